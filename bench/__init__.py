@@ -1,0 +1,1 @@
+"""Benchmarks: never run by the test suite; results go to docs/performance.md."""

@@ -1,0 +1,24 @@
+"""Test settings: fast hashing, in-memory email, immediate tasks, no manifest."""
+
+import tempfile
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env_list
+
+DEBUG = False
+SECRET_KEY = "test-only-insecure-key"  # noqa: S105 - tests only
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+_private = tempfile.mkdtemp(prefix="soutien-test-private-")
+MEDIA_ROOT = _private
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": _private},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

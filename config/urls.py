@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("web.public.urls")),
+    path("compte/", include("web.accounts.urls")),
+    path("mon-espace/", include("web.urls")),
+    path("admin/", admin.site.urls),
+]
