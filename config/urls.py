@@ -5,5 +5,8 @@ urlpatterns = [
     path("", include("web.public.urls")),
     path("compte/", include("web.accounts.urls")),
     path("mon-espace/", include("web.urls")),
+    path("dossiers/", include("web.cases.urls")),
+    path("documents/", include("web.documents.urls")),
+    path("evaluation/", include("web.evaluation.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,11 @@ INSTALLED_APPS = [
     "soutien.core",
     "soutien.accounts",
     "soutien.directory",
+    "soutien.audit",
+    "soutien.security",
+    "soutien.cases",
+    "soutien.documents",
+    "soutien.evaluation",
     "web",
 ]
 
