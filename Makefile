@@ -76,6 +76,7 @@ test: deps debs-test
 	@$(UV) run pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 quality: deps
+	@mkdir -p var
 	@$(UV) run ruff check .
 	@$(UV) run ruff format --check .
 	@$(MANAGE) makemigrations --check --dry-run -v 1
