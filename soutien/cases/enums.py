@@ -1,0 +1,111 @@
+from django.db import models
+
+
+class Stage(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    SUBMITTED = "submitted", "Fiche transmise à la Caf"
+    RETURNED = "returned", "À compléter"
+    REFERRAL = "referral", "Saisine concertée"
+    DIAGNOSTIC = "diagnostic", "Diagnostic flash"
+    REPORT_REVIEW = "report_review", "Rapport en relecture par le gestionnaire"
+    RESTITUTION = "restitution", "Restitution"
+    SUPPORT = "support", "Accompagnement"
+    CLOSED = "closed", "Clôturé"
+    REFUSED = "refused", "Refusé"
+    CLOSED_WITHOUT_FOLLOW_UP = "closed_without_follow_up", "Classé sans suite"
+
+
+# Stages at which the case is over, one way or another.
+FINAL_STAGES = {Stage.CLOSED, Stage.REFUSED, Stage.CLOSED_WITHOUT_FOLLOW_UP}
+# Stages after the funders' validation: the provider is at work.
+PROVIDER_STAGES = {
+    Stage.DIAGNOSTIC,
+    Stage.REPORT_REVIEW,
+    Stage.RESTITUTION,
+    Stage.SUPPORT,
+    Stage.CLOSED,
+}
+
+
+class Situation(models.TextChoices):
+    PREVENTIVE = "preventive", "Démarche préventive"
+    CRISIS = "crisis", "Crise avérée"
+
+
+class OpinionValue(models.TextChoices):
+    PENDING = "pending", "En attente"
+    FAVOURABLE = "favourable", "Favorable"
+    RESERVED = "reserved", "Réservé"
+    UNFAVOURABLE = "unfavourable", "Défavorable"
+
+
+class DecisionOutcome(models.TextChoices):
+    VALIDATED = "validated", "Validée (soutien accordé)"
+    REFUSED = "refused", "Refusée"
+    CLOSED_WITHOUT_FOLLOW_UP = "closed_without_follow_up", "Classée sans suite"
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Faible"
+    MODERATE = "moderate", "Modéré"
+    HIGH = "high", "Élevé"
+    CRITICAL = "critical", "Critique"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "En rédaction"
+    SUBMITTED = "submitted", "Transmis au gestionnaire"
+    CHANGES_REQUESTED = "changes_requested", "Modifications demandées"
+    VALIDATED = "validated", "Validé par le gestionnaire"
+
+
+class MeetingKind(models.TextChoices):
+    REFERRAL = "referral", "Réunion de saisine concertée"
+    INTERVIEW = "interview", "Entretien ou visite du diagnostic"
+    RESTITUTION = "restitution", "Restitution au gestionnaire"
+    PARTNER_MEETING = "partner_meeting", "Rencontre avec les partenaires"
+    SUPPORT_SESSION = "support_session", "Séance d'accompagnement"
+
+
+class ActionStatus(models.TextChoices):
+    TODO = "todo", "À faire"
+    IN_PROGRESS = "in_progress", "En cours"
+    DONE = "done", "Réalisée"
+    ABANDONED = "abandoned", "Abandonnée"
+
+
+class ClosureOutcome(models.TextChoices):
+    IMPROVED = "improved", "Situation améliorée"
+    STABILISED = "stabilised", "Situation stabilisée"
+    DETERIORATED = "deteriorated", "Situation dégradée"
+    CENTRE_CLOSED = "centre_closed", "Centre fermé"
+
+
+class Channel(models.TextChoices):
+    MESSAGE = "message", "Message (gestionnaire, coordination, prestataire)"
+    PRIVATE_NOTE = "private_note", "Note privée (coordination et partenaires)"
+
+
+class Audience(models.TextChoices):
+    """Who may read a timeline event."""
+
+    CASE = "case", "Toutes les personnes qui suivent le dossier"
+    PARTNERS = "partners", "Coordination et partenaires financeurs"
+    MANAGER_AND_PROVIDER = "manager_provider", "Gestionnaire, coordination et prestataire"
+
+
+class Step(models.TextChoices):
+    """Steps with a target duration (editable by the coordinator)."""
+
+    REFERRAL = "referral", "Saisine (de la transmission à la décision des financeurs)"
+    REPORT = "report", "Rapport (de la décision au premier rapport transmis)"
+    VALIDATION = "validation", "Validation du rapport par le gestionnaire"
+    RESTITUTION = "restitution", "Restitution (de la validation à la restitution)"
+
+
+DEFAULT_TARGET_DAYS = {
+    Step.REFERRAL: 30,
+    Step.REPORT: 45,
+    Step.VALIDATION: 15,
+    Step.RESTITUTION: 30,
+}

@@ -1,0 +1,505 @@
+"""The Case and everything recorded along the MSTR workflow."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from soutien.cases.enums import (
+    DEFAULT_TARGET_DAYS,
+    ActionStatus,
+    Audience,
+    Channel,
+    ClosureOutcome,
+    DecisionOutcome,
+    MeetingKind,
+    OpinionValue,
+    ReportStatus,
+    RiskLevel,
+    Situation,
+    Stage,
+    Step,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Case(models.Model):
+    """One request for support (dossier), from the information form to closure."""
+
+    number = models.CharField("numéro", max_length=16, unique=True, null=True, blank=True)
+    centre = models.ForeignKey(
+        "directory.SocialCentre",
+        verbose_name="centre social",
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    manager = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name="gestionnaire",
+        on_delete=models.PROTECT,
+        related_name="managed_cases",
+        help_text="Le gestionnaire du centre au moment de la demande.",
+    )
+    stage = models.CharField(
+        "étape", max_length=32, choices=Stage.choices, default=Stage.DRAFT, db_index=True
+    )
+    situation = models.CharField("situation", max_length=16, choices=Situation.choices, blank=True)
+    created_by = models.ForeignKey(
+        USER,
+        verbose_name="créé par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="created_cases",
+    )
+    provider = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name="prestataire",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="provider_cases",
+    )
+    consultant = models.ForeignKey(
+        USER,
+        verbose_name="consultant",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultant_cases",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    stage_changed_at = models.DateTimeField("étape depuis le", null=True, blank=True)
+    submitted_at = models.DateTimeField("transmis le", null=True, blank=True)
+    referral_opened_at = models.DateTimeField("saisine ouverte le", null=True, blank=True)
+    decided_at = models.DateTimeField("décision le", null=True, blank=True)
+    first_report_at = models.DateTimeField("premier rapport le", null=True, blank=True)
+    report_submitted_at = models.DateTimeField("rapport transmis le", null=True, blank=True)
+    report_validated_at = models.DateTimeField("rapport validé le", null=True, blank=True)
+    restitution_at = models.DateTimeField("restitution le", null=True, blank=True)
+    closed_at = models.DateTimeField("clos le", null=True, blank=True)
+    closure_outcome = models.CharField(
+        "issue", max_length=20, choices=ClosureOutcome.choices, blank=True
+    )
+    closure_comment = models.TextField("commentaire de clôture", blank=True)
+    # Optimistic lock: a form carries the version it was built from.
+    version = models.PositiveIntegerField("version", default=1)
+    anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "dossier"
+        verbose_name_plural = "dossiers"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage=Stage.DRAFT) | Q(number__isnull=False),
+                name="case_submitted_has_number",
+                violation_error_message="Un dossier transmis porte un numéro.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage__in=[Stage.RESTITUTION, Stage.SUPPORT, Stage.CLOSED])
+                | Q(report_validated_at__isnull=False),
+                name="case_restitution_needs_validated_report",
+                violation_error_message=(
+                    "Un dossier ne peut pas être en restitution sans rapport validé."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    stage__in=[
+                        Stage.DIAGNOSTIC,
+                        Stage.REPORT_REVIEW,
+                        Stage.RESTITUTION,
+                        Stage.SUPPORT,
+                        Stage.CLOSED,
+                    ]
+                )
+                | Q(provider__isnull=False),
+                name="case_diagnostic_has_provider",
+                violation_error_message="Un dossier validé est confié à un prestataire.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.CLOSED) | ~Q(closure_outcome=""),
+                name="case_closed_has_outcome",
+                violation_error_message="Un dossier clôturé a une issue.",
+            ),
+        ]
+        indexes = [models.Index(fields=["stage", "stage_changed_at"])]
+
+    def __str__(self):
+        return f"{self.number or 'Brouillon'} — {self.centre}"
+
+    @property
+    def display_number(self) -> str:
+        return self.number or "Brouillon"
+
+
+class CaseNumberSequence(models.Model):
+    """Last number given per year; locked while a number is allocated."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "séquence de numérotation"
+
+    def __str__(self):
+        return f"{self.year} : {self.last}"
+
+
+class InformationForm(models.Model):
+    """The fiche d'information sent by the manager."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="form"
+    )
+    requester_name = models.CharField("nom et prénom", max_length=150, blank=True)
+    requester_function = models.CharField("fonction", max_length=150, blank=True)
+    requester_phone = models.CharField("téléphone", max_length=30, blank=True)
+    requester_email = models.EmailField("adresse électronique", blank=True)
+    warning_signs = models.ManyToManyField(
+        "directory.WarningSign", verbose_name="signes d'alerte", blank=True
+    )
+    warning_signs_other = models.TextField("autres signes d'alerte", blank=True)
+    domains = models.ManyToManyField(
+        "directory.Domain", verbose_name="champs de fonctionnement concernés", blank=True
+    )
+    description = models.TextField("description de la situation", blank=True)
+    previous_attempts = models.TextField(
+        "ce qui a déjà été tenté, dont les missions d'appui antérieures", blank=True
+    )
+    expectations = models.TextField("attentes", blank=True)
+    availability = models.TextField("disponibilités pour le diagnostic", blank=True)
+    confidentiality_ack = models.BooleanField(
+        "j'ai pris connaissance des règles de confidentialité", default=False
+    )
+    cooperation_ack = models.BooleanField("j'accepte la démarche de coopération", default=False)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = "fiche d'information"
+        verbose_name_plural = "fiches d'information"
+
+    def __str__(self):
+        return f"Fiche d'information {self.case.display_number}"
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline: who did what, when, from which stage to which."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("type", max_length=40)
+    label = models.CharField("libellé", max_length=200)
+    actor = models.ForeignKey(
+        USER, verbose_name="auteur", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField("le", auto_now_add=True, db_index=True)
+    from_stage = models.CharField(max_length=32, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=32, choices=Stage.choices, blank=True)
+    comment = models.TextField("commentaire", blank=True)
+    audience = models.CharField(
+        "visible par", max_length=20, choices=Audience.choices, default=Audience.CASE
+    )
+
+    class Meta:
+        verbose_name = "événement"
+        verbose_name_plural = "événements"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.case.display_number} — {self.label}"
+
+
+class Opinion(models.Model):
+    """A concerned partner's opinion during the saisine concertée."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="opinions")
+    partner = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name="partenaire",
+        on_delete=models.PROTECT,
+        related_name="opinions",
+    )
+    value = models.CharField(
+        "avis", max_length=16, choices=OpinionValue.choices, default=OpinionValue.PENDING
+    )
+    comment = models.TextField("commentaire", blank=True)
+    given_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL)
+    given_at = models.DateTimeField("donné le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "avis"
+        verbose_name_plural = "avis"
+        ordering = ["partner__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "partner"], name="opinion_one_per_partner"),
+            models.CheckConstraint(
+                condition=Q(value=OpinionValue.PENDING) | Q(given_at__isnull=False),
+                name="opinion_given_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} : {self.get_value_display()}"
+
+
+class Decision(models.Model):
+    """The funders' concerted decision, recorded by the coordinator."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="decision")
+    outcome = models.CharField("décision", max_length=32, choices=DecisionOutcome.choices)
+    grounds = models.TextField("motifs", blank=True)
+    justification = models.TextField(
+        "justification (avis manquants)",
+        blank=True,
+        help_text="Obligatoire si un partenaire concerné n'a pas encore donné son avis.",
+    )
+    decided_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
+    decided_at = models.DateTimeField("le")
+
+    class Meta:
+        verbose_name = "décision des financeurs"
+        verbose_name_plural = "décisions des financeurs"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(outcome=DecisionOutcome.REFUSED) | ~Q(grounds=""),
+                name="refusal_has_grounds",
+                violation_error_message="Un refus est motivé.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case.display_number} : {self.get_outcome_display()}"
+
+
+class Meeting(models.Model):
+    """A meeting of the workflow: referral meeting, interview, restitution, partners, session."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField("type", max_length=20, choices=MeetingKind.choices)
+    starts_at = models.DateTimeField("date et heure")
+    ends_at = models.DateTimeField("fin", null=True, blank=True)
+    place = models.CharField("lieu", max_length=255, blank=True)
+    video_link = models.URLField("lien de visioconférence", blank=True)
+    agenda = models.TextField("ordre du jour", blank=True)
+    attendees = models.ManyToManyField(
+        USER, verbose_name="participants", blank=True, related_name="meetings"
+    )
+    attendees_text = models.TextField(
+        "personnes présentes ou rencontrées",
+        blank=True,
+        help_text="Noms et fonctions, une personne par ligne.",
+    )
+    external_emails = models.TextField("invités extérieurs (adresses électroniques)", blank=True)
+    summary = models.TextField("compte rendu", blank=True)
+    created_by = models.ForeignKey(
+        USER, null=True, on_delete=models.SET_NULL, related_name="created_meetings"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sequence = models.PositiveIntegerField("révision de l'invitation", default=0)
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "réunion"
+        verbose_name_plural = "réunions"
+        ordering = ["starts_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.starts_at:%d/%m/%Y}"
+
+
+class Finding(models.Model):
+    """The consultant's findings on one field of expertise."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="findings")
+    domain = models.ForeignKey("directory.Domain", verbose_name="champ", on_delete=models.PROTECT)
+    observations = models.TextField("constats", blank=True)
+    strengths = models.TextField("points d'appui", blank=True)
+    vigilance = models.TextField("points de vigilance", blank=True)
+    risk_level = models.CharField(
+        "niveau de risque", max_length=10, choices=RiskLevel.choices, blank=True
+    )
+    recommendations = models.TextField("préconisations", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "constat"
+        verbose_name_plural = "constats"
+        ordering = ["domain__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "domain"], name="finding_one_per_domain")
+        ]
+
+    def __str__(self):
+        return f"{self.case.display_number} — {self.domain}"
+
+
+class ReportVersion(models.Model):
+    """One version of the diagnostic report. Every version is kept."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="report_versions")
+    number = models.PositiveIntegerField("version")
+    status = models.CharField(
+        "statut", max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    context = models.TextField("contexte et déroulement du diagnostic", blank=True)
+    analysis = models.TextField("analyse", blank=True)
+    recommendations = models.TextField("préconisations", blank=True)
+    summary = models.TextField("synthèse", blank=True)
+    author = models.ForeignKey(
+        USER, null=True, on_delete=models.SET_NULL, related_name="authored_reports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField("transmis le", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_reports"
+    )
+    reviewed_at = models.DateTimeField("relu le", null=True, blank=True)
+    manager_comment = models.TextField("commentaires du gestionnaire", blank=True)
+
+    class Meta:
+        verbose_name = "version du rapport"
+        verbose_name_plural = "versions du rapport"
+        ordering = ["case", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="report_version_unique"),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status=ReportStatus.VALIDATED),
+                name="report_one_validated_version",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReportStatus.CHANGES_REQUESTED) | ~Q(manager_comment=""),
+                name="report_changes_have_comment",
+                violation_error_message="Une demande de modifications est commentée.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Rapport {self.case.display_number} — version {self.number}"
+
+    @property
+    def is_validated(self) -> bool:
+        return self.status == ReportStatus.VALIDATED
+
+
+class Action(models.Model):
+    """A commitment of the action plan, owned by a person of the centre."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    domain = models.ForeignKey(
+        "directory.Domain", verbose_name="champ", null=True, blank=True, on_delete=models.PROTECT
+    )
+    title = models.CharField("action", max_length=200)
+    description = models.TextField("description", blank=True)
+    owner = models.CharField(
+        "responsable", max_length=150, help_text="Une personne du centre (bénévole ou salariée)."
+    )
+    due_date = models.DateField("échéance", null=True, blank=True)
+    status = models.CharField(
+        "état", max_length=16, choices=ActionStatus.choices, default=ActionStatus.TODO
+    )
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = "action"
+        verbose_name_plural = "plan d'actions"
+        ordering = ["due_date", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class ActionNote(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
+    text = models.TextField("point d'avancement")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "point d'avancement"
+        verbose_name_plural = "points d'avancement"
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Message(models.Model):
+    """A message (manager, coordination, provider) or a private note (coordination, partners)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField("fil", max_length=16, choices=Channel.choices)
+    author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
+    body = models.TextField("message")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "message"
+        verbose_name_plural = "messages"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} — {self.created_at:%d/%m/%Y}"
+
+
+class Satisfaction(models.Model):
+    """The manager's answers to the short satisfaction questionnaire after closure."""
+
+    SCORE_CHOICES = [(i, str(i)) for i in range(1, 6)]
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="satisfaction")
+    usefulness = models.PositiveSmallIntegerField(
+        "utilité de la mission pour le centre", choices=SCORE_CHOICES
+    )
+    listening = models.PositiveSmallIntegerField(
+        "écoute et respect de l'intervenant", choices=SCORE_CHOICES
+    )
+    ownership = models.PositiveSmallIntegerField(
+        "appropriation des outils par vos équipes", choices=SCORE_CHOICES
+    )
+    would_recommend = models.BooleanField("recommanderiez-vous la mission à un autre centre ?")
+    comment = models.TextField("commentaire libre", blank=True)
+    answered_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
+    answered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "questionnaire de satisfaction"
+        verbose_name_plural = "questionnaires de satisfaction"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(usefulness__range=(1, 5))
+                & Q(listening__range=(1, 5))
+                & Q(ownership__range=(1, 5)),
+                name="satisfaction_scores_1_to_5",
+            )
+        ]
+
+    def __str__(self):
+        return f"Satisfaction {self.case.display_number}"
+
+
+class TargetDuration(models.Model):
+    """Target duration of a step, in days (editable by the coordinator)."""
+
+    step = models.CharField("étape", max_length=20, choices=Step.choices, unique=True)
+    days = models.PositiveSmallIntegerField("délai cible (jours)")
+
+    class Meta:
+        verbose_name = "délai cible"
+        verbose_name_plural = "délais cibles"
+        ordering = ["step"]
+
+    def __str__(self):
+        return f"{self.get_step_display()} : {self.days} jours"
+
+    @classmethod
+    def as_dict(cls) -> dict[str, int]:
+        values = {str(step): days for step, days in DEFAULT_TARGET_DAYS.items()}
+        values.update(dict(cls.objects.values_list("step", "days")))
+        return values

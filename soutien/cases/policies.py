@@ -1,0 +1,374 @@
+"""Who may see and do what on a case. The only place where such decisions are made.
+
+Each `can_*` function states its rule in its docstring, in the programme's words.
+Views and services call these functions; templates receive their answers.
+"""
+
+from dataclasses import dataclass, field
+
+from soutien.cases.enums import (
+    FINAL_STAGES,
+    PROVIDER_STAGES,
+    Audience,
+    Channel,
+    ReportStatus,
+    Stage,
+)
+from soutien.cases.workflow import TRANSITIONS
+from soutien.directory.models import Membership, Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user's roles, read once per request."""
+
+    user_id: int | None
+    coordinator: bool = False
+    evaluator: bool = False
+    board_orgs: frozenset[int] = field(default_factory=frozenset)
+    staff_orgs: frozenset[int] = field(default_factory=frozenset)
+    federation_orgs: frozenset[int] = field(default_factory=frozenset)
+    partner_orgs: frozenset[int] = field(default_factory=frozenset)
+    provider_orgs: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def manager_orgs(self) -> frozenset[int]:
+        """Organisations for which the user speaks as manager (gestionnaire)."""
+        return self.board_orgs | self.federation_orgs
+
+    @property
+    def centre_orgs(self) -> frozenset[int]:
+        """Organisations whose centres the user belongs to (manager side or staff)."""
+        return self.manager_orgs | self.staff_orgs
+
+
+def actor_for(user) -> Actor:
+    """The user's roles, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return Actor(user_id=None)
+    cached = getattr(user, "_soutien_actor", None)
+    if cached is not None:
+        return cached
+    by_role: dict[str, set[int]] = {}
+    for role, organisation_id in Membership.objects.filter(user=user, is_active=True).values_list(
+        "role", "organisation_id"
+    ):
+        by_role.setdefault(role, set()).add(organisation_id)
+    actor = Actor(
+        user_id=user.pk,
+        coordinator=Role.COORDINATOR in by_role,
+        evaluator=Role.EVALUATOR in by_role,
+        board_orgs=frozenset(by_role.get(Role.BOARD_MEMBER, ())),
+        staff_orgs=frozenset(by_role.get(Role.STAFF, ())),
+        federation_orgs=frozenset(by_role.get(Role.FEDERATION_STAFF, ())),
+        partner_orgs=frozenset(by_role.get(Role.PARTNER, ())),
+        provider_orgs=frozenset(by_role.get(Role.CONSULTANT, ())),
+    )
+    user._soutien_actor = actor
+    return actor
+
+
+def _concerned_partner_ids(case) -> set[int]:
+    cached = getattr(case, "_concerned_partner_ids", None)
+    if cached is None:
+        cached = set(case.opinions.values_list("partner_id", flat=True))
+        case._concerned_partner_ids = cached
+    return cached
+
+
+# --- Relations between a user and a case ------------------------------------------
+
+
+def is_manager_side(user, case) -> bool:
+    """Le gestionnaire : administrateur de l'association qui gère le centre, ou salarié
+    de la fédération qui le gère."""
+    return case.manager_id in actor_for(user).manager_orgs
+
+
+def is_centre_staff(user, case) -> bool:
+    """Salarié d'un centre géré par une association (il passe par ses administrateurs)."""
+    return case.manager_id in actor_for(user).staff_orgs
+
+
+def is_coordinator(user) -> bool:
+    return actor_for(user).coordinator
+
+
+def is_concerned_partner(user, case) -> bool:
+    """Partenaire financeur concerné par le dossier depuis l'ouverture de la saisine."""
+    partner_orgs = actor_for(user).partner_orgs
+    return bool(partner_orgs) and bool(partner_orgs & _concerned_partner_ids(case))
+
+
+def is_provider_of(user, case) -> bool:
+    """Consultant du prestataire à qui le dossier est confié (non encore attribué, ou à lui)."""
+    actor = actor_for(user)
+    return case.provider_id in actor.provider_orgs and case.consultant_id in (None, user.pk)
+
+
+def is_assigned_consultant(user, case) -> bool:
+    return (
+        case.consultant_id is not None
+        and case.consultant_id == user.pk
+        and (case.provider_id in actor_for(user).provider_orgs)
+    )
+
+
+# --- Reading ------------------------------------------------------------------------
+
+
+def can_view_case(user, case) -> bool:
+    """Le dossier complet : le gestionnaire ; la coordination (sauf brouillon) ; les
+    partenaires concernés ; le prestataire à qui il est confié ; le salarié pour le
+    brouillon qu'il a rédigé. L'instance d'évaluation ne voit aucun dossier."""
+    if is_manager_side(user, case):
+        return True
+    if case.stage == Stage.DRAFT:
+        return is_centre_staff(user, case) and case.created_by_id == user.pk
+    return is_coordinator(user) or is_concerned_partner(user, case) or is_provider_of(user, case)
+
+
+def can_view_stage_only(user, case) -> bool:
+    """Le salarié d'un centre associatif voit l'étape des dossiers de son centre, rien de plus."""
+    return (
+        not can_view_case(user, case)
+        and is_centre_staff(user, case)
+        and (case.stage != Stage.DRAFT)
+    )
+
+
+def can_view_report_version(user, version) -> bool:
+    """Le rapport va d'abord au gestionnaire (chaque version transmise) ; les partenaires et
+    la coordination n'y accèdent qu'après sa validation, et seulement la version validée.
+    Le consultant voit toutes les versions de ses dossiers."""
+    case = version.case
+    if is_provider_of(user, case):
+        return True
+    if version.status == ReportStatus.DRAFT:
+        return False
+    if is_manager_side(user, case):
+        return True
+    if version.status != ReportStatus.VALIDATED:
+        return False
+    return is_coordinator(user) or is_concerned_partner(user, case)
+
+
+def can_view_findings(user, case) -> bool:
+    """Les constats du diagnostic suivent la règle du rapport : le consultant, le gestionnaire
+    une fois un rapport transmis, les partenaires et la coordination une fois le rapport validé."""
+    if is_provider_of(user, case):
+        return True
+    if is_manager_side(user, case):
+        return case.report_submitted_at is not None
+    if case.report_validated_at is None:
+        return False
+    return is_coordinator(user) or is_concerned_partner(user, case)
+
+
+def can_read_channel(user, case, channel) -> bool:
+    """Messages : gestionnaire, coordination et prestataire. Notes privées : coordination et
+    partenaires concernés uniquement (jamais le prestataire ni le gestionnaire)."""
+    if case.stage == Stage.DRAFT:
+        return False
+    if channel == Channel.PRIVATE_NOTE:
+        return is_coordinator(user) or is_concerned_partner(user, case)
+    return is_manager_side(user, case) or is_coordinator(user) or is_provider_of(user, case)
+
+
+def can_post_to_channel(user, case, channel) -> bool:
+    """On écrit là où on lit, tant que le dossier n'est pas terminé depuis longtemps."""
+    return can_read_channel(user, case, channel)
+
+
+def visible_audiences(user, case) -> set[str]:
+    """Les événements de l'historique que l'utilisateur peut lire."""
+    audiences = {Audience.CASE}
+    if is_coordinator(user) or is_concerned_partner(user, case):
+        audiences.add(Audience.PARTNERS)
+    if is_coordinator(user) or is_manager_side(user, case) or is_provider_of(user, case):
+        audiences.add(Audience.MANAGER_AND_PROVIDER)
+    return audiences
+
+
+def can_view_report_readers(user, case) -> bool:
+    """Le gestionnaire voit qui a consulté son rapport ; la coordination aussi."""
+    return is_manager_side(user, case) or is_coordinator(user)
+
+
+# --- Information form -------------------------------------------------------------
+
+
+def can_create_case(user) -> bool:
+    """Un membre d'un centre (administrateur, salarié) ou d'une fédération gestionnaire
+    peut préparer une fiche d'information."""
+    return bool(actor_for(user).centre_orgs)
+
+
+def can_create_case_for(user, centre) -> bool:
+    return centre.manager_id in actor_for(user).centre_orgs
+
+
+def can_edit_form(user, case) -> bool:
+    """La fiche se remplit tant qu'elle est en brouillon ou renvoyée pour complément : par le
+    gestionnaire, ou par le salarié qui a rédigé le brouillon."""
+    if case.stage not in (Stage.DRAFT, Stage.RETURNED):
+        return False
+    if is_manager_side(user, case):
+        return True
+    return is_centre_staff(user, case) and case.created_by_id == user.pk
+
+
+def can_submit(user, case) -> bool:
+    """Seul le gestionnaire saisit la mission : un administrateur de l'association qui gère le
+    centre, ou un salarié de la fédération qui le gère. Le salarié d'un centre associatif
+    prépare le brouillon mais ne le transmet pas."""
+    return case.stage in TRANSITIONS["submit"].sources and is_manager_side(user, case)
+
+
+def can_hand_over(user, case) -> bool:
+    """Le salarié auteur d'un brouillon peut le confier aux administrateurs de son centre."""
+    return (
+        case.stage in (Stage.DRAFT, Stage.RETURNED)
+        and is_centre_staff(user, case)
+        and not is_manager_side(user, case)
+        and case.created_by_id == user.pk
+    )
+
+
+def can_delete_draft(user, case) -> bool:
+    """Un brouillon jamais transmis peut être supprimé par qui peut le modifier."""
+    return case.stage == Stage.DRAFT and can_edit_form(user, case)
+
+
+def can_withdraw(user, case) -> bool:
+    """Le gestionnaire peut retirer sa demande jusqu'à la décision des financeurs."""
+    return case.stage in TRANSITIONS["withdraw"].sources and is_manager_side(user, case)
+
+
+# --- Saisine concertée -----------------------------------------------------------
+
+
+def can_check_completeness(user, case) -> bool:
+    """La Caf coordinatrice vérifie la complétude, renvoie pour complément ou ouvre la saisine."""
+    return case.stage == Stage.SUBMITTED and is_coordinator(user)
+
+
+def can_give_opinion(user, case) -> bool:
+    """Chaque partenaire concerné donne son avis, et peut le réviser jusqu'à la décision."""
+    return case.stage == Stage.REFERRAL and is_concerned_partner(user, case)
+
+
+def can_record_referral_meeting(user, case) -> bool:
+    """La coordination peut consigner la réunion de saisine concertée."""
+    return case.stage == Stage.REFERRAL and is_coordinator(user)
+
+
+def can_decide(user, case) -> bool:
+    """La coordination enregistre la décision des financeurs."""
+    return case.stage == Stage.REFERRAL and is_coordinator(user)
+
+
+def can_close_without_follow_up(user, case) -> bool:
+    return case.stage in TRANSITIONS["close_without_follow_up"].sources and is_coordinator(user)
+
+
+# --- Diagnostic and report -------------------------------------------------------
+
+
+def can_assign_consultant(user, case) -> bool:
+    """Le prestataire (un de ses consultants) ou la coordination désigne le consultant."""
+    if case.stage not in PROVIDER_STAGES or case.stage in FINAL_STAGES:
+        return False
+    return is_coordinator(user) or case.provider_id in actor_for(user).provider_orgs
+
+
+def can_work_on_diagnostic(user, case) -> bool:
+    """Le consultant désigné consigne entretiens, visites et constats pendant le diagnostic."""
+    return case.stage in (Stage.DIAGNOSTIC, Stage.REPORT_REVIEW) and is_assigned_consultant(
+        user, case
+    )
+
+
+def can_write_report(user, case) -> bool:
+    """Le consultant désigné rédige le rapport et le transmet au gestionnaire."""
+    return case.stage == Stage.DIAGNOSTIC and is_assigned_consultant(user, case)
+
+
+def can_review_report(user, case) -> bool:
+    """Seul le gestionnaire valide le rapport ou demande des modifications."""
+    return case.stage == Stage.REPORT_REVIEW and is_manager_side(user, case)
+
+
+# --- Restitution, support, closure ------------------------------------------------
+
+
+def can_record_restitution(user, case) -> bool:
+    """Le consultant consigne la restitution faite au gestionnaire."""
+    return case.stage == Stage.RESTITUTION and is_assigned_consultant(user, case)
+
+
+def can_record_partner_meeting(user, case) -> bool:
+    """Le cas échéant, une rencontre avec les partenaires est organisée après la restitution."""
+    return case.stage in (Stage.RESTITUTION, Stage.SUPPORT) and (
+        is_assigned_consultant(user, case) or is_coordinator(user)
+    )
+
+
+def can_add_action(user, case) -> bool:
+    """Le plan d'actions se construit avec le centre : ses membres et le consultant y
+    inscrivent des actions pendant l'accompagnement."""
+    return case.stage == Stage.SUPPORT and (
+        case.manager_id in actor_for(user).centre_orgs or is_assigned_consultant(user, case)
+    )
+
+
+def can_update_action(user, case) -> bool:
+    """L'avancement des actions est tenu par les membres du centre eux-mêmes : l'intervenant
+    ne fait pas « à la place de »."""
+    return case.stage == Stage.SUPPORT and case.manager_id in actor_for(user).centre_orgs
+
+
+def can_view_action_plan(user, case) -> bool:
+    return can_view_case(user, case) and case.stage in (Stage.SUPPORT, Stage.CLOSED)
+
+
+def can_log_support_session(user, case) -> bool:
+    """Le consultant consigne ses séances d'accompagnement."""
+    return case.stage == Stage.SUPPORT and is_assigned_consultant(user, case)
+
+
+def can_close(user, case) -> bool:
+    """La coordination clôture le dossier avec son issue."""
+    return case.stage in TRANSITIONS["close"].sources and is_coordinator(user)
+
+
+def can_answer_satisfaction(user, case) -> bool:
+    """Le gestionnaire répond au questionnaire de satisfaction une fois le dossier clôturé."""
+    return (
+        case.stage == Stage.CLOSED
+        and is_manager_side(user, case)
+        and not hasattr_satisfaction(case)
+    )
+
+
+def hasattr_satisfaction(case) -> bool:
+    from soutien.cases.models import Satisfaction
+
+    try:
+        return case.satisfaction is not None
+    except Satisfaction.DoesNotExist:
+        return False
+
+
+# --- Coordination ------------------------------------------------------------------
+
+
+def can_edit_target_durations(user) -> bool:
+    """La coordination règle les délais cibles de chaque étape."""
+    return is_coordinator(user)
+
+
+def can_list_cases(user) -> bool:
+    """Toute personne qui suit des dossiers a une liste ; pas l'instance d'évaluation."""
+    actor = actor_for(user)
+    return bool(actor.coordinator or actor.centre_orgs or actor.partner_orgs or actor.provider_orgs)

@@ -1,0 +1,199 @@
+"""Reads of cases, always scoped to what the user may see."""
+
+import datetime as dt
+
+from django.db.models import (
+    Case as When_,
+)
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.http import Http404
+from django.utils import timezone
+
+from soutien.cases.enums import OpinionValue, ReportStatus, Stage, Step
+from soutien.cases.models import Case, Opinion, ReportVersion, TargetDuration
+from soutien.cases.policies import actor_for
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Every case the user may open (detail or stage only). Out of scope means 404."""
+    actor = actor_for(user)
+    if actor.user_id is None:
+        return Case.objects.none()
+    scope = Q(pk__in=[])
+    if actor.coordinator:
+        scope |= ~Q(stage=Stage.DRAFT)
+    if actor.manager_orgs:
+        scope |= Q(manager_id__in=actor.manager_orgs)
+    if actor.staff_orgs:
+        scope |= Q(manager_id__in=actor.staff_orgs) & (
+            ~Q(stage=Stage.DRAFT) | Q(created_by_id=actor.user_id)
+        )
+    if actor.partner_orgs:
+        scope |= Q(
+            Exists(Opinion.objects.filter(case=OuterRef("pk"), partner_id__in=actor.partner_orgs))
+        )
+    if actor.provider_orgs:
+        scope |= Q(provider_id__in=actor.provider_orgs) & (
+            Q(consultant__isnull=True) | Q(consultant_id=actor.user_id)
+        )
+    return Case.objects.filter(scope)
+
+
+def case_for(user, pk, *, for_update=False) -> Case:
+    """The case if the user may see it; 404 otherwise (its existence is not revealed)."""
+    queryset = cases_visible_to(user).select_related(
+        "centre", "centre__commune", "manager", "provider", "consultant", "created_by"
+    )
+    try:
+        return queryset.get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("Dossier introuvable") from None
+
+
+def _deadline_expression(targets: dict[str, int]):
+    """When the current step is due, as a database expression (None when no clock runs)."""
+
+    def plus(field, step):
+        return ExpressionWrapper(
+            F(field) + dt.timedelta(days=targets[str(step)]), output_field=DateTimeField()
+        )
+
+    return When_(
+        When(stage__in=[Stage.SUBMITTED, Stage.REFERRAL], then=plus("submitted_at", Step.REFERRAL)),
+        When(stage=Stage.DIAGNOSTIC, then=plus("decided_at", Step.REPORT)),
+        When(stage=Stage.REPORT_REVIEW, then=plus("report_submitted_at", Step.VALIDATION)),
+        When(stage=Stage.RESTITUTION, then=plus("report_validated_at", Step.RESTITUTION)),
+        default=Value(None, output_field=DateTimeField()),
+        output_field=DateTimeField(),
+    )
+
+
+def with_deadline(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
+    """Annotate `due_at` and `is_overdue` (target durations are read once)."""
+    now = now or timezone.now()
+    targets = TargetDuration.as_dict()
+    return queryset.annotate(due_at=_deadline_expression(targets)).annotate(
+        is_overdue=When_(
+            When(due_at__lt=now, then=Value(True)),
+            default=Value(False),
+        )
+    )
+
+
+def overdue(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
+    return with_deadline(queryset, now).filter(due_at__lt=now or timezone.now())
+
+
+def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
+    """The user's list of cases, filtered, with what each row shows (constant queries)."""
+    filters = filters or {}
+    queryset = with_deadline(cases_visible_to(user)).select_related(
+        "centre", "centre__commune", "manager", "consultant"
+    )
+    if stage := filters.get("stage"):
+        queryset = queryset.filter(stage=stage)
+    if situation := filters.get("situation"):
+        queryset = queryset.filter(situation=situation)
+    if commune := filters.get("commune"):
+        queryset = queryset.filter(centre__commune=commune)
+    if federation := filters.get("federation"):
+        queryset = queryset.filter(manager=federation)
+    if domain := filters.get("domain"):
+        queryset = queryset.filter(form__domains=domain)
+    if filters.get("overdue"):
+        queryset = queryset.filter(due_at__lt=timezone.now())
+    if query := (filters.get("q") or "").strip():
+        queryset = queryset.filter(Q(centre__name__icontains=query) | Q(number__icontains=query))
+    return queryset.distinct().order_by(
+        When_(When(is_overdue=True, then=Value(0)), default=Value(1)),
+        "-stage_changed_at",
+        "-pk",
+    )
+
+
+def report_versions_visible(user, case) -> list[ReportVersion]:
+    from soutien.cases.policies import can_view_report_version
+
+    versions = list(case.report_versions.select_related("author", "reviewed_by"))
+    return [v for v in versions if can_view_report_version(user, v)]
+
+
+def current_report_draft(case) -> ReportVersion | None:
+    return case.report_versions.filter(status=ReportStatus.DRAFT).order_by("-number").first()
+
+
+def awaiting(user) -> list[dict]:
+    """What awaits the user in « Mon espace »: one line per kind of task, with its count."""
+    actor = actor_for(user)
+    if actor.user_id is None:
+        return []
+    visible = cases_visible_to(user)
+    items = []
+
+    def add(label, queryset, url_filter):
+        items.append({"label": label, "count": queryset, "filter": url_filter})
+
+    if actor.coordinator:
+        add("Fiches transmises à vérifier", Q(stage=Stage.SUBMITTED), "stage=submitted")
+        add("Saisines en cours à décider", Q(stage=Stage.REFERRAL), "stage=referral")
+        add("Dossiers à clôturer", Q(stage=Stage.SUPPORT), "stage=support")
+        add("Dossiers en retard", Q(pk__in=overdue(visible).values("pk")), "overdue=1")
+    if actor.manager_orgs or actor.staff_orgs:
+        add(
+            "Brouillons et fiches à compléter",
+            Q(stage__in=[Stage.DRAFT, Stage.RETURNED]),
+            "stage=draft",
+        )
+    if actor.manager_orgs:
+        add("Rapports à relire", Q(stage=Stage.REPORT_REVIEW), "stage=report_review")
+        add("Accompagnements en cours", Q(stage=Stage.SUPPORT), "stage=support")
+    if actor.partner_orgs:
+        add(
+            "Avis à donner",
+            Q(
+                stage=Stage.REFERRAL,
+                opinions__partner_id__in=actor.partner_orgs,
+                opinions__value=OpinionValue.PENDING,
+            ),
+            "stage=referral",
+        )
+    if actor.provider_orgs:
+        add(
+            "Dossiers à attribuer à un consultant",
+            Q(stage=Stage.DIAGNOSTIC, consultant__isnull=True),
+            "stage=diagnostic",
+        )
+        add(
+            "Diagnostics en cours",
+            Q(stage=Stage.DIAGNOSTIC, consultant_id=actor.user_id),
+            "stage=diagnostic",
+        )
+        add("Restitutions à faire", Q(stage=Stage.RESTITUTION), "stage=restitution")
+    if not items:
+        return []
+    # One aggregate query counts every line.
+    counts = visible.aggregate(
+        **{
+            f"c{i}": Count("pk", filter=item["count"], distinct=True)
+            for i, item in enumerate(items)
+        }
+    )
+    for i, item in enumerate(items):
+        item["count"] = counts[f"c{i}"]
+    return items
+
+
+def stage_counts(user) -> dict[str, int]:
+    rows = cases_visible_to(user).values("stage").annotate(n=Count("pk")).order_by()
+    return {row["stage"]: row["n"] for row in rows}

@@ -1,0 +1,782 @@
+"""Every write on a case. One function per step of the MSTR workflow.
+
+Each state change locks the case row, checks the policy and the transition table,
+saves with `update_fields`, records a `CaseEvent` and schedules its notification
+on commit (nothing is sent if the transaction rolls back).
+"""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from soutien.cases import notifications, policies
+from soutien.cases.enums import (
+    Audience,
+    Channel,
+    DecisionOutcome,
+    MeetingKind,
+    OpinionValue,
+    ReportStatus,
+    Stage,
+)
+from soutien.cases.models import (
+    Action,
+    ActionNote,
+    Case,
+    CaseEvent,
+    CaseNumberSequence,
+    Decision,
+    Finding,
+    InformationForm,
+    Meeting,
+    Message,
+    Opinion,
+    ReportVersion,
+    Satisfaction,
+    TargetDuration,
+)
+from soutien.cases.workflow import TRANSITIONS, TransitionNotAllowed, check_transition
+from soutien.directory.models import FunderLevel, Organisation, ProviderContract
+
+
+class CaseError(Exception):
+    """A business rule refused the action; the message is shown to the user (French)."""
+
+    def __init__(self, message: str, *, field: str | None = None, errors: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.errors = errors or {}
+
+
+class NotPermitted(CaseError):
+    def __init__(self, message="Vous n'avez pas le droit de faire cette action."):
+        super().__init__(message)
+
+
+class AlreadyDone(CaseError):
+    def __init__(self):
+        super().__init__("Action déjà effectuée.")
+
+
+class StaleForm(CaseError):
+    def __init__(self):
+        super().__init__(
+            "Le dossier a été modifié par quelqu'un d'autre pendant que vous remplissiez ce "
+            "formulaire : rien n'a été enregistré. Rechargez la page pour voir la version à jour."
+        )
+
+
+# --- Plumbing -----------------------------------------------------------------------
+
+
+def _locked(case: Case) -> Case:
+    """Reload the case under a row lock, keeping the caller's cached relations."""
+    fresh = Case.objects.select_for_update().get(pk=case.pk)
+    for name in ("stage", "version", "consultant_id", "provider_id", "number"):
+        setattr(case, name, getattr(fresh, name))
+    for attr in ("_concerned_partner_ids",):
+        if hasattr(case, attr):
+            delattr(case, attr)
+    return case
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise NotPermitted()
+
+
+def _check_version(case: Case, version: int | None) -> None:
+    if version is not None and int(version) != case.version:
+        raise StaleForm()
+
+
+def record_event(
+    *,
+    case: Case,
+    kind: str,
+    label: str,
+    by=None,
+    comment: str = "",
+    from_stage: str = "",
+    to_stage: str = "",
+    audience: str = Audience.CASE,
+) -> CaseEvent:
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        label=label,
+        actor=by,
+        comment=comment,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        audience=audience,
+    )
+    _audit(action=f"case.{kind}", by=by, case=case, details={"from": from_stage, "to": to_stage})
+    return event
+
+
+def _audit(*, action, by, case, details=None):
+    try:
+        from soutien.audit.services import audit_record
+    except ImportError:  # the audit app is optional in a bare install of the domain
+        return
+    audit_record(action=action, actor=by, target=case, case=case, details=details or {})
+
+
+def _move(case: Case, name: str, *, by, comment: str = "", extra_fields=(), **timestamps):
+    """Apply a transition of the table to a locked case and record it."""
+    transition = TRANSITIONS[name]
+    if case.stage == transition.target:
+        raise AlreadyDone()
+    try:
+        check_transition(name, case.stage)
+    except TransitionNotAllowed as exc:
+        raise CaseError("Cette action n'est plus possible à cette étape du dossier.") from exc
+    source = case.stage
+    now = timezone.now()
+    case.stage = transition.target
+    case.stage_changed_at = now
+    case.version = F("version") + 1
+    fields = ["stage", "stage_changed_at", "version", "updated_at", *extra_fields]
+    for field_name, value in timestamps.items():
+        setattr(case, field_name, value or now)
+        fields.append(field_name)
+    case.save(update_fields=fields)
+    case.refresh_from_db(fields=["version"])
+    record_event(
+        case=case,
+        kind=name,
+        label=transition.label,
+        by=by,
+        comment=comment,
+        from_stage=source,
+        to_stage=transition.target,
+    )
+    return transition
+
+
+# --- Information form ------------------------------------------------------------------
+
+# Fields the manager must fill before submitting, with the French message shown beside each.
+REQUIRED_FOR_SUBMISSION = {
+    "situation": "Indiquez s'il s'agit d'une démarche préventive ou d'une crise avérée.",
+    "requester_name": "Indiquez le nom de la personne qui fait la demande.",
+    "requester_function": "Indiquez sa fonction (par exemple : président, trésorière).",
+    "requester_phone": "Indiquez un numéro de téléphone pour vous joindre.",
+    "requester_email": "Indiquez une adresse électronique pour vous joindre.",
+    "domains": "Cochez au moins un champ de fonctionnement concerné.",
+    "description": "Décrivez la situation du centre.",
+    "expectations": "Indiquez ce que vous attendez de la mission.",
+    "availability": "Indiquez vos disponibilités pour le diagnostic.",
+    "confidentiality_ack": "Vous devez prendre connaissance des règles de confidentialité.",
+    "cooperation_ack": "Vous devez accepter la démarche de coopération.",
+}
+WARNING_SIGNS_MESSAGE = "Cochez au moins un signe d'alerte, ou décrivez-en un autre."
+
+
+def information_form_missing(case: Case) -> dict[str, str]:
+    """What still prevents submission, field by field (empty when complete)."""
+    form = case.form
+    missing = {}
+    for name, message in REQUIRED_FOR_SUBMISSION.items():
+        if name == "situation":
+            value = case.situation
+        elif name == "domains":
+            value = form.domains.exists()
+        else:
+            value = getattr(form, name)
+        if not value or (isinstance(value, str) and not value.strip()):
+            missing[name] = message
+    if not form.warning_signs.exists() and not form.warning_signs_other.strip():
+        missing["warning_signs"] = WARNING_SIGNS_MESSAGE
+    return missing
+
+
+@transaction.atomic
+def case_create_draft(*, centre, by) -> Case:
+    """A member of a centre (or of its federation) starts a fiche d'information."""
+    _require(policies.can_create_case_for(by, centre))
+    case = Case.objects.create(
+        centre=centre, manager_id=centre.manager_id, created_by=by, stage=Stage.DRAFT
+    )
+    InformationForm.objects.create(
+        case=case,
+        requester_name=by.get_full_name(),
+        requester_email=by.email,
+        requester_phone=getattr(by, "phone", ""),
+        requester_function=(
+            by.memberships.filter(organisation_id=centre.manager_id)
+            .values_list("function", flat=True)
+            .first()
+            or ""
+        ),
+        updated_by=by,
+    )
+    record_event(case=case, kind="create", label="Brouillon créé", by=by)
+    return case
+
+
+@transaction.atomic
+def information_form_save(
+    *,
+    case: Case,
+    by,
+    fields: dict,
+    situation: str,
+    warning_signs,
+    domains,
+    version: int | None,
+) -> Case:
+    """Save the fiche as it is, even incomplete: a draft saves at any time."""
+    _locked(case)
+    _require(policies.can_edit_form(by, case))
+    _check_version(case, version)
+    form = case.form
+    for name, value in fields.items():
+        setattr(form, name, value)
+    form.updated_by = by
+    form.save()
+    form.warning_signs.set(warning_signs)
+    form.domains.set(domains)
+    case.situation = situation or ""
+    case.version = F("version") + 1
+    case.save(update_fields=["situation", "version", "updated_at"])
+    case.refresh_from_db(fields=["version"])
+    return case
+
+
+def _allocate_number(year: int) -> str:
+    """The next MSTR-YYYY-NNNN, unique even under concurrent submissions: the year's
+    counter row is incremented in the database and stays locked until commit."""
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                CaseNumberSequence.objects.get_or_create(year=year)
+            break
+        except IntegrityError:  # another submission created the year's row first
+            continue
+    CaseNumberSequence.objects.filter(year=year).update(last=F("last") + 1)
+    last = CaseNumberSequence.objects.values_list("last", flat=True).get(year=year)
+    return f"MSTR-{year}-{last:04d}"
+
+
+@transaction.atomic
+def case_submit(*, case: Case, by) -> Case:
+    """Seul le gestionnaire transmet la fiche à la Caf ; elle doit être complète."""
+    _locked(case)
+    if case.stage == Stage.SUBMITTED:
+        raise AlreadyDone()
+    _require(policies.can_submit(by, case))
+    if missing := information_form_missing(case):
+        raise CaseError("La fiche est incomplète : complétez les champs signalés.", errors=missing)
+    extra = []
+    if not case.number:
+        case.number = _allocate_number(timezone.localdate().year)
+        extra.append("number")
+    _move(case, "submit", by=by, extra_fields=extra, submitted_at=None)
+    notifications.notify_submitted(case, by)
+    return case
+
+
+@transaction.atomic
+def case_hand_over(*, case: Case, by, message: str = "") -> Case:
+    """The employee who wrote a draft hands it to the board members of the centre."""
+    _locked(case)
+    _require(policies.can_hand_over(by, case))
+    record_event(
+        case=case,
+        kind="hand_over",
+        label="Brouillon confié aux administrateurs",
+        by=by,
+        comment=message,
+    )
+    notifications.notify_handed_over(case, by)
+    return case
+
+
+@transaction.atomic
+def case_delete_draft(*, case: Case, by) -> None:
+    _locked(case)
+    _require(policies.can_delete_draft(by, case))
+    case.delete()
+
+
+@transaction.atomic
+def case_return_for_completion(*, case: Case, by, message: str) -> Case:
+    """La coordination renvoie la fiche pour complément, avec un message ; tout est conservé."""
+    _locked(case)
+    if case.stage == Stage.RETURNED:
+        raise AlreadyDone()
+    _require(policies.can_check_completeness(by, case))
+    if not message.strip():
+        raise CaseError("Expliquez ce qui manque au gestionnaire.", field="message")
+    _move(case, "return_for_completion", by=by, comment=message)
+    notifications.notify_returned(case, by, message)
+    return case
+
+
+def concerned_partners(case: Case) -> list[Organisation]:
+    """État, Région, Département, Caf — plus la commune du centre quand elle est signataire
+    de la Convention en cours."""
+    from soutien.directory.models import ConventionPeriod, Signatory
+
+    period = ConventionPeriod.objects.filter(has_mstr=True).order_by("-start").first()
+    funders = Signatory.objects.filter(period=period, is_funder=True).select_related(
+        "organisation", "organisation__commune"
+    )
+    municipality = case.centre.commune.municipality
+    partners = []
+    for signatory in funders:
+        organisation = signatory.organisation
+        if organisation.funder_level != FunderLevel.COMMUNE:
+            partners.append(organisation)
+        elif organisation.commune_id == municipality.pk and municipality.is_signatory:
+            partners.append(organisation)
+    return partners
+
+
+@transaction.atomic
+def case_open_referral(*, case: Case, by) -> Case:
+    """La coordination ouvre la saisine concertée : les partenaires concernés sont déterminés
+    et avertis."""
+    _locked(case)
+    if case.stage == Stage.REFERRAL:
+        raise AlreadyDone()
+    _require(policies.can_check_completeness(by, case))
+    _move(case, "open_referral", by=by, referral_opened_at=None)
+    for partner in concerned_partners(case):
+        Opinion.objects.get_or_create(case=case, partner=partner)
+    notifications.notify_referral_opened(case, by)
+    return case
+
+
+@transaction.atomic
+def case_withdraw(*, case: Case, by, reason: str = "") -> Case:
+    """Le gestionnaire peut retirer sa demande jusqu'à la décision."""
+    _locked(case)
+    if case.stage == Stage.CLOSED_WITHOUT_FOLLOW_UP:
+        raise AlreadyDone()
+    _require(policies.can_withdraw(by, case))
+    _move(case, "withdraw", by=by, comment=reason, closed_at=None)
+    notifications.notify_withdrawn(case, by)
+    return case
+
+
+@transaction.atomic
+def opinion_give(*, case: Case, by, value: str, comment: str = "") -> Opinion:
+    """Chaque partenaire concerné donne son avis et peut le réviser jusqu'à la décision."""
+    _locked(case)
+    _require(policies.can_give_opinion(by, case))
+    if value not in (OpinionValue.FAVOURABLE, OpinionValue.RESERVED, OpinionValue.UNFAVOURABLE):
+        raise CaseError("Choisissez un avis : favorable, réservé ou défavorable.", field="value")
+    partner_ids = policies.actor_for(by).partner_orgs
+    opinion = (
+        Opinion.objects.select_for_update()
+        .filter(case=case, partner_id__in=partner_ids)
+        .order_by("pk")
+        .first()
+    )
+    revised = opinion.value != OpinionValue.PENDING
+    opinion.value = value
+    opinion.comment = comment
+    opinion.given_by = by
+    opinion.given_at = timezone.now()
+    opinion.save(update_fields=["value", "comment", "given_by", "given_at"])
+    record_event(
+        case=case,
+        kind="opinion",
+        label=f"Avis {'révisé' if revised else 'donné'} : {opinion.partner.display_name} — "
+        f"{opinion.get_value_display().lower()}",
+        by=by,
+        comment=comment,
+        audience=Audience.PARTNERS,
+    )
+    notifications.notify_opinion(case, by)
+    return opinion
+
+
+def missing_opinions(case: Case) -> list[Opinion]:
+    return list(case.opinions.filter(value=OpinionValue.PENDING).select_related("partner"))
+
+
+@transaction.atomic
+def case_decide(
+    *, case: Case, by, outcome: str, grounds: str = "", justification: str = ""
+) -> Decision:
+    """La coordination enregistre la décision des financeurs : validée, refusée (motivée) ou
+    classée sans suite. Décider alors qu'un avis manque exige une justification écrite."""
+    _locked(case)
+    name = {
+        DecisionOutcome.VALIDATED: "validate",
+        DecisionOutcome.REFUSED: "refuse",
+        DecisionOutcome.CLOSED_WITHOUT_FOLLOW_UP: "close_without_follow_up",
+    }.get(outcome)
+    if name is None:
+        raise CaseError("Choisissez une décision.", field="outcome")
+    if case.stage == TRANSITIONS[name].target and Decision.objects.filter(case=case).exists():
+        raise AlreadyDone()
+    _require(policies.can_decide(by, case) or (
+        name == "close_without_follow_up" and policies.can_close_without_follow_up(by, case)
+    ))  # fmt: skip
+    if outcome == DecisionOutcome.REFUSED and not grounds.strip():
+        raise CaseError("Un refus doit être motivé : ces motifs sont envoyés au demandeur.",
+                        field="grounds")  # fmt: skip
+    if missing_opinions(case) and not justification.strip():
+        raise CaseError(
+            "Un partenaire concerné n'a pas encore donné son avis : justifiez la décision "
+            "(par exemple, décidée en comité).",
+            field="justification",
+        )
+    extra = {"decided_at": None}
+    extra_fields = []
+    if outcome == DecisionOutcome.VALIDATED:
+        contract = ProviderContract.objects.current()
+        if contract is None:
+            raise CaseError("Aucun marché de prestataire n'est enregistré : ajoutez-le d'abord.")
+        case.provider_id = contract.provider_id
+        extra_fields.append("provider")
+    else:
+        extra["closed_at"] = None
+    _move(case, name, by=by, comment=grounds or justification, extra_fields=extra_fields,
+          **extra)  # fmt: skip
+    decision = Decision.objects.create(
+        case=case,
+        outcome=outcome,
+        grounds=grounds,
+        justification=justification,
+        decided_by=by,
+        decided_at=timezone.now(),
+    )
+    notifications.notify_decision(case, by, decision)
+    return decision
+
+
+# --- Meetings -------------------------------------------------------------------------
+
+
+MEETING_POLICIES = {
+    MeetingKind.REFERRAL: policies.can_record_referral_meeting,
+    MeetingKind.INTERVIEW: policies.can_work_on_diagnostic,
+    MeetingKind.PARTNER_MEETING: policies.can_record_partner_meeting,
+    MeetingKind.SUPPORT_SESSION: policies.can_log_support_session,
+    MeetingKind.RESTITUTION: policies.can_record_restitution,
+}
+
+MEETING_AUDIENCE = {
+    MeetingKind.REFERRAL: Audience.PARTNERS,
+    MeetingKind.PARTNER_MEETING: Audience.CASE,
+}
+
+
+@transaction.atomic
+def meeting_record(*, case: Case, by, kind: str, attendees=(), **fields) -> Meeting:
+    """Consigner une réunion (saisine, entretien, rencontre partenaires, séance)."""
+    _locked(case)
+    _require(MEETING_POLICIES[kind](by, case))
+    meeting = Meeting.objects.create(case=case, kind=kind, created_by=by, **fields)
+    meeting.attendees.set(attendees)
+    record_event(
+        case=case,
+        kind=f"meeting_{kind}",
+        label=f"{meeting.get_kind_display()} du {timezone.localtime(meeting.starts_at):%d/%m/%Y}",
+        by=by,
+        audience=MEETING_AUDIENCE.get(kind, Audience.MANAGER_AND_PROVIDER),
+    )
+    return meeting
+
+
+# --- Diagnostic ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def consultant_assign(*, case: Case, by, consultant) -> Case:
+    """Le prestataire désigne le consultant qui réalise le diagnostic."""
+    from soutien.directory.models import Membership, Role
+
+    _locked(case)
+    _require(policies.can_assign_consultant(by, case))
+    if not Membership.objects.filter(
+        user=consultant, organisation_id=case.provider_id, role=Role.CONSULTANT, is_active=True
+    ).exists():
+        raise CaseError("Choisissez un consultant du prestataire.", field="consultant")
+    if case.consultant_id == consultant.pk:
+        raise AlreadyDone()
+    case.consultant = consultant
+    case.version = F("version") + 1
+    case.save(update_fields=["consultant", "version", "updated_at"])
+    case.refresh_from_db(fields=["version"])
+    record_event(
+        case=case,
+        kind="assign",
+        label=f"Consultant désigné : {consultant.get_full_name() or consultant.email}",
+        by=by,
+    )
+    notifications.notify_consultant_assigned(case, by)
+    return case
+
+
+@transaction.atomic
+def finding_save(*, case: Case, by, domain, **fields) -> Finding:
+    """Le consultant consigne ses constats, champ par champ."""
+    _locked(case)
+    _require(policies.can_work_on_diagnostic(by, case))
+    finding, _ = Finding.objects.update_or_create(case=case, domain=domain, defaults=fields)
+    return finding
+
+
+def report_draft(case: Case) -> ReportVersion:
+    """The version being written; a new one copies the last submitted version."""
+    draft = case.report_versions.filter(status=ReportStatus.DRAFT).order_by("-number").first()
+    if draft:
+        return draft
+    last = case.report_versions.order_by("-number").first()
+    return ReportVersion(
+        case=case,
+        number=(last.number + 1) if last else 1,
+        context=last.context if last else "",
+        analysis=last.analysis if last else "",
+        recommendations=last.recommendations if last else "",
+        summary=last.summary if last else "",
+    )
+
+
+REPORT_SECTIONS = ("context", "analysis", "recommendations", "summary")
+
+
+@transaction.atomic
+def report_save(*, case: Case, by, version: int | None = None, **sections) -> ReportVersion:
+    """Le consultant rédige le rapport (sections structurées)."""
+    _locked(case)
+    _require(policies.can_write_report(by, case))
+    _check_version(case, version)
+    draft = report_draft(case)
+    for name in REPORT_SECTIONS:
+        if name in sections:
+            setattr(draft, name, sections[name])
+    draft.author = by
+    draft.save()
+    case.version = F("version") + 1
+    case.save(update_fields=["version", "updated_at"])
+    case.refresh_from_db(fields=["version"])
+    return draft
+
+
+@transaction.atomic
+def report_submit(*, case: Case, by) -> ReportVersion:
+    """Le consultant transmet la version au gestionnaire — à lui seul."""
+    _locked(case)
+    if case.stage == Stage.REPORT_REVIEW:
+        raise AlreadyDone()
+    _require(policies.can_write_report(by, case))
+    draft = report_draft(case)
+    if not draft.pk or not (draft.analysis.strip() and draft.recommendations.strip()):
+        raise CaseError("Rédigez au moins l'analyse et les préconisations avant de transmettre.")
+    now = timezone.now()
+    draft.status = ReportStatus.SUBMITTED
+    draft.submitted_at = now
+    draft.save(update_fields=["status", "submitted_at", "updated_at"])
+    timestamps = {"report_submitted_at": now}
+    if case.first_report_at is None:
+        timestamps["first_report_at"] = now
+    _move(case, "submit_report", by=by, comment=f"Version {draft.number}", **timestamps)
+    notifications.notify_report_submitted(case, by, draft)
+    return draft
+
+
+def _submitted_version(case: Case) -> ReportVersion:
+    return (
+        case.report_versions.select_for_update()
+        .filter(status=ReportStatus.SUBMITTED)
+        .order_by("-number")
+        .first()
+    )
+
+
+@transaction.atomic
+def report_request_changes(*, case: Case, by, comment: str) -> ReportVersion:
+    """Le gestionnaire demande des modifications, avec ses commentaires."""
+    _locked(case)
+    if case.stage == Stage.DIAGNOSTIC and case.report_submitted_at:
+        raise AlreadyDone()
+    _require(policies.can_review_report(by, case))
+    if not comment.strip():
+        raise CaseError("Indiquez les modifications souhaitées.", field="comment")
+    version = _submitted_version(case)
+    version.status = ReportStatus.CHANGES_REQUESTED
+    version.manager_comment = comment
+    version.reviewed_by = by
+    version.reviewed_at = timezone.now()
+    version.save(update_fields=["status", "manager_comment", "reviewed_by", "reviewed_at"])
+    _move(
+        case,
+        "request_changes",
+        by=by,
+        comment=f"Version {version.number} : {comment}",
+    )
+    # The event's comment is the manager's: only manager, coordinator and provider read it.
+    case.events.filter(kind="request_changes").order_by("-pk").update(
+        audience=Audience.MANAGER_AND_PROVIDER
+    )
+    notifications.notify_changes_requested(case, by, version)
+    return version
+
+
+@transaction.atomic
+def report_validate(*, case: Case, by) -> ReportVersion:
+    """Seul le gestionnaire valide le rapport ; les partenaires y accèdent ensuite."""
+    _locked(case)
+    if case.stage == Stage.RESTITUTION:
+        raise AlreadyDone()
+    _require(policies.can_review_report(by, case))
+    version = _submitted_version(case)
+    now = timezone.now()
+    version.status = ReportStatus.VALIDATED
+    version.reviewed_by = by
+    version.reviewed_at = now
+    version.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    _move(
+        case,
+        "validate_report",
+        by=by,
+        comment=f"Version {version.number}",
+        report_validated_at=now,
+    )
+    notifications.notify_report_validated(case, by, version)
+    return version
+
+
+# --- Restitution, support, closure ----------------------------------------------------
+
+
+@transaction.atomic
+def restitution_record(*, case: Case, by, attendees=(), **fields) -> Meeting:
+    """Le consultant consigne la restitution au gestionnaire (date, présents, synthèse)."""
+    _locked(case)
+    if case.stage == Stage.SUPPORT:
+        raise AlreadyDone()
+    _require(policies.can_record_restitution(by, case))
+    if not (fields.get("summary") or "").strip():
+        raise CaseError("Rédigez la synthèse de la restitution.", field="summary")
+    meeting = Meeting.objects.create(
+        case=case, kind=MeetingKind.RESTITUTION, created_by=by, **fields
+    )
+    meeting.attendees.set(attendees)
+    _move(case, "record_restitution", by=by, restitution_at=meeting.starts_at)
+    notifications.notify_restitution(case, by)
+    return meeting
+
+
+@transaction.atomic
+def action_add(*, case: Case, by, **fields) -> Action:
+    """Une action du plan, portée par une personne du centre."""
+    _locked(case)
+    _require(policies.can_add_action(by, case))
+    action = Action.objects.create(case=case, created_by=by, **fields)
+    record_event(case=case, kind="action_add", label=f"Action ajoutée : {action.title}", by=by,
+                 audience=Audience.MANAGER_AND_PROVIDER)  # fmt: skip
+    return action
+
+
+@transaction.atomic
+def action_update(
+    *, action: Action, by, status: str, note: str = "", version: int | None = None
+) -> Action:
+    """Les membres du centre tiennent l'avancement de leurs actions."""
+    action = Action.objects.select_for_update().select_related("case").get(pk=action.pk)
+    case = _locked(action.case)
+    _require(policies.can_update_action(by, case))
+    if version is not None and int(version) != action.version:
+        raise StaleForm()
+    changed = status != action.status
+    action.status = status
+    action.version = F("version") + 1
+    action.save(update_fields=["status", "version", "updated_at"])
+    action.refresh_from_db(fields=["version"])
+    if note.strip():
+        ActionNote.objects.create(action=action, author=by, text=note)
+    if changed or note.strip():
+        record_event(
+            case=case,
+            kind="action_update",
+            label=f"Action « {action.title} » : {action.get_status_display().lower()}",
+            by=by,
+            comment=note,
+            audience=Audience.MANAGER_AND_PROVIDER,
+        )
+    return action
+
+
+@transaction.atomic
+def case_close(*, case: Case, by, outcome: str, comment: str = "") -> Case:
+    """La coordination clôture le dossier avec son issue ; le gestionnaire est invité au
+    questionnaire de satisfaction."""
+    from soutien.cases.enums import ClosureOutcome
+
+    _locked(case)
+    if case.stage == Stage.CLOSED:
+        raise AlreadyDone()
+    _require(policies.can_close(by, case))
+    if outcome not in ClosureOutcome.values:
+        raise CaseError("Choisissez l'issue de la mission.", field="outcome")
+    case.closure_outcome = outcome
+    case.closure_comment = comment
+    _move(
+        case,
+        "close",
+        by=by,
+        comment=comment,
+        extra_fields=["closure_outcome", "closure_comment"],
+        closed_at=None,
+    )
+    notifications.notify_closed(case, by)
+    return case
+
+
+@transaction.atomic
+def satisfaction_answer(*, case: Case, by, **answers) -> Satisfaction:
+    _locked(case)
+    if Satisfaction.objects.filter(case=case).exists():
+        raise AlreadyDone()
+    _require(policies.can_answer_satisfaction(by, case))
+    satisfaction = Satisfaction.objects.create(case=case, answered_by=by, **answers)
+    record_event(case=case, kind="satisfaction", label="Questionnaire de satisfaction rempli",
+                 by=by, audience=Audience.MANAGER_AND_PROVIDER)  # fmt: skip
+    return satisfaction
+
+
+# --- Messages and notes -------------------------------------------------------------
+
+
+@transaction.atomic
+def message_post(*, case: Case, by, channel: str, body: str) -> Message:
+    """Écrire sur le fil des messages ou des notes privées, selon ses droits."""
+    _require(policies.can_post_to_channel(by, case, channel))
+    if not body.strip():
+        raise CaseError("Le message est vide.", field="body")
+    message = Message.objects.create(case=case, channel=channel, author=by, body=body)
+    if channel == Channel.PRIVATE_NOTE:
+        recipients = notifications.coordinators() + notifications.partners(case)
+    else:
+        recipients = (
+            notifications.coordinators()
+            + notifications.manager_side(case)
+            + notifications.provider(case)
+        )
+    notifications.notify_message(case, by, message, recipients)
+    return message
+
+
+# --- Settings of the coordinator -------------------------------------------------------
+
+
+@transaction.atomic
+def target_durations_set(*, by, values: dict[str, int]) -> None:
+    """La coordination règle les délais cibles des étapes."""
+    _require(policies.can_edit_target_durations(by))
+    for step, days in values.items():
+        if days < 1 or days > 365:
+            raise CaseError("Un délai cible va de 1 à 365 jours.", field=step)
+        TargetDuration.objects.update_or_create(step=step, defaults={"days": days})
