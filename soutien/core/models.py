@@ -10,6 +10,12 @@ class OutboxEmail(models.Model):
     to = models.TextField("destinataires", help_text="Adresses séparées par des virgules.")
     subject = models.CharField("objet", max_length=255)
     body = models.TextField("texte")
+    attachments = models.JSONField(
+        "pièces jointes",
+        default=list,
+        blank=True,
+        help_text="Liste de {filename, mimetype, content} (contenu texte, ex. invitation .ics).",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)

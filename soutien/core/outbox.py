@@ -21,12 +21,19 @@ logger = logging.getLogger(__name__)
 MAX_DELAY = dt.timedelta(hours=6)
 
 
-def outbox_enqueue(*, to: list[str], subject: str, body: str) -> OutboxEmail | None:
-    """Store an email and send it once the surrounding transaction commits."""
+def outbox_enqueue(
+    *, to: list[str], subject: str, body: str, attachments: list[dict] | None = None
+) -> OutboxEmail | None:
+    """Store an email and send it once the surrounding transaction commits.
+
+    `attachments`: text attachments, each {"filename", "mimetype", "content"}.
+    """
     recipients = sorted({address.strip().lower() for address in to if address and address.strip()})
     if not recipients:
         return None
-    email = OutboxEmail.objects.create(to=", ".join(recipients), subject=subject[:255], body=body)
+    email = OutboxEmail.objects.create(
+        to=", ".join(recipients), subject=subject[:255], body=body, attachments=attachments or []
+    )
     transaction.on_commit(lambda: send_outbox_email.enqueue(email.pk))
     return email
 
@@ -40,7 +47,10 @@ def outbox_send(email: OutboxEmail) -> bool:
     if email.sent_at:
         return True
     try:
-        EmailMessage(subject=email.subject, body=email.body, to=email.recipients).send()
+        message = EmailMessage(subject=email.subject, body=email.body, to=email.recipients)
+        for attachment in email.attachments:
+            message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+        message.send()
     except Exception as exc:  # any transport failure is retried later, never lost
         email.attempts += 1
         email.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from web.cases import views
 
 app_name = "cases"
 
-urlpatterns = []
+urlpatterns = [
+    path("<int:pk>/", views.case_detail, name="detail"),
+]
