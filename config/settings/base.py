@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "soutien.cases",
     "soutien.documents",
     "soutien.evaluation",
+    "soutien.content",
     "web",
 ]
 
@@ -185,6 +186,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Demo data (fictitious) may only be loaded with DEBUG on; the banner says so.
 SOUTIEN_DEMO_PASSWORD = "soutien-demo"  # noqa: S105 - public, documented demo password
+# Days an account invitation link stays valid (single use).
+SOUTIEN_INVITATION_DAYS = int(os.environ.get("SOUTIEN_INVITATION_DAYS", "7"))
 
 LOGGING = {
     "version": 1,

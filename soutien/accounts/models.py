@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from soutien.directory.models import Role
+
 
 class UserManager(BaseUserManager):
     """Users are identified by their email address, stored in lower case."""
@@ -51,3 +53,142 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.email = (self.email or "").lower()
         super().save(*args, **kwargs)
+
+
+class AccountRequestStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    APPROVED = "approved", "Acceptée"
+    REFUSED = "refused", "Refusée"
+
+
+class AccountRequest(models.Model):
+    """A person asks for an account; nothing exists until the coordinator approves it."""
+
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    email = models.EmailField("adresse électronique")
+    organisation_name = models.CharField("organisation ou centre social", max_length=200)
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    message = models.TextField("message", blank=True)
+    status = models.CharField(
+        "état",
+        max_length=10,
+        choices=AccountRequestStatus.choices,
+        default=AccountRequestStatus.PENDING,
+    )
+    created_at = models.DateTimeField("reçue le", auto_now_add=True)
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="décidée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    refusal_reason = models.TextField("motif du refus", blank=True)
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name="organisation retenue",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name="compte créé",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account_requests",
+    )
+
+    class Meta:
+        verbose_name = "demande de compte"
+        verbose_name_plural = "demandes de compte"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="approved")
+                | (models.Q(user__isnull=False) & models.Q(decided_at__isnull=False)),
+                name="approved_request_has_user",
+                violation_error_message="Une demande acceptée a un compte et une date.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} <{self.email}>"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link to choose one's password. Only a hash of the token is kept."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField("empreinte du jeton", max_length=64, unique=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    expires_at = models.DateTimeField("expire le")
+    used_at = models.DateTimeField("utilisée le", null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="envoyée par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    account_request = models.ForeignKey(
+        AccountRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
+
+    class Meta:
+        verbose_name = "invitation"
+        verbose_name_plural = "invitations"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation de {self.user} ({self.created_at:%d/%m/%Y})"
+
+
+class AccountEvent(models.Model):
+    """What happened to an account request or an invitation: who, when, what."""
+
+    class Action(models.TextChoices):
+        REQUESTED = "requested", "Demande reçue"
+        APPROVED = "approved", "Demande acceptée"
+        REFUSED = "refused", "Demande refusée"
+        INVITED = "invited", "Invitation envoyée"
+        INVITATION_USED = "invitation_used", "Mot de passe choisi"
+
+    action = models.CharField("action", max_length=20, choices=Action.choices)
+    account_request = models.ForeignKey(
+        AccountRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name="auteur",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.TextField("commentaire", blank=True)
+    at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "événement de compte"
+        verbose_name_plural = "événements de compte"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} — {self.at:%d/%m/%Y %H:%M}"

@@ -1,0 +1,209 @@
+"""Account requests and invitations: no account exists without the coordinator's approval."""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from soutien.accounts import notifications
+from soutien.accounts.models import (
+    AccountEvent,
+    AccountRequest,
+    AccountRequestStatus,
+    Invitation,
+    User,
+)
+from soutien.accounts.policies import can_review_account_requests
+from soutien.directory.models import Membership, Organisation, Role
+
+# Roles a person may ask for on the public form; the others are given by the coordinator.
+REQUESTABLE_ROLES = [Role.BOARD_MEMBER, Role.FEDERATION_STAFF, Role.STAFF, Role.PARTNER]
+
+
+class InvalidInvitation(Exception):
+    """The link is unknown, already used or expired."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _coordinator_emails() -> list[str]:
+    return sorted(
+        set(
+            Membership.objects.filter(
+                role=Role.COORDINATOR, is_active=True, user__is_active=True
+            ).values_list("user__email", flat=True)
+        )
+    )
+
+
+@transaction.atomic
+def account_request_create(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation_name: str,
+    role: str,
+    message: str = "",
+) -> AccountRequest:
+    """Une personne demande un compte ; elle reçoit un accusé de réception, la coordination
+    est prévenue. Aucun compte n'est créé à ce stade."""
+    if role not in REQUESTABLE_ROLES:
+        raise ValidationError({"role": "Ce rôle ne peut pas être demandé."})
+    account_request = AccountRequest.objects.create(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip().lower(),
+        organisation_name=organisation_name.strip(),
+        role=role,
+        message=message.strip(),
+    )
+    AccountEvent.objects.create(
+        action=AccountEvent.Action.REQUESTED, account_request=account_request
+    )
+    coordinator_emails = _coordinator_emails()
+    transaction.on_commit(lambda: notifications.notify_request_received(account_request))
+    transaction.on_commit(
+        lambda: notifications.notify_coordinators_of_request(account_request, coordinator_emails)
+    )
+    return account_request
+
+
+def _lock_pending(account_request: AccountRequest, by) -> AccountRequest:
+    if not can_review_account_requests(by):
+        raise PermissionDenied("Seule la coordination examine les demandes de compte.")
+    locked = AccountRequest.objects.select_for_update().get(pk=account_request.pk)
+    if locked.status != AccountRequestStatus.PENDING:
+        raise ValidationError("Cette demande a déjà été traitée.")
+    return locked
+
+
+def invitation_create(*, user: User, by, account_request: AccountRequest | None = None) -> str:
+    """Crée un lien d'invitation à usage unique, valable SOUTIEN_INVITATION_DAYS jours,
+    et l'envoie. Seule l'empreinte du jeton est conservée. Renvoie le jeton (pour les tests)."""
+    token = secrets.token_urlsafe(32)
+    expires_at = timezone.now() + dt.timedelta(days=settings.SOUTIEN_INVITATION_DAYS)
+    Invitation.objects.create(
+        user=user,
+        token_hash=hash_token(token),
+        expires_at=expires_at,
+        created_by=by,
+        account_request=account_request,
+    )
+    AccountEvent.objects.create(
+        action=AccountEvent.Action.INVITED, user=user, account_request=account_request, actor=by
+    )
+    transaction.on_commit(
+        lambda: notifications.notify_invitation(
+            user=user, token=token, expires_at=expires_at, account_request=account_request
+        )
+    )
+    return token
+
+
+@transaction.atomic
+def account_request_approve(
+    *, account_request: AccountRequest, organisation: Organisation, role: str, by
+) -> AccountRequest:
+    """La coordination accepte une demande : elle choisit (ou corrige) l'organisation et le
+    rôle. Le compte est créé sans mot de passe utilisable ; un lien d'invitation permet à la
+    personne de choisir le sien. Si un compte existe déjà pour cette adresse, l'accès lui est
+    simplement ajouté."""
+    locked = _lock_pending(account_request, by)
+    if role not in Role.values:
+        raise ValidationError({"role": "Rôle inconnu."})
+    user = User.objects.filter(email__iexact=locked.email).first()
+    created = user is None
+    if created:
+        # Active but without a usable password: it cannot sign in, nor ask for a password
+        # reset, until the invitation is used; "is_active" stays the coordinator's switch.
+        user = User(email=locked.email, first_name=locked.first_name, last_name=locked.last_name)
+        user.set_unusable_password()
+        user.save()
+    Membership.objects.update_or_create(
+        user=user, organisation=organisation, role=role, defaults={"is_active": True}
+    )
+    locked.status = AccountRequestStatus.APPROVED
+    locked.decided_at = timezone.now()
+    locked.decided_by = by
+    locked.organisation = organisation
+    locked.role = role
+    locked.user = user
+    locked.save(
+        update_fields=["status", "decided_at", "decided_by", "organisation", "role", "user"]
+    )
+    AccountEvent.objects.create(
+        action=AccountEvent.Action.APPROVED, account_request=locked, user=user, actor=by
+    )
+    if user.has_usable_password():
+        role_label = Role(role).label
+        transaction.on_commit(
+            lambda: notifications.notify_access_added(
+                user=user, organisation=organisation, role_label=role_label
+            )
+        )
+    else:
+        invitation_create(user=user, by=by, account_request=locked)
+    return locked
+
+
+@transaction.atomic
+def account_request_refuse(*, account_request: AccountRequest, reason: str = "", by):
+    """La coordination refuse une demande ; la personne reçoit un message courtois.
+    Aucun compte n'est créé."""
+    locked = _lock_pending(account_request, by)
+    locked.status = AccountRequestStatus.REFUSED
+    locked.decided_at = timezone.now()
+    locked.decided_by = by
+    locked.refusal_reason = reason.strip()
+    locked.save(update_fields=["status", "decided_at", "decided_by", "refusal_reason"])
+    AccountEvent.objects.create(
+        action=AccountEvent.Action.REFUSED, account_request=locked, actor=by, comment=reason
+    )
+    transaction.on_commit(lambda: notifications.notify_request_refused(locked))
+    return locked
+
+
+def invitation_from_token(token: str, *, for_update: bool = False) -> Invitation:
+    """The invitation behind a link, if it is still usable; otherwise InvalidInvitation."""
+    queryset = Invitation.objects.select_related("user")
+    if for_update:
+        queryset = queryset.select_for_update()
+    invitation = queryset.filter(token_hash=hash_token(token)).first()
+    if (
+        invitation is None
+        or invitation.used_at is not None
+        or invitation.expires_at <= timezone.now()
+        or not invitation.user.is_active
+    ):
+        raise InvalidInvitation
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str) -> User:
+    """La personne invitée choisit son mot de passe : le lien ne sert qu'une fois, avant
+    son expiration ; les autres liens encore ouverts pour ce compte sont annulés."""
+    invitation = invitation_from_token(token, for_update=True)
+    user = invitation.user
+    validate_password(password, user)
+    now = timezone.now()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    invitation.used_at = now
+    invitation.save(update_fields=["used_at"])
+    Invitation.objects.filter(user=user, used_at__isnull=True).update(used_at=now)
+    AccountEvent.objects.create(
+        action=AccountEvent.Action.INVITATION_USED,
+        user=user,
+        account_request=invitation.account_request,
+        actor=user,
+    )
+    return user

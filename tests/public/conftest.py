@@ -1,0 +1,22 @@
+import pytest
+
+from soutien.directory.models import Organisation, OrganisationKind, Role
+from tests.factories import MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def coordinator(reference):
+    """A coordinator of the Caf des Bouches-du-Rhône."""
+    caf = Organisation.objects.get(kind=OrganisationKind.COORDINATOR)
+    user = UserFactory(email="coordination@exemple.test")
+    MembershipFactory(user=user, organisation=caf, role=Role.COORDINATOR)
+    return user
+
+
+@pytest.fixture
+def partner(reference):
+    """A funder's representative: not a coordinator."""
+    state = Organisation.objects.get(funder_level="state")
+    user = UserFactory(email="partenaire@exemple.test")
+    MembershipFactory(user=user, organisation=state, role=Role.PARTNER)
+    return user
