@@ -6,6 +6,7 @@ rows are created. Another department replaces this module's data, not the code.
 """
 
 import datetime as dt
+import functools
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -153,9 +154,16 @@ def _centroid(geometry) -> tuple[Decimal, Decimal] | None:
     return Decimal(f"{lat:.5f}"), Decimal(f"{lon:.5f}")
 
 
+@functools.cache
+def _commune_features() -> list[dict]:
+    return json.loads(COMMUNES_GEOJSON.read_text(encoding="utf-8"))["features"]
+
+
 def load_communes() -> int:
+    if Commune.objects.count() >= len(_commune_features()):
+        return 0
     created = 0
-    features = json.loads(COMMUNES_GEOJSON.read_text(encoding="utf-8"))["features"]
+    features = _commune_features()
     for feature in features:
         code = feature["properties"]["code"]
         name = feature["properties"]["nom"]
