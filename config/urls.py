@@ -8,5 +8,6 @@ urlpatterns = [
     path("dossiers/", include("web.cases.urls")),
     path("documents/", include("web.documents.urls")),
     path("evaluation/", include("web.evaluation.urls")),
+    path("securite/", include("web.security.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment-specific files override them."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -37,6 +38,10 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "soutien.core",
     "soutien.accounts",
     "soutien.directory",
@@ -57,11 +62,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "soutien.audit.middleware.AuditDeniedMiddleware",
+    "soutien.security.middleware.SessionPolicyMiddleware",
+    "soutien.security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,7 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out attempts
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -147,6 +160,29 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+
+# Security (issue 6; see SECURITY.md). Sessions: idle timeout and absolute lifetime.
+SOUTIEN_SESSION_IDLE_SECONDS = int(os.environ.get("SOUTIEN_SESSION_IDLE_SECONDS", "1800"))
+SOUTIEN_SESSION_MAX_SECONDS = SESSION_COOKIE_AGE
+# Reverse proxies we run in front of Django (0: ignore X-Forwarded-For, a client can forge it).
+SOUTIEN_TRUSTED_PROXY_COUNT = int(os.environ.get("SOUTIEN_TRUSTED_PROXY_COUNT", "0"))
+# Retention (RGPD): audit entries one year (CNIL), closed cases five years.
+SOUTIEN_AUDIT_RETENTION_DAYS = int(os.environ.get("SOUTIEN_AUDIT_RETENTION_DAYS", "365"))
+SOUTIEN_CASE_RETENTION_DAYS = int(os.environ.get("SOUTIEN_CASE_RETENTION_DAYS", str(5 * 365)))
+# Login throttling: 5 failures for one account from one address lock it for 15 minutes.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (holding the email)
+AXES_USERNAME_CALLABLE = "soutien.security.axes.username_from_request"
+AXES_CLIENT_IP_CALLABLE = "soutien.security.network.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful logins go to the audit log
+AXES_VERBOSE = False
+# Two-factor authentication (TOTP app, recovery codes).
+OTP_TOTP_ISSUER = "Soutien"
+
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -5,3 +5,10 @@ class AuditConfig(AppConfig):
     name = "soutien.audit"
     label = "audit"
     verbose_name = "Journal d’audit"
+
+    def ready(self):
+        from axes.signals import user_locked_out
+
+        from soutien.audit import signals
+
+        user_locked_out.connect(signals.record_lockout, dispatch_uid="audit_login_locked")

@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from soutien.accounts.models import User
 from soutien.directory.demo import demo_accounts
+from tests.security.helpers import needs_second_factor, verify_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,14 @@ def test_each_demo_role_lands_on_its_space(client, demo, account):
     )
     assert response.status_code == 302
     response = client.get(response["Location"])
+    user = User.objects.get(email=account.email)
+    if needs_second_factor(user):
+        # Roles that see many case files pass the second factor first.
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("security:two_factor_setup"))
+        response = verify_two_factor(client, user)
+        assert response.status_code == 302
+        response = client.get(response["Location"])
     assert response.status_code == 200
     html = response.content.decode()
     assert h1_count(html) == 1
@@ -71,7 +81,7 @@ def test_server_error_is_a_french_500_without_detail(client, settings):
 
 
 def test_unique_titles_across_pages(client, demo):
-    client.login(username="coordination@caf13.demo", password="soutien-demo")
+    client.force_login(User.objects.get(email="coordination@caf13.demo"))
     urls = [
         reverse("public:home"),
         reverse("web:my_space"),
@@ -82,7 +92,7 @@ def test_unique_titles_across_pages(client, demo):
 
 
 def test_admin_is_in_french(client, demo):
-    client.login(username="admin@soutien.demo", password="soutien-demo")
+    client.force_login(User.objects.get(email="admin@soutien.demo"))
     html = client.get(reverse("admin:index")).content.decode()
     assert "Annuaire" in html
     assert "Centres sociaux" in html

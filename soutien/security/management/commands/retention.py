@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+
+from soutien.security.retention import retention_apply
+
+
+class Command(BaseCommand):
+    help = (
+        "Applique les durées de conservation : purge du journal d'audit "
+        "(SOUTIEN_AUDIT_RETENTION_DAYS) et anonymisation des dossiers clos "
+        "(SOUTIEN_CASE_RETENTION_DAYS). À lancer chaque jour."
+    )
+
+    def handle(self, *args, **options):
+        result = retention_apply()
+        self.stdout.write(
+            f"Journal d'audit : {result['audit_entries_deleted']} entrée(s) purgée(s)."
+        )
+        if result["cases_anonymised"] is None:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Anonymisation des dossiers clos : pas encore disponible "
+                    "(soutien.cases.services.anonymise_closed_cases n'existe pas encore)."
+                )
+            )
+        else:
+            self.stdout.write(f"Dossiers clos anonymisés : {result['cases_anonymised']}.")

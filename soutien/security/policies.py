@@ -1,0 +1,35 @@
+"""Who must prove a second factor, and who may read the audit log."""
+
+from django.conf import settings
+
+from soutien.directory.models import Membership, Role
+
+# Roles that see case files of many centres: their accounts are worth stealing.
+TWO_FACTOR_ROLES = (Role.COORDINATOR, Role.PARTNER, Role.CONSULTANT)
+
+
+def must_use_two_factor(user) -> bool:
+    """La double authentification est obligatoire pour la coordination, les partenaires
+    financeurs, les consultants du prestataire et l'administration technique."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, is_active=True, role__in=TWO_FACTOR_ROLES).exists()
+
+
+def can_skip_two_factor(user) -> bool:
+    """Sur la plateforme de démonstration (DEBUG activé) seulement, les comptes de
+    démonstration (adresse en « .demo ») peuvent se passer du second facteur, pour
+    qu'une première visite ne soit pas bloquée. Jamais en production."""
+    return bool(settings.DEBUG) and user.is_authenticated and user.email.endswith(".demo")
+
+
+def can_view_audit_log(user) -> bool:
+    """Seules la coordination de la mission (Caf) et l'administration technique
+    consultent le journal d'audit."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, is_active=True, role=Role.COORDINATOR).exists()
