@@ -1,0 +1,459 @@
+"""The indicators of the continuous evaluation, computed by database aggregation.
+
+Nothing here loops over cases in Python: each table is one grouped query, and the lead-time
+quantiles are read at their rank in the sorted durations (two rows per quantile), so the
+number of queries is constant whatever the number of cases.
+
+The cohort of a period is the cases *submitted* in that period. Figures "à ce jour" (cases
+overdue, accompaniments in progress) describe the present and ignore the period.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
+
+from soutien.cases.enums import (
+    FINAL_STAGES,
+    ClosureOutcome,
+    DecisionOutcome,
+    Situation,
+    Stage,
+    Step,
+)
+from soutien.cases.models import Case, TargetDuration
+from soutien.cases.selectors import with_deadline
+from soutien.directory.models import Domain, OrganisationKind
+from soutien.evaluation.figures import Cell, Shown, count, share
+from soutien.evaluation.policies import DEPARTMENT, Territory
+
+# Each step with a target duration: (start field, end field). Only completed steps count.
+STEP_SPANS: dict[str, tuple[str, str]] = {
+    Step.REFERRAL: ("submitted_at", "decided_at"),
+    Step.REPORT: ("decided_at", "first_report_at"),
+    Step.VALIDATION: ("report_submitted_at", "report_validated_at"),
+    Step.RESTITUTION: ("report_validated_at", "restitution_at"),
+}
+STEP_LABELS = {
+    Step.REFERRAL: "Saisine (transmission → décision des financeurs)",
+    Step.REPORT: "Rapport (décision → premier rapport transmis)",
+    Step.VALIDATION: "Validation du rapport par le gestionnaire",
+    Step.RESTITUTION: "Restitution (validation → restitution)",
+}
+PREVENTIVE = Q(situation=Situation.PREVENTIVE)
+CRISIS = Q(situation=Situation.CRISIS)
+VALIDATED = Q(decision__outcome=DecisionOutcome.VALIDATED)
+REFUSED = Q(decision__outcome=DecisionOutcome.REFUSED)
+ACTIVE_STAGES = [s for s in Stage if s not in FINAL_STAGES and s != Stage.DRAFT]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Period (on the date the request was sent, bounds included), commune, federation."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    commune: object | None = None  # directory.Commune (a municipality)
+    federation: object | None = None  # directory.Organisation of kind federation
+
+    def describe(self) -> list[tuple[str, str]]:
+        lines = []
+        if self.start or self.end:
+            start = self.start.strftime("%d/%m/%Y") if self.start else "l'origine"
+            end = self.end.strftime("%d/%m/%Y") if self.end else "aujourd'hui"
+            lines.append(("Période", f"demandes transmises du {start} au {end}"))
+        else:
+            lines.append(("Période", "toutes les demandes transmises"))
+        if self.commune:
+            lines.append(("Commune", str(self.commune)))
+        if self.federation:
+            lines.append(("Fédération gestionnaire", str(self.federation)))
+        return lines
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)  # [label, Shown, Shown, ...]
+    caption: str = ""
+
+
+@dataclass
+class Evaluation:
+    territory: Territory
+    filters: Filters
+    masked: bool
+    tables: dict[str, Table]
+    headline: dict
+    department: "Evaluation | None" = None
+
+    def table(self, key: str) -> Table:
+        return self.tables[key]
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def scope_queryset(territory: Territory, filters: Filters) -> QuerySet[Case]:
+    """Cases sent to the Caf within the territory, commune and federation (any period)."""
+    queryset = Case.objects.filter(submitted_at__isnull=False).exclude(stage=Stage.DRAFT)
+    queryset = queryset.filter(territory.case_filter("centre__"))
+    if filters.commune is not None:
+        queryset = queryset.filter(
+            Q(centre__commune=filters.commune) | Q(centre__commune__parent=filters.commune)
+        )
+    if filters.federation is not None:
+        queryset = queryset.filter(manager=filters.federation)
+    return queryset
+
+
+def cohort_queryset(territory: Territory, filters: Filters) -> QuerySet[Case]:
+    """The cases submitted in the period, within the scope."""
+    queryset = scope_queryset(territory, filters)
+    if filters.start:
+        queryset = queryset.filter(submitted_at__gte=_day_start(filters.start))
+    if filters.end:
+        queryset = queryset.filter(submitted_at__lt=_day_start(filters.end + dt.timedelta(days=1)))
+    return queryset
+
+
+def _duration(step: str):
+    start, end = STEP_SPANS[step]
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+def _completed(step: str) -> Q:
+    start, end = STEP_SPANS[step]
+    return Q(**{f"{start}__isnull": False, f"{end}__isnull": False})
+
+
+def _within_target(step: str, days: int) -> Q:
+    start, end = STEP_SPANS[step]
+    limit = ExpressionWrapper(F(start) + dt.timedelta(days=days), output_field=DateTimeField())
+    return _completed(step) & Q(**{f"{end}__lte": limit})
+
+
+def _quantile(queryset: QuerySet[Case], step: str, n: int, q: float) -> float | None:
+    """Quantile of the step's durations in days (linear interpolation, as percentile_cont),
+    reading only the one or two rows at its rank in the database's sorted order."""
+    if n == 0:
+        return None
+    position = (n - 1) * q
+    low = math.floor(position)
+    values = list(
+        queryset.filter(_completed(step))
+        .annotate(duration=_duration(step))
+        .order_by("duration")
+        .values_list("duration", flat=True)[low : low + 2]
+    )
+    days = [value.total_seconds() / 86400 for value in values]
+    if len(days) == 1 or position == low:
+        return days[0]
+    return days[0] + (position - low) * (days[1] - days[0])
+
+
+def _main_aggregate(cohort: QuerySet[Case], targets: dict[str, int]) -> dict:
+    aggregates = {
+        "total": Count("pk"),
+        "preventive": Count("pk", filter=PREVENTIVE),
+        "crisis": Count("pk", filter=CRISIS),
+        "validated": Count("pk", filter=VALIDATED),
+        "refused": Count("pk", filter=REFUSED),
+        "without_follow_up": Count("pk", filter=Q(stage=Stage.CLOSED_WITHOUT_FOLLOW_UP)),
+        "closed": Count("pk", filter=Q(stage=Stage.CLOSED)),
+        "satisfaction_n": Count("satisfaction"),
+        "usefulness": Avg("satisfaction__usefulness"),
+        "listening": Avg("satisfaction__listening"),
+        "ownership": Avg("satisfaction__ownership"),
+        "recommend": Count("satisfaction", filter=Q(satisfaction__would_recommend=True)),
+    }
+    for outcome in ClosureOutcome:
+        aggregates[f"outcome_{outcome}"] = Count(
+            "pk", filter=Q(stage=Stage.CLOSED, closure_outcome=outcome)
+        )
+    for step in STEP_SPANS:
+        aggregates[f"n_{step}"] = Count("pk", filter=_completed(step))
+        aggregates[f"ok_{step}"] = Count("pk", filter=_within_target(step, targets[str(step)]))
+    return cohort.aggregate(**aggregates)
+
+
+def _now_aggregate(scope: QuerySet[Case], now) -> dict:
+    return with_deadline(scope, now).aggregate(
+        in_progress=Count("pk", filter=Q(stage__in=ACTIVE_STAGES)),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        support=Count("pk", filter=Q(stage=Stage.SUPPORT)),
+    )
+
+
+def compute(
+    *,
+    territory: Territory = DEPARTMENT,
+    filters: Filters | None = None,
+    masked: bool = True,
+    now=None,
+    with_department: bool = False,
+) -> Evaluation:
+    """Every indicator for a territory and filters; figures masked when ``masked``."""
+    filters = filters or Filters()
+    now = now or timezone.now()
+    cohort = cohort_queryset(territory, filters)
+    scope = scope_queryset(territory, filters)
+    targets = TargetDuration.as_dict()
+    main = _main_aggregate(cohort, targets)
+    current = _now_aggregate(scope, now)
+
+    def show(cell: Cell) -> Shown:
+        return cell.show(masked)
+
+    tables: dict[str, Table] = {}
+
+    decided = main["validated"] + main["refused"]
+    summary = Table(
+        "summary",
+        "Synthèse",
+        ["Indicateur", "Valeur"],
+        caption="Les demandes de la période ; « à ce jour » : la situation actuelle.",
+    )
+    summary_cells = [
+        ("Demandes reçues", count(main["total"])),
+        ("dont démarche préventive", count(main["preventive"])),
+        ("dont crise avérée", count(main["crisis"])),
+        ("Part des démarches préventives", share(main["preventive"], main["total"])),
+        ("Décisions des financeurs (validées ou refusées)", count(decided)),
+        ("Taux d'acceptation", share(main["validated"], decided)),
+        ("Demandes classées sans suite ou retirées", count(main["without_follow_up"])),
+        ("Dossiers clôturés", count(main["closed"])),
+        ("Dossiers en cours, à ce jour", count(current["in_progress"])),
+        ("Dossiers en retard sur le délai cible, à ce jour", count(current["overdue"])),
+        ("Accompagnements en cours, à ce jour", count(current["support"])),
+    ]
+    summary.rows = [[label, show(cell)] for label, cell in summary_cells]
+    tables["summary"] = summary
+
+    # Per year: the trend of preventive requests is the headline.
+    years = (
+        cohort.annotate(year=ExtractYear("submitted_at"))
+        .values("year")
+        .annotate(
+            total=Count("pk"),
+            preventive=Count("pk", filter=PREVENTIVE),
+            crisis=Count("pk", filter=CRISIS),
+            validated=Count("pk", filter=VALIDATED),
+            refused=Count("pk", filter=REFUSED),
+        )
+        .order_by("year")
+    )
+    by_year = Table(
+        "by_year",
+        "Demandes par année",
+        [
+            "Année",
+            "Demandes",
+            "Démarche préventive",
+            "Crise avérée",
+            "Part préventive",
+            "Taux d'acceptation",
+        ],
+    )
+    year_rows = list(years)
+    for row in year_rows:
+        row_decided = row["validated"] + row["refused"]
+        by_year.rows.append(
+            [
+                str(row["year"]),
+                show(count(row["total"])),
+                show(count(row["preventive"])),
+                show(count(row["crisis"])),
+                show(share(row["preventive"], row["total"])),
+                show(share(row["validated"], row_decided)),
+            ]
+        )
+    tables["by_year"] = by_year
+
+    # Lead times of each step, over completed steps only.
+    lead_times = Table(
+        "lead_times",
+        "Délais de chaque étape (étapes achevées)",
+        [
+            "Étape",
+            "Étapes achevées",
+            "Médiane",
+            "90e centile",
+            "Délai cible",
+            "Dans le délai cible",
+        ],
+    )
+    for step in STEP_SPANS:
+        n = main[f"n_{step}"]
+        median = _quantile(cohort, step, n, 0.5)
+        p90 = _quantile(cohort, step, n, 0.9)
+        lead_times.rows.append(
+            [
+                STEP_LABELS[step],
+                show(count(n)),
+                show(Cell(median, n, unit="j", decimals=1)),
+                show(Cell(p90, n, unit="j", decimals=1)),
+                Shown(f"{targets[str(step)]}\u00a0j", targets[str(step)]),
+                show(share(main[f"ok_{step}"], n)),
+            ]
+        )
+    tables["lead_times"] = lead_times
+
+    # Fields of expertise (a request may concern several).
+    domain_counts = dict(
+        cohort.values("form__domains")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+        .values_list("form__domains", "n")
+    )
+    by_domain = Table(
+        "by_domain",
+        "Demandes par champ de fonctionnement",
+        ["Champ de fonctionnement", "Demandes"],
+        caption="Une demande peut concerner plusieurs champs.",
+    )
+    for domain_id, name in Domain.objects.order_by("order", "name").values_list("pk", "name"):
+        by_domain.rows.append([name, show(count(domain_counts.get(domain_id, 0)))])
+    tables["by_domain"] = by_domain
+
+    # Communes (Marseille's arrondissements count for Marseille).
+    communes = (
+        cohort.annotate(
+            municipality=Coalesce("centre__commune__parent__name", "centre__commune__name")
+        )
+        .values("municipality")
+        .annotate(
+            total=Count("pk"),
+            preventive=Count("pk", filter=PREVENTIVE),
+            crisis=Count("pk", filter=CRISIS),
+        )
+        .order_by("municipality")
+    )
+    by_commune = Table(
+        "by_commune",
+        "Demandes par commune",
+        ["Commune", "Demandes", "Démarche préventive", "Crise avérée"],
+    )
+    for row in communes:
+        by_commune.rows.append(
+            [
+                row["municipality"],
+                show(count(row["total"])),
+                show(count(row["preventive"])),
+                show(count(row["crisis"])),
+            ]
+        )
+    tables["by_commune"] = by_commune
+
+    # Association-run or federation-run centres.
+    managers = {
+        row["manager__kind"]: row
+        for row in cohort.values("manager__kind")
+        .annotate(
+            total=Count("pk"),
+            preventive=Count("pk", filter=PREVENTIVE),
+            validated=Count("pk", filter=VALIDATED),
+            refused=Count("pk", filter=REFUSED),
+        )
+        .order_by()
+    }
+    by_manager = Table(
+        "by_manager",
+        "Demandes par type de gestionnaire",
+        ["Gestionnaire", "Demandes", "Part préventive", "Taux d'acceptation"],
+    )
+    for kind, label in (
+        (OrganisationKind.ASSOCIATION, "Centres associatifs"),
+        (OrganisationKind.FEDERATION, "Centres gérés par une fédération"),
+    ):
+        row = managers.get(kind, {"total": 0, "preventive": 0, "validated": 0, "refused": 0})
+        by_manager.rows.append(
+            [
+                label,
+                show(count(row["total"])),
+                show(share(row["preventive"], row["total"])),
+                show(share(row["validated"], row["validated"] + row["refused"])),
+            ]
+        )
+    tables["by_manager"] = by_manager
+
+    outcomes = Table(
+        "outcomes",
+        "Issue des dossiers clôturés",
+        ["Issue", "Dossiers", "Part des dossiers clôturés"],
+    )
+    for outcome in ClosureOutcome:
+        n = main[f"outcome_{outcome}"]
+        outcomes.rows.append([outcome.label, show(count(n)), show(share(n, main["closed"]))])
+    tables["outcomes"] = outcomes
+
+    answers = main["satisfaction_n"]
+    satisfaction = Table(
+        "satisfaction",
+        "Satisfaction des gestionnaires (questionnaire après clôture)",
+        ["Question", "Réponses", "Résultat"],
+    )
+    for key, label in (
+        ("usefulness", "Utilité de la mission pour le centre (moyenne sur 5)"),
+        ("listening", "Écoute et respect de l'intervenant (moyenne sur 5)"),
+        ("ownership", "Appropriation des outils par les équipes (moyenne sur 5)"),
+    ):
+        satisfaction.rows.append(
+            [label, show(count(answers)), show(Cell(main[key], answers, unit="/ 5", decimals=1))]
+        )
+    satisfaction.rows.append(
+        [
+            "Recommanderaient la mission à un autre centre",
+            show(count(answers)),
+            show(share(main["recommend"], answers)),
+        ]
+    )
+    tables["satisfaction"] = satisfaction
+
+    headline = _headline(year_rows, main, masked)
+    evaluation = Evaluation(
+        territory=territory, filters=filters, masked=masked, tables=tables, headline=headline
+    )
+    if with_department and not territory.is_department:
+        department_filters = Filters(
+            start=filters.start, end=filters.end, federation=filters.federation
+        )
+        evaluation.department = compute(
+            territory=DEPARTMENT, filters=department_filters, masked=masked, now=now
+        )
+    return evaluation
+
+
+def _headline(year_rows: list[dict], main: dict, masked: bool) -> dict:
+    """The share of preventive requests over the period, and its change since last year."""
+    overall = share(main["preventive"], main["total"]).show(masked)
+    trend = None
+    if len(year_rows) >= 2:
+        last, previous = year_rows[-1], year_rows[-2]
+        now_share = share(last["preventive"], last["total"])
+        before = share(previous["preventive"], previous["total"])
+        shown_now, shown_before = now_share.show(masked), before.show(masked)
+        if shown_now.number is not None and shown_before.number is not None:
+            points = shown_now.number - shown_before.number
+            trend = {
+                "year": last["year"],
+                "previous_year": previous["year"],
+                "points": points,
+                "text": f"{points:+.0f} points".replace("-", "−"),
+            }
+    return {"share": overall, "trend": trend}
