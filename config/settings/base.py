@@ -224,6 +224,24 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SOUTIEN_DEMO_PASSWORD = "soutien-demo"  # noqa: S105 - public, documented demo password
 # Days an account invitation link stays valid (single use).
 SOUTIEN_INVITATION_DAYS = int(os.environ.get("SOUTIEN_INVITATION_DAYS", "7"))
+# Attachments (issue 4): largest accepted file, checked by content (see soutien/documents).
+SOUTIEN_MAX_UPLOAD_BYTES = int(os.environ.get("SOUTIEN_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+# Private files on S3-compatible storage when a bucket is named (local var/private otherwise).
+if os.environ.get("SOUTIEN_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["SOUTIEN_S3_BUCKET"],
+            "endpoint_url": os.environ.get("SOUTIEN_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("SOUTIEN_S3_REGION") or None,
+            "access_key": os.environ.get("SOUTIEN_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("SOUTIEN_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": os.environ.get("SOUTIEN_S3_PREFIX", "prive"),
+        },
+    }
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,190 @@
+"""Generated PDFs (WeasyPrint): tagged PDF/UA-1, French language, a title, French typography.
+
+`render_pdf(template, context)` is the generic helper; the builders below give each
+document of a case its context. Templates live in web/templates/documents/pdf/.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from soutien.cases.enums import ActionStatus, MeetingKind, ReportStatus
+
+# PDF/UA-1 makes WeasyPrint tag the structure (headings, lists, tables) and requires
+# a title (HTML <title>) and a language (<html lang="fr">), both taken from the template.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"  # narrow no-break space, before ; ! ? in French
+
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def typo_fr(text: str) -> str:
+    """French typography: no-break spaces before « ; : ! ? » and inside guillemets.
+
+    Only punctuation followed by a space or the end of a line is touched, so URLs
+    (« https://…?a=1 ») and times (« 14:30 ») are left alone.
+    """
+    if not text:
+        return ""
+    text = str(text)
+    text = re.sub(r"[ \u00a0\u202f]*([;!?])(?=\s|$)", NNBSP + r"\1", text, flags=re.M)
+    text = re.sub(r"[ \u00a0\u202f]*:(?=\s|$)", NBSP + ":", text, flags=re.M)
+    text = re.sub(r"«[ \u00a0\u202f]*", "«" + NBSP, text)
+    text = re.sub(r"[ \u00a0\u202f]*»", NBSP + "»", text)
+    return text
+
+
+def date_fr(value, with_time: bool = False) -> str:
+    """« 22 novembre 2026 », « 1er décembre 2026 » (and « à 14 h 30 » with the time)."""
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and getattr(value, "hour", None) is not None:
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+    day = "1er" if value.day == 1 else str(value.day)
+    text = f"{day}{NBSP}{MONTHS[value.month - 1]} {value.year}"
+    if with_time and hasattr(value, "hour"):
+        minutes = f"{value.minute:02d}" if value.minute else ""
+        text += f" à {value.hour}{NBSP}h{NBSP if minutes else ''}{minutes}"
+    return text
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render an HTML template to a tagged PDF (PDF/UA-1, lang and title from the HTML)."""
+    from weasyprint import HTML  # heavy import: only when a PDF is asked for
+
+    html = render_to_string(template_name, context)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(**PDF_OPTIONS)
+
+
+def _common(case) -> dict:
+    return {
+        "case": case,
+        "centre": case.centre,
+        "generated_at": timezone.now(),
+    }
+
+
+# --- Information form -----------------------------------------------------------------
+
+
+def form_pdf_context(case) -> dict:
+    form = getattr(case, "form", None)
+    context = _common(case)
+    context.update(
+        {
+            "form": form,
+            "warning_signs": list(form.warning_signs.order_by("order", "label")) if form else [],
+            "domains": list(form.domains.order_by("order", "name")) if form else [],
+            "title": f"Fiche d'information — dossier {case.display_number}",
+        }
+    )
+    return context
+
+
+def render_form_pdf(case) -> bytes:
+    """La fiche d'information transmise, telle que le gestionnaire l'a remplie."""
+    return render_pdf("documents/pdf/information_form.html", form_pdf_context(case))
+
+
+# --- Diagnostic report ------------------------------------------------------------------
+
+
+def report_recipients(case) -> list[str]:
+    """Who receives the report: the manager first; after validation, the coordination and
+    the concerned funders (the programme's confidentiality rule)."""
+    from soutien.directory.models import Organisation, OrganisationKind
+
+    recipients = [f"le gestionnaire du centre : {case.manager.name}"]
+    if case.provider_id:
+        consultant = case.consultant
+        who = consultant.get_full_name() or consultant.email if consultant else ""
+        recipients.append(f"le prestataire : {case.provider.name}" + (f" ({who})" if who else ""))
+    coordinators = Organisation.objects.filter(kind=OrganisationKind.COORDINATOR).order_by("name")
+    partners = [opinion.partner.name for opinion in case.opinions.select_related("partner")]
+    after = [f"la coordination : {org.name}" for org in coordinators]
+    after += [f"le partenaire financeur concerné : {name}" for name in partners]
+    return recipients, after
+
+
+def report_pdf_context(version) -> dict:
+    case = version.case
+    context = _common(case)
+    first, after_validation = report_recipients(case)
+    context.update(
+        {
+            "version": version,
+            "validated": version.status == ReportStatus.VALIDATED,
+            "findings": list(case.findings.select_related("domain").order_by("domain__order")),
+            "recipients": first,
+            "recipients_after_validation": after_validation,
+            "title": f"Rapport de diagnostic — dossier {case.display_number} — version "
+            f"{version.number}",
+        }
+    )
+    return context
+
+
+def render_report_pdf(version) -> bytes:
+    """Une version du rapport : marquée « non validée » tant que le gestionnaire ne l'a pas
+    validée, avec la mention de confidentialité et la liste des destinataires."""
+    return render_pdf("documents/pdf/report.html", report_pdf_context(version))
+
+
+# --- Restitution minutes --------------------------------------------------------------
+
+
+def restitution_meeting(case):
+    return (
+        case.meetings.filter(kind=MeetingKind.RESTITUTION, cancelled_at__isnull=True)
+        .exclude(summary="")
+        .prefetch_related("attendees")
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def restitution_pdf_context(case) -> dict:
+    context = _common(case)
+    meeting = restitution_meeting(case)
+    context.update(
+        {
+            "meeting": meeting,
+            "attendees_lines": [
+                line.strip()
+                for line in (meeting.attendees_text if meeting else "").splitlines()
+                if line.strip()
+            ],
+            "attendees_users": list(meeting.attendees.all()) if meeting else [],
+            "validated_version": case.report_versions.filter(status=ReportStatus.VALIDATED).first(),
+            "actions": list(
+                case.actions.exclude(status=ActionStatus.ABANDONED).select_related("domain")
+            ),
+            "title": f"Compte rendu de restitution — dossier {case.display_number}",
+        }
+    )
+    return context
+
+
+def render_restitution_pdf(case) -> bytes:
+    """Le compte rendu de la restitution au gestionnaire."""
+    return render_pdf("documents/pdf/restitution.html", restitution_pdf_context(case))

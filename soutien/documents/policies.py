@@ -1,0 +1,159 @@
+"""Who may see, attach and delete documents, and download the generated PDFs.
+
+Every rule delegates to `soutien.cases.policies`: a document is exactly as
+confidential as the object it is attached to.
+"""
+
+from soutien.cases import policies as case_policies
+from soutien.cases.enums import Channel, MeetingKind, Stage
+from soutien.documents.models import AttachTo
+
+# Stages from which the restitution exists (or is being prepared).
+RESTITUTION_STAGES = {Stage.RESTITUTION, Stage.SUPPORT, Stage.CLOSED}
+
+
+def can_view_meeting(user, meeting) -> bool:
+    """Une réunion se voit comme l'événement qu'elle produit dans l'historique : la
+    réunion de saisine concertée par la coordination et les partenaires concernés ; les
+    autres par le gestionnaire, la coordination et le prestataire ; la rencontre avec les
+    partenaires par toutes les personnes qui suivent le dossier. Une personne invitée voit
+    toujours la réunion à laquelle elle est conviée, si elle voit le dossier."""
+    case = meeting.case
+    if not case_policies.can_view_case(user, case):
+        return False
+    if meeting.attendees.filter(pk=user.pk).exists():
+        return True
+    if meeting.kind == MeetingKind.REFERRAL:
+        return case_policies.is_coordinator(user) or case_policies.is_concerned_partner(user, case)
+    if meeting.kind == MeetingKind.PARTNER_MEETING:
+        return True
+    return (
+        case_policies.is_manager_side(user, case)
+        or case_policies.is_coordinator(user)
+        or case_policies.is_provider_of(user, case)
+    )
+
+
+def can_view_restitution(user, case) -> bool:
+    """Le compte rendu de restitution suit la règle du rapport validé : le gestionnaire, la
+    coordination, les partenaires concernés et le consultant, une fois la restitution
+    consignée."""
+    if case.stage not in RESTITUTION_STAGES:
+        return False
+    return case_policies.can_view_case(user, case) and (
+        case_policies.is_manager_side(user, case)
+        or case_policies.is_coordinator(user)
+        or case_policies.is_concerned_partner(user, case)
+        or case_policies.is_provider_of(user, case)
+    )
+
+
+def can_view_attachments(user, case, attach_to, target=None) -> bool:
+    """Une pièce jointe se voit comme l'objet auquel elle est rattachée : la fiche par
+    qui voit le dossier ; le rapport selon la version (les partenaires seulement après
+    validation) ; la restitution et le plan d'actions selon leur visibilité ; un message
+    selon son fil (les notes privées restent entre coordination et partenaires)."""
+    if not case_policies.can_view_case(user, case):
+        return False
+    if attach_to == AttachTo.FORM:
+        return True
+    if attach_to == AttachTo.REPORT:
+        return target is not None and case_policies.can_view_report_version(user, target)
+    if attach_to == AttachTo.RESTITUTION:
+        if target is not None and not can_view_meeting(user, target):
+            return False
+        return can_view_restitution(user, case)
+    if attach_to == AttachTo.ACTION:
+        return case_policies.can_view_action_plan(user, case)
+    if attach_to == AttachTo.MESSAGE:
+        return target is not None and case_policies.can_read_channel(user, case, target.channel)
+    if attach_to == AttachTo.MEETING:
+        return target is not None and can_view_meeting(user, target)
+    return False
+
+
+def can_view_document(user, document) -> bool:
+    """Télécharger une pièce jointe : la même règle que pour la voir dans le dossier."""
+    return can_view_attachments(user, document.case, document.attach_to, document.target)
+
+
+def can_attach(user, case, attach_to, target=None) -> bool:
+    """Joindre un fichier : à la fiche, qui peut la modifier ; au rapport, le consultant
+    désigné sur une version en rédaction ; à la restitution, le consultant qui la consigne ;
+    au plan d'actions, qui peut y inscrire ou mettre à jour une action ; à un message, son
+    auteur ; à une réunion, qui l'a consignée ou la coordination."""
+    if attach_to == AttachTo.FORM:
+        return case_policies.can_edit_form(user, case)
+    if attach_to == AttachTo.REPORT:
+        from soutien.cases.enums import ReportStatus
+
+        return (
+            target is not None
+            and target.status == ReportStatus.DRAFT
+            and case_policies.can_write_report(user, case)
+        )
+    if attach_to == AttachTo.RESTITUTION:
+        return case_policies.can_record_restitution(user, case) or (
+            case.stage == Stage.SUPPORT and case_policies.is_assigned_consultant(user, case)
+        )
+    if attach_to == AttachTo.ACTION:
+        return target is not None and (
+            case_policies.can_update_action(user, case) or case_policies.can_add_action(user, case)
+        )
+    if attach_to == AttachTo.MESSAGE:
+        return (
+            target is not None
+            and target.author_id == user.pk
+            and case_policies.can_post_to_channel(user, case, target.channel)
+        )
+    if attach_to == AttachTo.MEETING:
+        return (
+            target is not None
+            and case.stage not in (Stage.CLOSED, Stage.REFUSED, Stage.CLOSED_WITHOUT_FOLLOW_UP)
+            and (target.created_by_id == user.pk or case_policies.is_coordinator(user))
+            and can_view_meeting(user, target)
+        )
+    return False
+
+
+def can_delete_document(user, document) -> bool:
+    """Retirer une pièce jointe : la personne qui l'a déposée, tant qu'elle pourrait encore
+    la joindre (une fiche transmise, un rapport transmis ne changent plus)."""
+    return document.uploaded_by_id == user.pk and can_attach(
+        user, document.case, document.attach_to, document.target
+    )
+
+
+# --- Generated documents -------------------------------------------------------------
+
+
+def can_download_form_pdf(user, case) -> bool:
+    """La fiche d'information en PDF : toute personne qui voit le dossier."""
+    return case_policies.can_view_case(user, case)
+
+
+def can_download_report_pdf(user, version) -> bool:
+    """Une version du rapport en PDF : la règle du rapport (les partenaires et la
+    coordination seulement pour la version validée)."""
+    return case_policies.can_view_report_version(user, version)
+
+
+def can_download_restitution_pdf(user, case) -> bool:
+    """Le compte rendu de restitution en PDF : la règle de la restitution."""
+    return can_view_restitution(user, case)
+
+
+def can_manage_invitations(user, meeting) -> bool:
+    """Envoyer, modifier ou annuler les invitations : qui a consigné la réunion, ou la
+    coordination, tant que la réunion n'est pas annulée et que le dossier n'est pas terminé."""
+    case = meeting.case
+    return (
+        meeting.cancelled_at is None
+        and case.stage not in (Stage.CLOSED, Stage.REFUSED, Stage.CLOSED_WITHOUT_FOLLOW_UP)
+        and (meeting.created_by_id == user.pk or case_policies.is_coordinator(user))
+        and case_policies.can_view_case(user, case)
+    )
+
+
+def message_channel_is_private(message) -> bool:
+    return message.channel == Channel.PRIVATE_NOTE

@@ -1,0 +1,47 @@
+"""Reads of documents, always scoped by the documents policies."""
+
+from django.db.models import QuerySet
+
+from soutien.documents import policies
+from soutien.documents.models import AttachTo, Document
+
+TARGET_FIELD = {
+    AttachTo.REPORT: "report_version",
+    AttachTo.ACTION: "action",
+    AttachTo.MESSAGE: "message",
+    AttachTo.MEETING: "meeting",
+    AttachTo.RESTITUTION: "meeting",
+}
+
+
+def attachments_of(case, attach_to: str, target=None) -> QuerySet[Document]:
+    """Documents attached to one object of the case (no permission check: see below)."""
+    queryset = Document.objects.filter(case=case, attach_to=attach_to).select_related("uploaded_by")
+    field = TARGET_FIELD.get(attach_to)
+    if field and target is not None:
+        queryset = queryset.filter(**{field: target})
+    elif field and attach_to != AttachTo.RESTITUTION:
+        return queryset.none()
+    return queryset.order_by("created_at", "pk")
+
+
+def attachments_visible_to(user, case, attach_to: str, target=None) -> list[Document]:
+    """What the user may see among the attachments of one object (empty when out of scope)."""
+    if not policies.can_view_attachments(user, case, attach_to, target):
+        return []
+    return list(attachments_of(case, attach_to, target))
+
+
+def document_for(user, uuid) -> Document:
+    """The document if the user may download it; 404 otherwise (never revealing it)."""
+    from django.http import Http404
+
+    try:
+        document = Document.objects.select_related(
+            "case", "report_version", "meeting", "action", "message"
+        ).get(uuid=uuid)
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise Http404("Document introuvable") from None
+    if not policies.can_view_document(user, document):
+        raise Http404("Document introuvable")
+    return document

@@ -1,0 +1,158 @@
+"""Writes on documents: attach a checked file, remove it, record a download."""
+
+from __future__ import annotations
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from soutien.cases.models import Action, Case, Meeting, Message, ReportVersion
+from soutien.cases.services import CaseError, NotPermitted, record_event
+from soutien.documents import policies
+from soutien.documents.models import AttachTo, Document, DownloadLog
+from soutien.documents.validation import Rejected, check_upload
+
+TARGET_MODELS = {
+    AttachTo.REPORT: (ReportVersion, "report_version"),
+    AttachTo.ACTION: (Action, "action"),
+    AttachTo.MESSAGE: (Message, "message"),
+    AttachTo.MEETING: (Meeting, "meeting"),
+    AttachTo.RESTITUTION: (Meeting, "meeting"),
+}
+
+
+class DocumentRejected(CaseError):
+    """The file itself was refused (type, size, name); shown beside the file field."""
+
+    def __init__(self, message: str):
+        super().__init__(message, field="file")
+
+
+def _audit(*, action, by, case, target=None, request=None, details=None):
+    try:
+        from soutien.audit.services import audit_record
+    except ImportError:  # the audit app is optional in a bare install of the domain
+        return
+    audit_record(
+        action=action,
+        actor=by,
+        request=request,
+        target=target,
+        case=case,
+        details=details or {},
+    )
+
+
+def target_for(case: Case, attach_to: str, target_id) -> object | None:
+    """The object of `case` the document goes to (None for the form); 404-like error else."""
+    if attach_to not in AttachTo.values:
+        raise CaseError("Type de pièce jointe inconnu.")
+    if attach_to == AttachTo.FORM:
+        return None
+    model, _ = TARGET_MODELS[attach_to]
+    if target_id in (None, ""):
+        if attach_to == AttachTo.RESTITUTION:
+            return None
+        raise CaseError("Précisez à quoi rattacher le fichier.")
+    try:
+        return model.objects.get(case=case, pk=int(target_id))
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise CaseError("Précisez à quoi rattacher le fichier.") from None
+
+
+@transaction.atomic
+def document_upload(
+    *, case: Case, by, attach_to: str, uploaded, target=None, request=None
+) -> Document:
+    """Joindre un fichier : vérifié par son contenu, rangé sous un nom aléatoire, privé."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if target is not None and getattr(target, "case_id", None) != case.pk:
+        raise NotPermitted()
+    if not policies.can_attach(by, case, attach_to, target):
+        raise NotPermitted()
+    try:
+        checked, data = check_upload(uploaded)
+    except Rejected as exc:
+        raise DocumentRejected(exc.message) from None
+    document = Document(
+        case=case,
+        attach_to=attach_to,
+        original_name=checked.name,
+        size=checked.size,
+        mimetype=checked.mimetype,
+        sha256=checked.sha256,
+        uploaded_by=by,
+    )
+    if attach_to in TARGET_MODELS and target is not None:
+        setattr(document, TARGET_MODELS[attach_to][1], target)
+    document.file.save(document.storage_name, ContentFile(data), save=False)
+    try:
+        document.save()
+        record_event(
+            case=case,
+            kind="document_upload",
+            label=f"Pièce jointe ajoutée ({AttachTo(attach_to).label}) : {checked.name}",
+            by=by,
+            audience=_audience(attach_to, target),
+        )
+    except Exception:
+        # The file was written before the row: do not leave it behind.
+        document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+def _audience(attach_to, target):
+    from soutien.cases.enums import Audience, Channel
+
+    if attach_to == AttachTo.MESSAGE and target is not None:
+        if target.channel == Channel.PRIVATE_NOTE:
+            return Audience.PARTNERS
+        return Audience.MANAGER_AND_PROVIDER
+    if attach_to == AttachTo.REPORT:
+        return Audience.MANAGER_AND_PROVIDER
+    return Audience.CASE
+
+
+@transaction.atomic
+def document_delete(*, document: Document, by) -> None:
+    """Retirer une pièce jointe : son auteur, tant qu'il pourrait encore la joindre."""
+    document = Document.objects.select_for_update().select_related("case").get(pk=document.pk)
+    if not policies.can_delete_document(by, document):
+        raise NotPermitted()
+    name = document.file.name
+    storage = document.file.storage
+    case = document.case
+    label = document.original_name
+    attach_to, target = document.attach_to, document.target
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    record_event(
+        case=case,
+        kind="document_delete",
+        label=f"Pièce jointe retirée : {label}",
+        by=by,
+        audience=_audience(attach_to, target),
+    )
+
+
+@transaction.atomic
+def download_record(
+    *, case: Case, by, kind: str, document: Document | None = None, name: str = "", request=None
+) -> DownloadLog:
+    """Consigner un téléchargement : qui, quand, quel document (pièce jointe ou PDF généré)."""
+    log = DownloadLog.objects.create(
+        document=document,
+        document_name=(document.original_name if document else name)[:200],
+        case=case,
+        kind=kind,
+        user=by,
+    )
+    _audit(
+        action="document.download",
+        by=by,
+        case=case,
+        target=document or case,
+        request=request,
+        details={"kind": kind, "name": log.document_name},
+    )
+    return log

@@ -1,0 +1,69 @@
+"""`{% attachments_panel case attach_to target %}`: the attachments block of a screen."""
+
+from django import template
+from django.conf import settings
+
+from soutien.documents import policies, selectors
+from soutien.documents.validation import ACCEPT_ATTRIBUTE
+
+register = template.Library()
+
+
+@register.inclusion_tag("documents/_attachments_panel.html", takes_context=True)
+def attachments_panel(context, case, attach_to="form", target=None, title=None):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or case is None:
+        return {"visible": False}
+    visible = policies.can_view_attachments(user, case, attach_to, target)
+    documents = selectors.attachments_visible_to(user, case, attach_to, target) if visible else []
+    return {
+        "visible": visible,
+        "case": case,
+        "attach_to": attach_to,
+        "target": target,
+        "title": title,
+        "documents": [(doc, policies.can_delete_document(user, doc)) for doc in documents],
+        "can_attach": visible and policies.can_attach(user, case, attach_to, target),
+        "next": request.get_full_path() if request else "",
+        "accept": ACCEPT_ATTRIBUTE,
+        "max_mb": settings.SOUTIEN_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "csrf_token": context.get("csrf_token"),
+        "upload_error": context.get("upload_error"),
+        "field_id": f"piece-{attach_to}-{getattr(target, 'pk', '') or case.pk}",
+    }
+
+
+@register.filter
+def filesize_fr(value) -> str:
+    """A size in French units: « 1,2 Mo », « 350 ko »."""
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        return ""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}\u00a0Mo".replace(".", ",")
+    if size >= 1024:
+        return f"{round(size / 1024)}\u00a0ko"
+    return f"{size}\u00a0octets"
+
+
+@register.filter(needs_autoescape=True)
+def typo_fr(value, autoescape=True):
+    """Escaped text with French typography and its line breaks kept."""
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    from soutien.documents.pdf import typo_fr as apply_typography
+
+    text = conditional_escape(value or "") if autoescape else str(value or "")
+    text = apply_typography(str(text))
+    return mark_safe(text.replace("\r\n", "\n").replace("\n", "<br>"))  # noqa: S308 - escaped above
+
+
+@register.filter
+def date_fr(value, arg=""):
+    """« 22 novembre 2026 »; with « heure »: « 22 novembre 2026 à 14 h 30 »."""
+    from soutien.documents.pdf import date_fr as format_date
+
+    return format_date(value, with_time=(arg == "heure"))

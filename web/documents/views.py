@@ -1,0 +1,234 @@
+"""Attachments, generated PDFs and meeting invitations. Views parse, call one service, answer."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from soutien.cases.models import Meeting
+from soutien.cases.selectors import case_for
+from soutien.cases.services import AlreadyDone, CaseError, NotPermitted
+from soutien.documents import invitations, pdf, policies, selectors, services
+from soutien.documents.calendar import build_ics
+from web.documents.forms import MeetingChangeForm
+
+UPLOAD_ERROR_SESSION_KEY = "documents_upload_error"
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _private(response: HttpResponse, filename: str) -> HttpResponse:
+    """Headers of every confidential download."""
+    from django.utils.http import content_disposition_header
+
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store, private"
+    response["Pragma"] = "no-cache"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- Attachments ---------------------------------------------------------------------
+
+
+@require_POST
+def upload(request, pk):
+    case = case_for(request.user, pk)
+    default = reverse("cases:detail", args=[case.pk])
+    next_url = _next_url(request, default)
+    attach_to = request.POST.get("attach_to", "")
+    try:
+        target = services.target_for(case, attach_to, request.POST.get("target"))
+    except CaseError:
+        raise Http404("Objet introuvable") from None
+    if not policies.can_view_attachments(request.user, case, attach_to, target):
+        raise Http404("Objet introuvable")
+    field_id = f"piece-{attach_to}-{getattr(target, 'pk', '') or case.pk}"
+    try:
+        document = services.document_upload(
+            case=case,
+            by=request.user,
+            attach_to=attach_to,
+            uploaded=request.FILES.get("file"),
+            target=target,
+            request=request,
+        )
+    except services.DocumentRejected as exc:
+        request.session[UPLOAD_ERROR_SESSION_KEY] = {field_id: exc.message}
+        messages.error(request, f"Le fichier n'a pas été joint : {exc.message}")
+        return redirect(f"{next_url}#{field_id}")
+    except NotPermitted as exc:
+        messages.error(request, exc.message)
+        return redirect(next_url)
+    messages.success(request, f"« {document.original_name} » a été joint.")
+    return redirect(f"{next_url}#{field_id}")
+
+
+@require_GET
+def download(request, uuid):
+    document = selectors.document_for(request.user, uuid)
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("Document introuvable") from None
+    with handle:
+        content = handle.read()
+    services.download_record(
+        case=document.case, by=request.user, kind="attachment", document=document, request=request
+    )
+    response = HttpResponse(content, content_type=document.mimetype)
+    return _private(response, document.original_name)
+
+
+@require_POST
+def delete(request, uuid):
+    document = selectors.document_for(request.user, uuid)
+    next_url = _next_url(request, reverse("cases:detail", args=[document.case_id]))
+    name = document.original_name
+    try:
+        services.document_delete(document=document, by=request.user)
+    except NotPermitted:
+        raise Http404("Document introuvable") from None
+    messages.success(request, f"« {name} » a été retiré.")
+    return redirect(next_url)
+
+
+# --- Generated PDFs ----------------------------------------------------------------
+
+
+def _pdf_response(request, case, content: bytes, filename: str, kind: str) -> HttpResponse:
+    services.download_record(case=case, by=request.user, kind=kind, name=filename, request=request)
+    return _private(HttpResponse(content, content_type="application/pdf"), filename)
+
+
+@require_GET
+def form_pdf(request, pk):
+    case = case_for(request.user, pk)
+    if not policies.can_download_form_pdf(request.user, case):
+        raise Http404("Dossier introuvable")
+    return _pdf_response(
+        request,
+        case,
+        pdf.render_form_pdf(case),
+        f"fiche-information-{case.display_number}.pdf",
+        "form_pdf",
+    )
+
+
+@require_GET
+def report_pdf(request, pk, number):
+    case = case_for(request.user, pk)
+    version = case.report_versions.filter(number=number).first()
+    if version is None or not policies.can_download_report_pdf(request.user, version):
+        raise Http404("Rapport introuvable")
+    version.case = case
+    return _pdf_response(
+        request,
+        case,
+        pdf.render_report_pdf(version),
+        f"rapport-{case.display_number}-v{version.number}.pdf",
+        "report_pdf",
+    )
+
+
+@require_GET
+def restitution_pdf(request, pk):
+    case = case_for(request.user, pk)
+    if not policies.can_download_restitution_pdf(request.user, case):
+        raise Http404("Restitution introuvable")
+    if pdf.restitution_meeting(case) is None:
+        raise Http404("Restitution introuvable")
+    return _pdf_response(
+        request,
+        case,
+        pdf.render_restitution_pdf(case),
+        f"restitution-{case.display_number}.pdf",
+        "restitution_pdf",
+    )
+
+
+# --- Meetings -----------------------------------------------------------------------
+
+
+def _meeting_for(request, pk) -> Meeting:
+    meeting = get_object_or_404(Meeting.objects.only("pk", "case_id"), pk=pk)
+    case = case_for(request.user, meeting.case_id)
+    meeting = Meeting.objects.select_related("case").get(pk=pk)
+    meeting.case = case
+    if not policies.can_view_meeting(request.user, meeting):
+        raise Http404("Réunion introuvable")
+    return meeting
+
+
+@require_GET
+def meeting_ics(request, pk):
+    meeting = _meeting_for(request, pk)
+    content = build_ics(meeting, cancel=meeting.cancelled_at is not None)
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    return _private(response, f"reunion-{meeting.pk}.ics")
+
+
+@require_POST
+def meeting_invite(request, pk):
+    meeting = _meeting_for(request, pk)
+    next_url = _next_url(request, reverse("cases:detail", args=[meeting.case_id]))
+    try:
+        sent = invitations.meeting_invitations_send(meeting=meeting, by=request.user)
+    except NotPermitted:
+        raise Http404("Réunion introuvable") from None
+    except CaseError as exc:
+        messages.error(request, exc.message)
+        return redirect(next_url)
+    messages.success(request, f"Invitation envoyée à {sent} personne{'s' if sent > 1 else ''}.")
+    return redirect(next_url)
+
+
+@require_POST
+def meeting_reschedule(request, pk):
+    meeting = _meeting_for(request, pk)
+    next_url = _next_url(request, reverse("cases:detail", args=[meeting.case_id]))
+    if not policies.can_manage_invitations(request.user, meeting):
+        raise Http404("Réunion introuvable")
+    form = MeetingChangeForm(request.POST, instance_meeting=meeting)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(next_url)
+    try:
+        invitations.meeting_reschedule(meeting=meeting, by=request.user, **form.changes())
+    except AlreadyDone:
+        messages.info(request, "Rien n'a changé : aucune mise à jour envoyée.")
+        return redirect(next_url)
+    except CaseError as exc:
+        messages.error(request, exc.message)
+        return redirect(next_url)
+    messages.success(request, "La réunion est modifiée ; les participants ont reçu la mise à jour.")
+    return redirect(next_url)
+
+
+@require_POST
+def meeting_cancel(request, pk):
+    meeting = _meeting_for(request, pk)
+    next_url = _next_url(request, reverse("cases:detail", args=[meeting.case_id]))
+    try:
+        invitations.meeting_cancel(meeting=meeting, by=request.user)
+    except NotPermitted:
+        raise Http404("Réunion introuvable") from None
+    except CaseError as exc:
+        messages.error(request, exc.message)
+        return redirect(next_url)
+    messages.success(request, "La réunion est annulée ; les participants ont été prévenus.")
+    return redirect(next_url)
