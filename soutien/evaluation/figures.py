@@ -39,7 +39,12 @@ class Cell:
             return Shown(MASK, None)
         if self.value is None or (not self.count and self.base == 0):
             return Shown(NO_DATA, None)
-        return Shown(format_number(self.value, self.decimals, self.unit), self.value)
+        return Shown(
+            format_number(self.value, self.decimals, self.unit),
+            self.value,
+            unit=self.unit,
+            decimals=self.decimals,
+        )
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class Shown:
 
     text: str
     number: float | int | None
+    unit: str = ""
+    decimals: int = 0
 
     def __str__(self):
         return self.text

@@ -308,7 +308,7 @@ def compute(
                 show(count(n)),
                 show(Cell(median, n, unit="j", decimals=1)),
                 show(Cell(p90, n, unit="j", decimals=1)),
-                Shown(f"{targets[str(step)]}\u00a0j", targets[str(step)]),
+                Shown(f"{targets[str(step)]}\u00a0j", targets[str(step)], unit="j"),
                 show(share(main[f"ok_{step}"], n)),
             ]
         )

@@ -1,0 +1,115 @@
+"""What the map of centres shows, by database aggregation.
+
+The coordination sees each centre, coloured and numbered by the stage of its latest case;
+everyone else sees only a number of requests per commune, masked under 3.
+"""
+
+from django.db.models import CharField, Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from soutien.cases.enums import Stage
+from soutien.cases.models import Case
+from soutien.directory.models import SocialCentre
+from soutien.evaluation.figures import count
+from soutien.evaluation.indicators import Filters, cohort_queryset
+from soutien.evaluation.policies import DEPARTMENT, Territory
+
+# Stage groups drawn on the map: number (printed on the marker), label, colour.
+STAGE_GROUPS = [
+    ("1", "Demande transmise", "#5b3a8c", [Stage.SUBMITTED, Stage.RETURNED]),
+    ("2", "Saisine concertée", "#a04a0b", [Stage.REFERRAL]),
+    ("3", "Diagnostic et rapport", "#1c4f7c", [Stage.DIAGNOSTIC, Stage.REPORT_REVIEW]),
+    ("4", "Restitution et accompagnement", "#2f6b22", [Stage.RESTITUTION, Stage.SUPPORT]),
+    (
+        "5",
+        "Dossier terminé",
+        "#4a5560",
+        [Stage.CLOSED, Stage.REFUSED, Stage.CLOSED_WITHOUT_FOLLOW_UP],
+    ),
+]
+NO_CASE = ("0", "Aucun dossier", "#ffffff")
+STAGE_LABELS = dict(Stage.choices)
+
+
+def legend() -> list[dict]:
+    items = [{"code": c, "label": label, "colour": colour} for c, label, colour, _ in STAGE_GROUPS]
+    items.append({"code": NO_CASE[0], "label": NO_CASE[1], "colour": NO_CASE[2]})
+    for item in items:
+        item["css"] = f"stage-group-{item['code']}"
+    return items
+
+
+def _group_of(stage: str | None) -> tuple[str, str, str]:
+    for code, label, colour, stages in STAGE_GROUPS:
+        if stage in stages:
+            return code, label, colour
+    return NO_CASE
+
+
+def commune_counts(territory: Territory, filters: Filters, *, masked: bool) -> dict:
+    """Requests per commune (Marseille's arrondissements count for Marseille)."""
+    cohort = cohort_queryset(territory, filters)
+    rows = (
+        cohort.annotate(
+            code=Coalesce("centre__commune__parent__insee_code", "centre__commune__insee_code"),
+            name=Coalesce("centre__commune__parent__name", "centre__commune__name"),
+        )
+        .values("code", "name")
+        .annotate(n=Count("pk"))
+        .order_by("name")
+    )
+    communes = []
+    total = 0
+    for row in rows:
+        total += row["n"]
+        shown = count(row["n"]).show(masked)
+        communes.append(
+            {"code": row["code"], "name": row["name"], "text": shown.text, "count": shown.number}
+        )
+    data = {
+        "communes": communes,
+        "total": count(total).show(masked).text,
+        "territory": territory.label,
+    }
+    if not territory.is_department:
+        department = cohort_queryset(
+            DEPARTMENT, Filters(start=filters.start, end=filters.end, federation=filters.federation)
+        ).count()
+        data["department_total"] = count(department).show(masked).text
+    return data
+
+
+def centres_on_map(filters: Filters) -> list[dict]:
+    """Every centre, with the stage of its latest case (coordination only)."""
+    latest = Case.objects.filter(centre=OuterRef("pk")).exclude(stage=Stage.DRAFT)
+    latest = latest.order_by("-submitted_at", "-pk")
+    centres = SocialCentre.objects.annotate(
+        stage=Subquery(latest.values("stage")[:1], output_field=CharField()),
+        case_number=Subquery(latest.values("number")[:1], output_field=CharField()),
+        case_id=Subquery(latest.values("pk")[:1]),
+    ).select_related("commune", "commune__parent", "manager")
+    if filters.commune is not None:
+        centres = centres.filter(Q(commune=filters.commune) | Q(commune__parent=filters.commune))
+    if filters.federation is not None:
+        centres = centres.filter(manager=filters.federation)
+    result = []
+    for centre in centres.order_by("commune__name", "name"):
+        lat = centre.latitude or centre.commune.latitude
+        lon = centre.longitude or centre.commune.longitude
+        code, group, colour = _group_of(centre.stage)
+        result.append(
+            {
+                "name": centre.name,
+                "commune": str(centre.commune.municipality),
+                "lat": float(lat) if lat is not None else None,
+                "lon": float(lon) if lon is not None else None,
+                "group_code": code,
+                "css": f"stage-group-{code}",
+                "group": group,
+                "colour": colour,
+                "stage": STAGE_LABELS.get(centre.stage, "Aucun dossier"),
+                "case_number": centre.case_number or "",
+                "case_id": centre.case_id,
+            }
+        )
+    return result

@@ -1,0 +1,69 @@
+"""Filters of the evaluation pages (period, commune, federation)."""
+
+import datetime as dt
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from soutien.directory.models import Commune, Organisation, OrganisationKind
+from soutien.evaluation.indicators import Filters
+from web.forms import StyledFormMixin
+
+FIRST_YEAR = 2015  # the Convention cadre 2015–2017 created the mission
+
+
+class EvaluationFilterForm(StyledFormMixin, forms.Form):
+    year = forms.TypedChoiceField(label="Année", required=False, coerce=int, empty_value=None)
+    start = forms.DateField(
+        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    commune = forms.ModelChoiceField(
+        label="Commune", queryset=Commune.objects.none(), required=False, empty_label="Toutes"
+    )
+    federation = forms.ModelChoiceField(
+        label="Fédération gestionnaire",
+        queryset=Organisation.objects.filter(kind=OrganisationKind.FEDERATION).order_by("name"),
+        required=False,
+        empty_label="Toutes (et centres associatifs)",
+    )
+
+    def __init__(self, *args, territory, **kwargs):
+        super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [("", "Toutes les années")] + [
+            (year, str(year)) for year in range(this_year, FIRST_YEAR - 1, -1)
+        ]
+        self.fields["year"].help_text = "Remplace les dates ci-dessous."
+        communes = Commune.objects.filter(parent__isnull=True).filter(
+            Q(is_signatory=True)
+            | Q(centres__isnull=False)
+            | Q(arrondissements__centres__isnull=False)
+        )
+        if not territory.is_department:
+            communes = communes.filter(pk__in=territory.commune_ids)
+        self.fields["commune"].queryset = communes.distinct().order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("year"):
+            data["start"] = dt.date(data["year"], 1, 1)
+            data["end"] = dt.date(data["year"], 12, 31)
+        elif data.get("start") and data.get("end") and data["start"] > data["end"]:
+            self.add_error("end", "La fin de la période doit suivre son début.")
+        return data
+
+    def filters(self) -> Filters:
+        """The filters typed, or none at all if the form is invalid."""
+        if not self.is_valid():
+            return Filters()
+        data = self.cleaned_data
+        return Filters(
+            start=data.get("start"),
+            end=data.get("end"),
+            commune=data.get("commune"),
+            federation=data.get("federation"),
+        )
