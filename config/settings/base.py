@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "web.context_processors.site",
+                "soutien.evaluation.context_processors.evaluation_access",
             ],
         },
     },
