@@ -1,14 +1,28 @@
 from django.shortcuts import render
 
+from soutien.cases import policies as case_policies
+from soutien.cases import selectors as case_selectors
 from soutien.directory.selectors import memberships_of
 
 
 def my_space(request):
-    """« Mon espace »: what concerns the signed-in user."""
+    """« Mon espace »: what concerns the signed-in user, and what awaits them."""
+    user = request.user
+    can_list = case_policies.can_list_cases(user)
+    overdue_cases = []
+    if case_policies.is_coordinator(user):
+        overdue_cases = list(case_selectors.case_list(user, filters={"overdue": True})[:10])
     return render(
         request,
         "web/my_space.html",
-        {"memberships": memberships_of(request.user)},
+        {
+            "memberships": memberships_of(user),
+            "awaiting": case_selectors.awaiting(user) if can_list else [],
+            "can_list_cases": can_list,
+            "can_create_case": case_policies.can_create_case(user),
+            "can_edit_targets": case_policies.can_edit_target_durations(user),
+            "overdue_cases": overdue_cases,
+        },
     )
 
 

@@ -372,3 +372,9 @@ def can_list_cases(user) -> bool:
     """Toute personne qui suit des dossiers a une liste ; pas l'instance d'évaluation."""
     actor = actor_for(user)
     return bool(actor.coordinator or actor.centre_orgs or actor.partner_orgs or actor.provider_orgs)
+
+
+def can_view_opinions(user, case) -> bool:
+    """Les avis des partenaires sont lus par la coordination et les partenaires concernés,
+    jamais par le centre ni par le prestataire."""
+    return is_coordinator(user) or is_concerned_partner(user, case)

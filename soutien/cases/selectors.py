@@ -197,3 +197,79 @@ def awaiting(user) -> list[dict]:
 def stage_counts(user) -> dict[str, int]:
     rows = cases_visible_to(user).values("stage").annotate(n=Count("pk")).order_by()
     return {row["stage"]: row["n"] for row in rows}
+
+
+# --- Reads for the case pages (web/cases) ----------------------------------------------
+
+
+def centres_for_new_case(user):
+    """The centres for which the user may start a fiche d'information."""
+    from soutien.directory.models import SocialCentre
+
+    return (
+        SocialCentre.objects.filter(manager_id__in=actor_for(user).centre_orgs)
+        .select_related("commune", "manager")
+        .order_by("name")
+    )
+
+
+def provider_consultants(case):
+    """The active consultants of the case's provider, to choose who runs the diagnostic."""
+    from django.contrib.auth import get_user_model
+
+    from soutien.directory.models import Role
+
+    if not case.provider_id:
+        return get_user_model().objects.none()
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__organisation_id=case.provider_id,
+            memberships__role=Role.CONSULTANT,
+            memberships__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def events_visible(user, case):
+    """The timeline of the case, limited to the events the user may read."""
+    from soutien.cases.policies import visible_audiences
+
+    return case.events.filter(audience__in=visible_audiences(user, case)).select_related("actor")
+
+
+def meetings_visible(user, case) -> list:
+    """The meetings of the case whose timeline event the user may read."""
+    from soutien.cases.enums import Audience
+    from soutien.cases.policies import visible_audiences
+    from soutien.cases.services import MEETING_AUDIENCE
+
+    audiences = visible_audiences(user, case)
+    return [
+        meeting
+        for meeting in case.meetings.filter(cancelled_at__isnull=True)
+        if MEETING_AUDIENCE.get(meeting.kind, Audience.MANAGER_AND_PROVIDER) in audiences
+    ]
+
+
+def messages_visible(user, case) -> dict[str, list]:
+    """The messages of each channel the user may read, by channel."""
+    from soutien.cases.enums import Channel
+    from soutien.cases.policies import can_read_channel
+
+    channels = [c for c in Channel.values if can_read_channel(user, case, c)]
+    threads = {channel: [] for channel in channels}
+    for message in case.messages.filter(channel__in=channels).select_related("author"):
+        threads[message.channel].append(message)
+    return threads
+
+
+def own_opinion(user, case):
+    """The opinion the user gives on behalf of their institution, if concerned."""
+    partner_ids = actor_for(user).partner_orgs
+    if not partner_ids:
+        return None
+    return case.opinions.filter(partner_id__in=partner_ids).order_by("pk").first()

@@ -1,8 +1,1005 @@
-from django.shortcuts import render
+"""Case pages. Each view parses input, calls one service, then renders or redirects.
 
-from soutien.cases.selectors import case_for
+Permissions come from soutien.cases.policies (templates receive booleans); cases are
+fetched through the scoped selector (404 outside the user's scope); every CaseError
+becomes a French message, beside the field it concerns when there is one.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from soutien.cases import policies, selectors, services
+from soutien.cases.enums import Channel, MeetingKind, ReportStatus, Stage
+from soutien.cases.models import Case, TargetDuration
+from soutien.security.decorators import private_page
+from web.cases import forms, panels
+
+NOT_POSSIBLE = "Cette action n'est pas possible pour vous à cette étape du dossier."
+
+# Said beside every form: who will read what is typed there.
+VISIBILITY = {
+    "form": "Tant qu'elle est en brouillon, la fiche n'est lue que par votre association "
+    "(ou votre fédération). Une fois transmise, elle est lue par la coordination (Caf), puis "
+    "par les partenaires financeurs concernés et par le prestataire chargé du diagnostic.",
+    "return_for_completion": "Votre message est lu par le gestionnaire du centre et par toutes "
+    "les personnes qui suivent le dossier.",
+    "withdraw": "Le motif est lu par toutes les personnes qui suivent le dossier.",
+    "hand_over": "Votre message est lu par les administrateurs bénévoles de votre association "
+    "et par toutes les personnes qui suivront le dossier.",
+    "opinion": "Votre avis et votre commentaire sont lus par la coordination (Caf) et par les "
+    "autres partenaires financeurs concernés. Ni le centre ni le prestataire ne les voient.",
+    "decision": "La décision, ses motifs et sa justification sont lus par toutes les personnes "
+    "qui suivent le dossier, dont le gestionnaire du centre.",
+    MeetingKind.REFERRAL: "Cette réunion n'est visible que par la coordination et les "
+    "partenaires financeurs concernés.",
+    MeetingKind.INTERVIEW: "Cet entretien est visible par le gestionnaire, la coordination et "
+    "le prestataire ; pas par les partenaires financeurs.",
+    MeetingKind.PARTNER_MEETING: "Cette rencontre est visible par toutes les personnes qui "
+    "suivent le dossier.",
+    MeetingKind.SUPPORT_SESSION: "Cette séance est visible par le gestionnaire, la coordination "
+    "et le prestataire ; pas par les partenaires financeurs.",
+    "assign": "Le consultant désigné est visible par toutes les personnes qui suivent le dossier.",
+    "findings": "Vos constats sont lus par le gestionnaire dès qu'un rapport lui est transmis, "
+    "puis par la coordination et les partenaires financeurs une fois le rapport validé.",
+    "report": "Chaque version transmise est lue par le gestionnaire seul. La coordination et "
+    "les partenaires financeurs ne lisent que la version validée par le gestionnaire.",
+    "review": "Vos commentaires sont lus par le consultant et la coordination, jamais par les "
+    "partenaires financeurs. Si vous validez, la version validée devient lisible par les "
+    "partenaires financeurs concernés.",
+    "restitution": "La synthèse est lue par le gestionnaire, la coordination et le prestataire.",
+    "action": "Le plan d'actions est visible par toutes les personnes qui suivent le dossier "
+    "(centre, coordination, partenaires financeurs concernés, prestataire).",
+    "close": "L'issue et le commentaire de clôture sont lus par toutes les personnes qui "
+    "suivent le dossier.",
+    "satisfaction": "Vos réponses sont lues par la coordination (Caf) pour évaluer la mission.",
+    Channel.MESSAGE: "Lu par le gestionnaire du centre, la coordination (Caf) et le prestataire. "
+    "Les partenaires financeurs ne le voient pas.",
+    Channel.PRIVATE_NOTE: "Lu par la coordination (Caf) et les partenaires financeurs concernés "
+    "uniquement. Ni le centre ni le prestataire ne le voient.",
+    "targets": "Les délais cibles s'appliquent à tous les dossiers ; les dossiers en retard sont "
+    "signalés dans les listes.",
+}
 
 
+# --- Helpers --------------------------------------------------------------------------
+
+
+def _case(request, pk) -> Case:
+    """The case, if the user may see it in full (404 otherwise)."""
+    case = selectors.case_for(request.user, pk)
+    if not policies.can_view_case(request.user, case):
+        raise Http404("Dossier introuvable")
+    return case
+
+
+def _detail(case):
+    return redirect("cases:detail", pk=case.pk)
+
+
+def _not_possible(request, case):
+    messages.error(request, NOT_POSSIBLE)
+    return _detail(case)
+
+
+def attach_errors(form, exc: services.CaseError) -> None:
+    """Show a CaseError on the form: beside each field named, or above the form."""
+    if not hasattr(form, "cleaned_data"):
+        form.cleaned_data = {}
+    if exc.errors:
+        for name, message in exc.errors.items():
+            form.add_error(name if name in form.fields else None, message)
+    elif exc.field and exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def run_service(request, case, form, call: Callable, *, success: str, then=None):
+    """Call the service; return the redirect on success (or when the action was already
+    done / is not permitted), None when the form must be shown again with its errors."""
+    try:
+        call()
+    except services.AlreadyDone as exc:
+        messages.info(request, exc.message)
+        return _detail(case)
+    except services.NotPermitted as exc:
+        messages.error(request, exc.message)
+        return _detail(case)
+    except services.CaseError as exc:  # StaleForm included: shown above the form
+        attach_errors(form, exc)
+        return None
+    messages.success(request, success)
+    return then or _detail(case)
+
+
+def _simple_form(request, case, form, *, title, submit, visibility, intro="", extra=None, **kw):
+    context = {
+        "case": case,
+        "form": form,
+        "page_title": title,
+        "submit_label": submit,
+        "visibility": visibility,
+        "intro": intro,
+        **(extra or {}),
+    }
+    return render(request, "cases/simple_form.html", context, **kw)
+
+
+# --- Lists, Mon espace, targets --------------------------------------------------------
+
+
+@private_page
+def case_list(request):
+    """The user's cases, with filters, search and pagination (constant queries)."""
+    if not policies.can_list_cases(request.user):
+        raise Http404
+    form = forms.CaseFilterForm(request.GET or None)
+    queryset = selectors.case_list(request.user, filters=form.filters())
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filtered": bool(form.filters()),
+            "can_create": policies.can_create_case(request.user),
+        },
+    )
+
+
+@private_page
+def target_durations(request):
+    """The coordinator sets the target duration of each step."""
+    if not policies.can_edit_target_durations(request.user):
+        raise Http404
+    form = forms.TargetDurationsForm(request.POST or None, initial=TargetDuration.as_dict())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.target_durations_set(by=request.user, values=form.cleaned_data)
+        except services.CaseError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, "Les délais cibles sont enregistrés.")
+            return redirect("cases:targets")
+    return render(
+        request, "cases/targets.html", {"form": form, "visibility": VISIBILITY["targets"]}
+    )
+
+
+# --- Creating and filling the information form ---------------------------------------
+
+
+@private_page
+def case_create(request):
+    """Start a fiche d'information for one of the user's centres."""
+    if not policies.can_create_case(request.user):
+        raise Http404
+    centres = selectors.centres_for_new_case(request.user)
+    initial = {}
+    if len(centres) == 1:
+        initial["centre"] = centres[0]
+    form = forms.CaseCreateForm(request.POST or None, centres=centres, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create_draft(centre=form.cleaned_data["centre"], by=request.user)
+        except services.CaseError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                "Le brouillon est créé. Vous pouvez l'enregistrer à tout moment et y revenir.",
+            )
+            return redirect("cases:form", pk=case.pk)
+    return render(request, "cases/create.html", {"form": form})
+
+
+def _form_context(request, case, form):
+    user = request.user
+    return {
+        "case": case,
+        "form": form,
+        "can_submit": policies.can_submit(user, case),
+        "can_hand_over": policies.can_hand_over(user, case),
+        "can_delete_draft": policies.can_delete_draft(user, case),
+        "visibility": VISIBILITY["form"],
+        "steps": panels.steps_for(case),
+        "returned_message": _last_return_message(case),
+    }
+
+
+def _last_return_message(case):
+    if case.stage != Stage.RETURNED:
+        return None
+    return case.events.filter(kind="return_for_completion").order_by("-pk").first()
+
+
+@private_page
+def information_form(request, pk):
+    """The fiche d'information: saved at any time, submitted when complete."""
+    user = request.user
+    case = selectors.case_for(user, pk)
+    if not (policies.can_view_case(user, case) or policies.can_edit_form(user, case)):
+        raise Http404("Dossier introuvable")
+    if request.method != "POST":
+        if not policies.can_edit_form(user, case):
+            return _not_possible(request, case)
+        form = forms.InformationFormForm(initial=forms.InformationFormForm.initial_for(case))
+        if request.GET.get("verifier") and (missing := services.information_form_missing(case)):
+            attach_errors(form, services.CaseError("", errors=missing))
+        return render(request, "cases/form.html", _form_context(request, case, form))
+
+    form = forms.InformationFormForm(request.POST)
+    if not form.is_valid():
+        return render(request, "cases/form.html", _form_context(request, case, form))
+    submit = request.POST.get("action") == "submit"
+    try:
+        try:
+            services.information_form_save(case=case, by=user, **form.service_arguments())
+        except services.NotPermitted:
+            if not submit:
+                raise
+            # Posted twice, or no longer a draft: the submission service says which.
+        if submit:
+            services.case_submit(case=case, by=user)
+    except services.AlreadyDone as exc:
+        messages.info(request, exc.message)
+        return _detail(case)
+    except services.NotPermitted as exc:
+        messages.error(request, exc.message)
+        return _detail(case)
+    except services.CaseError as exc:
+        if not isinstance(exc, services.StaleForm):
+            # The draft was saved: the form now carries the new version.
+            data = request.POST.copy()
+            data["version"] = str(case.version)
+            form = forms.InformationFormForm(data)
+            form.is_valid()
+        attach_errors(form, exc)
+        return render(request, "cases/form.html", _form_context(request, case, form))
+    if submit:
+        messages.success(
+            request,
+            f"La fiche est transmise à la Caf. Numéro du dossier : {case.number}.",
+        )
+        return _detail(case)
+    messages.success(request, "Le brouillon est enregistré.")
+    return redirect("cases:form", pk=case.pk)
+
+
+# --- Simple transitions ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SimpleAction:
+    service: Callable
+    policy: Callable
+    title: str
+    submit: str
+    success: str
+    intro: str = ""
+    text_label: str = ""
+    text_required: bool = False
+    text_help: str = ""
+
+
+SIMPLE_ACTIONS = {
+    "submit": SimpleAction(
+        lambda case, by, text: services.case_submit(case=case, by=by),
+        policies.can_submit,
+        "Transmettre la fiche à la Caf",
+        "Transmettre la fiche",
+        "La fiche est transmise à la Caf.",
+        intro="La coordination de la Caf vérifiera la fiche puis ouvrira la saisine concertée "
+        "avec les partenaires financeurs.",
+    ),
+    "hand_over": SimpleAction(
+        lambda case, by, text: services.case_hand_over(case=case, by=by, message=text),
+        policies.can_hand_over,
+        "Confier le brouillon aux administrateurs",
+        "Confier le brouillon",
+        "Le brouillon est confié aux administrateurs de l'association : ils sont prévenus.",
+        intro="Seul un administrateur bénévole de l'association peut transmettre la fiche. "
+        "Ils recevront un courriel les invitant à la relire et à la transmettre.",
+        text_label="Message aux administrateurs",
+    ),
+    "delete_draft": SimpleAction(
+        lambda case, by, text: services.case_delete_draft(case=case, by=by),
+        policies.can_delete_draft,
+        "Supprimer le brouillon",
+        "Supprimer définitivement",
+        "Le brouillon est supprimé.",
+        intro="Le brouillon n'a jamais été transmis : il sera supprimé définitivement.",
+    ),
+    "open_referral": SimpleAction(
+        lambda case, by, text: services.case_open_referral(case=case, by=by),
+        policies.can_check_completeness,
+        "Ouvrir la saisine concertée",
+        "Ouvrir la saisine",
+        "La saisine concertée est ouverte : les partenaires concernés sont prévenus.",
+        intro="Les partenaires financeurs concernés (État, Région, Département, Caf et la "
+        "commune du centre si elle est signataire) seront invités à donner leur avis.",
+    ),
+    "return_for_completion": SimpleAction(
+        lambda case, by, text: services.case_return_for_completion(case=case, by=by, message=text),
+        policies.can_check_completeness,
+        "Renvoyer la fiche pour complément",
+        "Renvoyer la fiche",
+        "La fiche est renvoyée au gestionnaire pour complément.",
+        intro="Tout ce que le gestionnaire a saisi est conservé ; il complète puis transmet à "
+        "nouveau.",
+        text_label="Ce qui manque",
+        text_required=True,
+    ),
+    "withdraw": SimpleAction(
+        lambda case, by, text: services.case_withdraw(case=case, by=by, reason=text),
+        policies.can_withdraw,
+        "Retirer la demande",
+        "Retirer la demande",
+        "La demande est retirée.",
+        intro="Vous pouvez retirer la demande jusqu'à la décision des financeurs. Le dossier "
+        "sera classé sans suite.",
+        text_label="Motif (facultatif)",
+    ),
+    "submit_report": SimpleAction(
+        lambda case, by, text: services.report_submit(case=case, by=by),
+        policies.can_write_report,
+        "Transmettre le rapport au gestionnaire",
+        "Transmettre le rapport",
+        "Le rapport est transmis au gestionnaire.",
+        intro=VISIBILITY["report"],
+    ),
+    "validate_report": SimpleAction(
+        lambda case, by, text: services.report_validate(case=case, by=by),
+        policies.can_review_report,
+        "Valider le rapport",
+        "Valider le rapport",
+        "Le rapport est validé : les partenaires financeurs concernés peuvent le lire.",
+        intro="Une fois validé, le rapport est lisible par la coordination et les partenaires "
+        "financeurs concernés.",
+    ),
+}
+
+
+@private_page
+def transition(request, pk, name):
+    """A confirmation page (GET) and the action itself (POST) for simple transitions."""
+    action = SIMPLE_ACTIONS.get(name)
+    if action is None:
+        raise Http404
+    case = _case(request, pk)
+    form = forms.CommentForm(
+        request.POST or None,
+        label=action.text_label or "Message",
+        required=action.text_required,
+        help_text=action.text_help,
+    )
+    if request.method == "POST" and (not action.text_label or form.is_valid()):
+        text = form.cleaned_data["text"] if action.text_label else ""
+        try:
+            action.service(case, request.user, text)
+        except services.AlreadyDone as exc:
+            messages.info(request, exc.message)
+            return _detail(case)
+        except services.CaseError as exc:
+            if exc.errors and name == "submit":
+                # The form is incomplete: show what is missing beside each field.
+                messages.error(request, exc.message)
+                return redirect(reverse("cases:form", args=[case.pk]) + "?verifier=1")
+            if not (action.text_label and exc.field):
+                messages.error(request, exc.message)
+                return _detail(case)
+            form.add_error("text", exc.message)
+        else:
+            messages.success(request, action.success)
+            if name == "delete_draft":
+                return redirect("cases:list")
+            return _detail(case)
+    elif not action.policy(request.user, case):
+        return _not_possible(request, case)
+    return render(
+        request,
+        "cases/confirm.html",
+        {
+            "case": case,
+            "form": form if action.text_label else None,
+            "action": action,
+            "name": name,
+            "visibility": VISIBILITY.get(name, ""),
+        },
+    )
+
+
+# --- The case page ---------------------------------------------------------------------
+
+
+@private_page
 def case_detail(request, pk):
-    case = case_for(request.user, pk)
-    return render(request, "cases/detail.html", {"case": case})
+    """The case page: steps, what to do now, and every part the user may read."""
+    case = selectors.case_for(request.user, pk)
+    user = request.user
+    from soutien.audit.services import audit_record
+
+    if policies.can_view_stage_only(user, case):
+        audit_record(action="case.view_stage", request=request, target=case, case=case)
+        return render(
+            request,
+            "cases/stage_only.html",
+            {"case": case, "steps": panels.steps_for(case)},
+        )
+    if not policies.can_view_case(user, case):
+        raise Http404("Dossier introuvable")
+    audit_record(action="case.view", request=request, target=case, case=case)
+
+    deadline = selectors.with_deadline(Case.objects.filter(pk=case.pk)).values(
+        "due_at", "is_overdue"
+    )[0]
+    decision = getattr(case, "decision", None)  # None when not decided yet
+    can_update_action = policies.can_update_action(user, case)
+    actions = []
+    if policies.can_view_action_plan(user, case):
+        for action in case.actions.select_related("domain").prefetch_related("notes__author"):
+            form = None
+            if can_update_action:
+                form = forms.ActionUpdateForm(
+                    initial={"status": action.status, "version": action.version},
+                    auto_id=f"id_action{action.pk}_%s",
+                )
+            actions.append((action, form))
+    threads = [
+        {
+            "channel": channel,
+            "label": Channel(channel).label,
+            "messages": items,
+            "visibility": VISIBILITY[channel],
+            "form": forms.MessageForm(initial={"channel": channel}, auto_id=f"id_{channel}_%s"),
+        }
+        for channel, items in selectors.messages_visible(user, case).items()
+    ]
+    context = {
+        "case": case,
+        "info": case.form,
+        "steps": panels.steps_for(case),
+        "next_actions": panels.next_actions(user, case),
+        "waiting_for": panels.WAITING_FOR.get(case.stage, ""),
+        "due_at": deadline["due_at"],
+        "is_overdue": deadline["is_overdue"],
+        "decision": decision,
+        "opinions": (
+            case.opinions.select_related("partner", "given_by")
+            if policies.can_view_opinions(user, case)
+            else None
+        ),
+        "meetings": selectors.meetings_visible(user, case),
+        "findings": (
+            case.findings.select_related("domain")
+            if policies.can_view_findings(user, case)
+            else None
+        ),
+        "report_versions": selectors.report_versions_visible(user, case),
+        "actions": actions,
+        "events": selectors.events_visible(user, case),
+        "threads": threads,
+        "can_edit_form": policies.can_edit_form(user, case),
+        "can_withdraw": policies.can_withdraw(user, case),
+        "can_view_action_plan": policies.can_view_action_plan(user, case),
+        "can_add_action": policies.can_add_action(user, case),
+        "can_update_action": can_update_action,
+        "can_assign": policies.can_assign_consultant(user, case),
+        "can_record_partner_meeting": policies.can_record_partner_meeting(user, case),
+        "can_work_on_diagnostic": policies.can_work_on_diagnostic(user, case),
+        "is_provider_stage": case.provider_id is not None,
+    }
+    return render(request, "cases/detail.html", context)
+
+
+# --- Saisine concertée -----------------------------------------------------------------
+
+
+@private_page
+def opinion(request, pk):
+    case = _case(request, pk)
+    if request.method != "POST" and not policies.can_give_opinion(request.user, case):
+        return _not_possible(request, case)
+    own = selectors.own_opinion(request.user, case)
+    initial = {"value": own.value, "comment": own.comment} if own and own.given_at else {}
+    form = forms.OpinionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        response = run_service(
+            request,
+            case,
+            form,
+            lambda: services.opinion_give(case=case, by=request.user, **form.cleaned_data),
+            success="Votre avis est enregistré. Vous pouvez le modifier jusqu'à la décision.",
+        )
+        if response:
+            return response
+    return _simple_form(
+        request,
+        case,
+        form,
+        title="Donner l'avis de votre institution",
+        submit="Enregistrer mon avis",
+        visibility=VISIBILITY["opinion"],
+        intro="Vous pouvez modifier votre avis jusqu'à la décision des financeurs."
+        + (f" Avis actuel : {own.get_value_display().lower()}." if own and own.given_at else ""),
+    )
+
+
+@private_page
+def decision(request, pk):
+    case = _case(request, pk)
+    if request.method != "POST" and not policies.can_decide(request.user, case):
+        return _not_possible(request, case)
+    form = forms.DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = run_service(
+            request,
+            case,
+            form,
+            lambda: services.case_decide(case=case, by=request.user, **form.cleaned_data),
+            success="La décision des financeurs est enregistrée ; le gestionnaire est prévenu.",
+        )
+        if response:
+            return response
+    return _simple_form(
+        request,
+        case,
+        form,
+        title="Enregistrer la décision des financeurs",
+        submit="Enregistrer la décision",
+        visibility=VISIBILITY["decision"],
+        extra={"opinions": case.opinions.select_related("partner")},
+    )
+
+
+# --- Meetings ----------------------------------------------------------------------------
+
+MEETING_TITLES = {
+    MeetingKind.REFERRAL: "Consigner la réunion de saisine concertée",
+    MeetingKind.INTERVIEW: "Consigner un entretien ou une visite",
+    MeetingKind.PARTNER_MEETING: "Consigner la rencontre avec les partenaires",
+    MeetingKind.SUPPORT_SESSION: "Consigner une séance d'accompagnement",
+}
+
+
+@private_page
+def meeting_create(request, pk, kind):
+    if kind not in MEETING_TITLES:
+        raise Http404
+    case = _case(request, pk)
+    if request.method != "POST" and not services.MEETING_POLICIES[kind](request.user, case):
+        return _not_possible(request, case)
+    form = forms.MeetingForm(request.POST or None)
+    if kind == MeetingKind.INTERVIEW:
+        form.fields["attendees_text"].label = "Personnes rencontrées"
+    if request.method == "POST" and form.is_valid():
+        response = run_service(
+            request,
+            case,
+            form,
+            lambda: services.meeting_record(
+                case=case, by=request.user, kind=kind, **form.cleaned_data
+            ),
+            success="La réunion est consignée.",
+        )
+        if response:
+            return response
+    return _simple_form(
+        request,
+        case,
+        form,
+        title=MEETING_TITLES[kind],
+        submit="Enregistrer",
+        visibility=VISIBILITY[kind],
+    )
+
+
+# --- Diagnostic ----------------------------------------------------------------------------
+
+
+@private_page
+def assign(request, pk):
+    case = _case(request, pk)
+    if request.method != "POST" and not policies.can_assign_consultant(request.user, case):
+        return _not_possible(request, case)
+    consultants = selectors.provider_consultants(case)
+    initial = {"consultant": case.consultant_id or request.user.pk}
+    form = forms.AssignForm(request.POST or None, consultants=consultants, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        response = run_service(
+            request,
+            case,
+            form,
+            lambda: services.consultant_assign(
+                case=case, by=request.user, consultant=form.cleaned_data["consultant"]
+            ),
+            success="Le consultant est désigné.",
+        )
+        if response:
+            return response
+    return _simple_form(
+        request,
+        case,
+        form,
+        title="Désigner le consultant",
+        submit="Désigner",
+        visibility=VISIBILITY["assign"],
+    )
+
+
+@private_page
+def findings(request, pk):
+    case = _case(request, pk)
+    user = request.user
+    if request.method != "POST" and not policies.can_work_on_diagnostic(user, case):
+        return _not_possible(request, case)
+    existing = list(case.findings.select_related("domain"))
+    initial = {}
+    if chosen := request.GET.get("champ"):
+        finding = next((f for f in existing if str(f.domain_id) == chosen), None)
+        initial = {"domain": chosen}
+        if finding:
+            initial.update(
+                {
+                    name: getattr(finding, name)
+                    for name in forms.FindingForm.base_fields
+                    if name != "domain"
+                }
+            )
+    form = forms.FindingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        response = run_service(
+            request,
+            case,
+            form,
+            lambda: services.finding_save(case=case, by=user, **form.cleaned_data),
+            success="Les constats sont enregistrés.",
+            then=redirect("cases:findings", pk=case.pk),
+        )
+        if response:
+            return response
+    return render(
+        request,
+        "cases/findings.html",
+        {
+            "case": case,
+            "form": form,
+            "findings": existing,
+            "domains_of_form": case.form.domains.all(),
+            "visibility": VISIBILITY["findings"],
+        },
+    )
+
+
+@private_page
+def report(request, pk):
+    """The consultant writes the report; everyone else sees the versions they may read."""
+    case = _case(request, pk)
+    user = request.user
+    can_write = policies.can_write_report(user, case)
+    versions = selectors.report_versions_visible(user, case)
+    form = None
+    if can_write or request.method == "POST":
+        draft = services.report_draft(case)
+        initial = {name: getattr(draft, name) for name in services.REPORT_SECTIONS}
+        initial["version"] = case.version
+        form = forms.ReportForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        submit = request.POST.get("action") == "submit"
+        sections = {n: form.cleaned_data[n] for n in services.REPORT_SECTIONS}
+
+        saved = []
+
+        def call():
+            try:
+                services.report_save(
+                    case=case, by=user, version=form.cleaned_data["version"], **sections
+                )
+                saved.append(True)
+            except services.NotPermitted:
+                if not submit:
+                    raise
+                # Posted twice, or already sent: the submission service says which.
+            if submit:
+                services.report_submit(case=case, by=user)
+
+        response = run_service(
+            request,
+            case,
+            form,
+            call,
+            success=(
+                "Le rapport est transmis au gestionnaire."
+                if submit
+                else "Le rapport est enregistré ; il n'est pas encore transmis."
+            ),
+            then=None if submit else redirect("cases:report", pk=case.pk),
+        )
+        if response:
+            return response
+        if saved:
+            # Saved, then refused at submission: the form carries the new version.
+            errors = form.non_field_errors()
+            data = request.POST.copy()
+            data["version"] = str(case.version)
+            form = forms.ReportForm(data)
+            form.is_valid()
+            for error in errors:
+                form.add_error(None, error)
+    return render(
+        request,
+        "cases/report.html",
+        {
+            "case": case,
+            "form": form if can_write or request.method == "POST" else None,
+            "versions": versions,
+            "visibility": VISIBILITY["report"],
+        },
+    )
+
+
+@private_page
+def report_version(request, pk, number):
+    case = _case(request, pk)
+    version = get_object_or_404(
+        case.report_versions.select_related("author", "reviewed_by"), number=number
+    )
+    if not policies.can_view_report_version(request.user, version):
+        raise Http404
+    from soutien.audit.services import audit_record
+
+    audit_record(
+        action="report.view",
+        request=request,
+        target=version,
+        case=case,
+        details={"version": version.number},
+    )
+    return render(
+        request,
+        "cases/report_version.html",
+        {
+            "case": case,
+            "version": version,
+            "can_review": policies.can_review_report(request.user, case)
+            and version.status == ReportStatus.SUBMITTED,
+        },
+    )
+
+
+@private_page
+def review(request, pk):
+    """The manager validates the report or asks for changes."""
+    case = _case(request, pk)
+    user = request.user
+    if request.method != "POST" and not policies.can_review_report(user, case):
+        return _not_possible(request, case)
+    version = case.report_versions.filter(status=ReportStatus.SUBMITTED).order_by("-number").first()
+    if version is not None and request.method != "POST":
+        from soutien.audit.services import audit_record
+
+        audit_record(
+            action="report.view",
+            request=request,
+            target=version,
+            case=case,
+            details={"version": version.number},
+        )
+    form = forms.ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["decision"] == forms.ReviewForm.VALIDATE:
+
+            def call():
+                services.report_validate(case=case, by=user)
+
+            success = (
+                "Le rapport est validé : les partenaires financeurs concernés peuvent le lire."
+            )
+        else:
+
+            def call():
+                services.report_request_changes(
+                    case=case, by=user, comment=form.cleaned_data["comment"]
+                )
+
+            success = "Votre demande de modifications est transmise au consultant."
+        response = run_service(request, case, form, call, success=success)
+        if response:
+            return response
+    return render(
+        request,
+        "cases/review.html",
+        {
+            "case": case,
+            "form": form,
+            "version": version,
+            "previous": [
+                v
+                for v in selectors.report_versions_visible(user, case)
+                if version is None or v.pk != version.pk
+            ],
+            "visibility": VISIBILITY["review"],
+        },
+    )
+
+
+# --- Restitution, action plan, closure -----------------------------------------------------
+
+
+@private_page
+def restitution(request, pk):
+    case = _case(request, pk)
+    if request.method != "POST" and not policies.can_record_restitution(request.user, case):
+        return _not_possible(request, case)
+    form = forms.RestitutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = run_service(
+            request,
+            case,
+            form,
+            lambda: services.restitution_record(case=case, by=request.user, **form.cleaned_data),
+            success="La restitution est consignée : l'accompagnement commence.",
+        )
+        if response:
+            return response
+    return _simple_form(
+        request,
+        case,
+        form,
+        title="Consigner la restitution au gestionnaire",
+        submit="Enregistrer la restitution",
+        visibility=VISIBILITY["restitution"],
+    )
+
+
+@private_page
+def action_create(request, pk):
+    case = _case(request, pk)
+    if request.method != "POST" and not policies.can_add_action(request.user, case):
+        return _not_possible(request, case)
+    form = forms.ActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = run_service(
+            request,
+            case,
+            form,
+            lambda: services.action_add(case=case, by=request.user, **form.cleaned_data),
+            success="L'action est ajoutée au plan d'actions.",
+            then=redirect(reverse("cases:detail", args=[case.pk]) + "#plan-actions"),
+        )
+        if response:
+            return response
+    return _simple_form(
+        request,
+        case,
+        form,
+        title="Ajouter une action au plan",
+        submit="Ajouter l'action",
+        visibility=VISIBILITY["action"],
+        intro="L'intervenant n'agit jamais « à la place » des équipes : chaque action est "
+        "portée par une personne du centre.",
+    )
+
+
+@private_page
+def action_update(request, pk, action_pk):
+    case = _case(request, pk)
+    action = get_object_or_404(case.actions, pk=action_pk)
+    if request.method != "POST" and not policies.can_update_action(request.user, case):
+        return _not_possible(request, case)
+    form = forms.ActionUpdateForm(
+        request.POST or None, initial={"status": action.status, "version": action.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        response = run_service(
+            request,
+            case,
+            form,
+            lambda: services.action_update(action=action, by=request.user, **form.cleaned_data),
+            success="L'avancement de l'action est enregistré.",
+            then=redirect(reverse("cases:detail", args=[case.pk]) + "#plan-actions"),
+        )
+        if response:
+            return response
+    return _simple_form(
+        request,
+        case,
+        form,
+        title=f"Avancement de l'action « {action.title} »",
+        submit="Enregistrer l'avancement",
+        visibility=VISIBILITY["action"],
+    )
+
+
+@private_page
+def close(request, pk):
+    case = _case(request, pk)
+    if request.method != "POST" and not policies.can_close(request.user, case):
+        return _not_possible(request, case)
+    form = forms.CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = run_service(
+            request,
+            case,
+            form,
+            lambda: services.case_close(case=case, by=request.user, **form.cleaned_data),
+            success="Le dossier est clôturé ; le gestionnaire est invité au questionnaire de "
+            "satisfaction.",
+        )
+        if response:
+            return response
+    return _simple_form(
+        request,
+        case,
+        form,
+        title="Clôturer le dossier",
+        submit="Clôturer le dossier",
+        visibility=VISIBILITY["close"],
+    )
+
+
+@private_page
+def satisfaction(request, pk):
+    case = _case(request, pk)
+    if request.method != "POST" and not policies.can_answer_satisfaction(request.user, case):
+        return _not_possible(request, case)
+    form = forms.SatisfactionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = run_service(
+            request,
+            case,
+            form,
+            lambda: services.satisfaction_answer(case=case, by=request.user, **form.cleaned_data),
+            success="Merci pour vos réponses.",
+        )
+        if response:
+            return response
+    return _simple_form(
+        request,
+        case,
+        form,
+        title="Questionnaire de satisfaction",
+        submit="Envoyer mes réponses",
+        visibility=VISIBILITY["satisfaction"],
+    )
+
+
+@private_page
+@require_POST
+def message(request, pk):
+    case = _case(request, pk)
+    form = forms.MessageForm(request.POST)
+    if form.is_valid():
+        channel = form.cleaned_data["channel"]
+        response = run_service(
+            request,
+            case,
+            form,
+            lambda: services.message_post(
+                case=case, by=request.user, channel=channel, body=form.cleaned_data["body"]
+            ),
+            success="Votre message est publié.",
+            then=redirect(reverse("cases:detail", args=[case.pk]) + "#messages"),
+        )
+        if response:
+            return response
+    channel = request.POST.get("channel")
+    return _simple_form(
+        request,
+        case,
+        form,
+        title="Écrire un message",
+        submit="Publier",
+        visibility=VISIBILITY.get(channel, ""),
+    )

@@ -1,0 +1,426 @@
+"""Forms of the case pages. They parse input only: every rule lives in the services."""
+
+from django import forms
+
+from soutien.cases.enums import (
+    ActionStatus,
+    Channel,
+    ClosureOutcome,
+    DecisionOutcome,
+    OpinionValue,
+    RiskLevel,
+    Situation,
+    Stage,
+    Step,
+)
+from soutien.cases.models import Satisfaction
+from soutien.cases.services import REQUIRED_FOR_SUBMISSION
+from soutien.directory.models import Commune, Domain, Organisation, OrganisationKind, WarningSign
+from web.forms import StyledFormMixin
+
+REQUIRED_HELP = "Obligatoire pour transmettre la fiche."
+
+
+def _text(label, *, required=False, rows=4, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class VersionedForm(StyledFormMixin, forms.Form):
+    """Carries the version of the case the form was built from (stale forms are refused)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CaseCreateForm(StyledFormMixin, forms.Form):
+    centre = forms.ModelChoiceField(
+        label="Centre social concerné",
+        queryset=None,
+        empty_label="Choisissez un centre",
+        error_messages={"required": "Choisissez le centre social concerné."},
+    )
+
+    def __init__(self, *args, centres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].queryset = centres
+
+
+class InformationFormForm(VersionedForm):
+    """The fiche d'information. Everything is optional here: a draft saves at any time;
+    completeness is checked by the service on submission."""
+
+    requester_name = forms.CharField(label="Nom et prénom", max_length=150, required=False)
+    requester_function = forms.CharField(
+        label="Fonction",
+        max_length=150,
+        required=False,
+        help_text="Par exemple : présidente, trésorier, délégué fédéral.",
+    )
+    requester_phone = forms.CharField(label="Téléphone", max_length=30, required=False)
+    requester_email = forms.EmailField(
+        label="Adresse électronique",
+        required=False,
+        error_messages={"invalid": "Saisissez une adresse électronique valide."},
+    )
+    situation = forms.ChoiceField(
+        label="Situation du centre",
+        choices=Situation.choices,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        help_text="Démarche préventive : vous avez repéré des signes d'alerte. "
+        "Crise avérée : l'existence du centre est menacée.",
+    )
+    warning_signs = forms.ModelMultipleChoiceField(
+        label="Signes d'alerte repérés",
+        queryset=WarningSign.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    warning_signs_other = _text("Autres signes d'alerte", rows=2)
+    domains = forms.ModelMultipleChoiceField(
+        label="Champs de fonctionnement concernés",
+        queryset=Domain.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text="Cochez un ou plusieurs champs.",
+    )
+    description = _text("Description de la situation", rows=6)
+    previous_attempts = _text(
+        "Ce qui a déjà été tenté, dont les missions d'appui antérieures",
+        help_text="Par exemple : mission d'appui comptable et financière, "
+        "accompagnement d'une fédération, changement de trésorier.",
+    )
+    expectations = _text("Vos attentes vis-à-vis de la mission")
+    availability = _text(
+        "Vos disponibilités pour le diagnostic",
+        rows=2,
+        help_text="Jours et horaires où l'intervenant peut rencontrer les bénévoles et "
+        "les salariés.",
+    )
+    confidentiality_ack = forms.BooleanField(
+        label="J'ai pris connaissance des règles de confidentialité de la mission",
+        required=False,
+    )
+    cooperation_ack = forms.BooleanField(
+        label="J'accepte la démarche de coopération : l'intervenant travaille avec les "
+        "bénévoles et les salariés, il n'agit jamais à leur place",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        signs = WarningSign.objects.filter(is_active=True).select_related("domain")
+        signs = signs.order_by("domain__order", "order", "label")
+        self.fields["warning_signs"].queryset = signs
+        self.fields["domains"].queryset = Domain.objects.order_by("order", "name")
+        self._sign_groups = {}
+        for sign in signs:
+            group = sign.domain.name if sign.domain_id else "Autres signes"
+            self._sign_groups[str(sign.pk)] = group
+        for name in REQUIRED_FOR_SUBMISSION:
+            field = self.fields[name]
+            if not isinstance(field, forms.BooleanField):
+                field.help_text = f"{field.help_text} {REQUIRED_HELP}".strip()
+
+    def warning_sign_groups(self):
+        """The warning-sign checkboxes grouped by field of expertise, for the template."""
+        groups: dict[str, list] = {}
+        for checkbox in self["warning_signs"]:
+            group = self._sign_groups.get(str(checkbox.data["value"]), "Autres signes")
+            groups.setdefault(group, []).append(checkbox)
+        return list(groups.items())
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "fields": {
+                name: data[name]
+                for name in self.fields
+                if name not in ("version", "situation", "warning_signs", "domains")
+            },
+            "situation": data["situation"],
+            "warning_signs": list(data["warning_signs"]),
+            "domains": list(data["domains"]),
+            "version": data["version"],
+        }
+
+    @classmethod
+    def initial_for(cls, case) -> dict:
+        form = case.form
+        initial = {name: getattr(form, name) for name in cls.base_fields if hasattr(form, name)}
+        initial.update(
+            situation=case.situation,
+            warning_signs=list(form.warning_signs.values_list("pk", flat=True)),
+            domains=list(form.domains.values_list("pk", flat=True)),
+            version=case.version,
+        )
+        return initial
+
+
+class CommentForm(StyledFormMixin, forms.Form):
+    """A confirmation with an optional (or required) text, for simple transitions."""
+
+    text = _text("Message")
+
+    def __init__(self, *args, label="Message", required=False, help_text="", **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["text"]
+        field.label = label
+        field.required = required
+        field.help_text = help_text
+        if required:
+            field.error_messages["required"] = "Ce champ est obligatoire."
+
+
+class OpinionForm(StyledFormMixin, forms.Form):
+    value = forms.ChoiceField(
+        label="Votre avis",
+        choices=[c for c in OpinionValue.choices if c[0] != OpinionValue.PENDING],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choisissez un avis : favorable, réservé ou défavorable."},
+    )
+    comment = _text("Commentaire", help_text="Facultatif ; utile en cas d'avis réservé.")
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="Décision des financeurs",
+        choices=DecisionOutcome.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choisissez une décision."},
+    )
+    grounds = _text("Motifs", help_text="Obligatoires en cas de refus : ils sont envoyés au "
+                    "demandeur.")  # fmt: skip
+    justification = _text(
+        "Justification",
+        help_text="Obligatoire si un partenaire concerné n'a pas encore donné son avis "
+        "(par exemple : décision prise en comité des financeurs).",
+    )
+
+
+class MeetingForm(StyledFormMixin, forms.Form):
+    starts_at = forms.DateTimeField(
+        label="Date et heure",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        error_messages={
+            "required": "Indiquez la date et l'heure.",
+            "invalid": "Saisissez une date et une heure valides.",
+        },
+    )
+    place = forms.CharField(label="Lieu", max_length=255, required=False)
+    attendees_text = _text(
+        "Personnes présentes ou rencontrées", help_text="Noms et fonctions, une par ligne."
+    )
+    summary = _text("Compte rendu", rows=6)
+
+
+class RestitutionForm(MeetingForm):
+    summary = _text("Synthèse de la restitution", rows=6, required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["summary"].error_messages["required"] = "Rédigez la synthèse de la restitution."
+
+
+class AssignForm(StyledFormMixin, forms.Form):
+    consultant = forms.ModelChoiceField(
+        label="Consultant qui réalise le diagnostic",
+        queryset=None,
+        empty_label="Choisissez un consultant",
+        error_messages={"required": "Choisissez un consultant du prestataire."},
+    )
+
+    def __init__(self, *args, consultants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consultant"].queryset = consultants
+        self.fields["consultant"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+
+class FindingForm(StyledFormMixin, forms.Form):
+    domain = forms.ModelChoiceField(
+        label="Champ de fonctionnement",
+        queryset=Domain.objects.order_by("order", "name"),
+        empty_label="Choisissez un champ",
+        error_messages={"required": "Choisissez le champ de fonctionnement."},
+    )
+    observations = _text("Constats")
+    strengths = _text("Points d'appui", rows=3)
+    vigilance = _text("Points de vigilance", rows=3)
+    risk_level = forms.ChoiceField(
+        label="Niveau de risque",
+        choices=[("", "Non évalué"), *RiskLevel.choices],
+        required=False,
+    )
+    recommendations = _text("Préconisations", rows=3)
+
+
+class ReportForm(VersionedForm):
+    context = _text("Contexte et déroulement du diagnostic", rows=5)
+    analysis = _text("Analyse", rows=8, help_text="Nécessaire pour transmettre le rapport.")
+    recommendations = _text(
+        "Préconisations", rows=6, help_text="Nécessaires pour transmettre le rapport."
+    )
+    summary = _text("Synthèse", rows=4)
+
+
+class ReviewForm(StyledFormMixin, forms.Form):
+    VALIDATE = "validate"
+    CHANGES = "changes"
+    decision = forms.ChoiceField(
+        label="Votre réponse",
+        choices=[
+            (VALIDATE, "Je valide le rapport : il sera transmis aux partenaires financeurs"),
+            (CHANGES, "Je demande des modifications au consultant"),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choisissez de valider ou de demander des modifications."},
+    )
+    comment = _text(
+        "Vos commentaires",
+        rows=5,
+        help_text="Obligatoires si vous demandez des modifications : dites lesquelles.",
+    )
+
+
+class ActionForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(
+        label="Action",
+        max_length=200,
+        error_messages={"required": "Donnez un intitulé à l'action."},
+    )
+    description = _text("Description", rows=3)
+    owner = forms.CharField(
+        label="Responsable",
+        max_length=150,
+        help_text="Une personne du centre (bénévole ou salariée) : c'est elle qui porte l'action.",
+        error_messages={"required": "Indiquez la personne du centre qui porte l'action."},
+    )
+    due_date = forms.DateField(
+        label="Échéance",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": "Saisissez une date valide."},
+    )
+    domain = forms.ModelChoiceField(
+        label="Champ de fonctionnement",
+        queryset=Domain.objects.order_by("order", "name"),
+        required=False,
+        empty_label="Aucun en particulier",
+    )
+
+
+class ActionUpdateForm(VersionedForm):
+    status = forms.ChoiceField(label="État", choices=ActionStatus.choices)
+    note = _text("Point d'avancement", rows=3, help_text="Facultatif : où en est l'action ?")
+
+
+class CloseForm(StyledFormMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="Issue de la mission",
+        choices=ClosureOutcome.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choisissez l'issue de la mission."},
+    )
+    comment = _text("Commentaire de clôture")
+
+
+SCORE_CHOICES = [(str(value), label) for value, label in Satisfaction.SCORE_CHOICES]
+
+
+def _score(label):
+    return forms.TypedChoiceField(
+        label=f"{label} (de 1 : pas du tout, à 5 : tout à fait)",
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choisissez une note de 1 à 5."},
+    )
+
+
+class SatisfactionForm(StyledFormMixin, forms.Form):
+    usefulness = _score("Utilité de la mission pour le centre")
+    listening = _score("Écoute et respect de l'intervenant")
+    ownership = _score("Appropriation des outils par vos équipes")
+    would_recommend = forms.TypedChoiceField(
+        label="Recommanderiez-vous la mission à un autre centre ?",
+        choices=[("1", "Oui"), ("0", "Non")],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Répondez par oui ou par non."},
+    )
+    comment = _text("Commentaire libre")
+
+
+class MessageForm(StyledFormMixin, forms.Form):
+    channel = forms.ChoiceField(choices=Channel.choices, widget=forms.HiddenInput)
+    body = _text("Votre message", rows=3, required=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].error_messages["required"] = "Le message est vide."
+
+
+class TargetDurationsForm(StyledFormMixin, forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for step in Step:
+            self.fields[step.value] = forms.IntegerField(
+                label=f"{step.label} (en jours)",
+                min_value=1,
+                max_value=365,
+                error_messages={
+                    "required": "Indiquez un nombre de jours.",
+                    "min_value": "Un délai cible va de 1 à 365 jours.",
+                    "max_value": "Un délai cible va de 1 à 365 jours.",
+                    "invalid": "Indiquez un nombre entier de jours.",
+                },
+            )
+
+
+class CaseFilterForm(StyledFormMixin, forms.Form):
+    q = forms.CharField(
+        label="Rechercher", required=False, help_text="Nom du centre ou numéro du dossier."
+    )
+    stage = forms.ChoiceField(
+        label="Étape", required=False, choices=[("", "Toutes"), *Stage.choices]
+    )
+    situation = forms.ChoiceField(
+        label="Situation", required=False, choices=[("", "Toutes"), *Situation.choices]
+    )
+    commune = forms.ModelChoiceField(
+        label="Commune", required=False, queryset=Commune.objects.none(), empty_label="Toutes"
+    )
+    federation = forms.ModelChoiceField(
+        label="Fédération gestionnaire",
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label="Toutes",
+    )
+    domain = forms.ModelChoiceField(
+        label="Champ de fonctionnement",
+        required=False,
+        queryset=Domain.objects.none(),
+        empty_label="Tous",
+    )
+    overdue = forms.BooleanField(label="En retard seulement", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = (
+            Commune.objects.filter(centres__isnull=False).distinct().order_by("name")
+        )
+        self.fields["federation"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.FEDERATION
+        ).order_by("name")
+        self.fields["domain"].queryset = Domain.objects.order_by("order", "name")
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}
