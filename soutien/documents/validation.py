@@ -104,6 +104,7 @@ def sanitise_name(name: str, mimetype: str) -> str:
     """
     if not isinstance(name, str):
         name = ""
+    name = name.replace("\t", " ")
     if _CONTROL.search(name):
         raise Rejected(
             "Le nom du fichier contient des caractères invisibles (retour à la ligne…) : "

@@ -14,9 +14,8 @@ from soutien.cases.selectors import case_for
 from soutien.cases.services import AlreadyDone, CaseError, NotPermitted
 from soutien.documents import invitations, pdf, policies, selectors, services
 from soutien.documents.calendar import build_ics
+from soutien.documents.templatetags.documents_tags import UPLOAD_ERROR_SESSION_KEY
 from web.documents.forms import MeetingChangeForm
-
-UPLOAD_ERROR_SESSION_KEY = "documents_upload_error"
 
 
 def _next_url(request, default: str) -> str:

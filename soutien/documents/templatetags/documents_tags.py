@@ -8,6 +8,9 @@ from soutien.documents.validation import ACCEPT_ATTRIBUTE
 
 register = template.Library()
 
+# Set by the upload view when a file is refused; shown once, beside the file field.
+UPLOAD_ERROR_SESSION_KEY = "documents_upload_error"
+
 
 @register.inclusion_tag("documents/_attachments_panel.html", takes_context=True)
 def attachments_panel(context, case, attach_to="form", target=None, title=None):
@@ -16,6 +19,14 @@ def attachments_panel(context, case, attach_to="form", target=None, title=None):
     if user is None or case is None:
         return {"visible": False}
     visible = policies.can_view_attachments(user, case, attach_to, target)
+    field_id = f"piece-{attach_to}-{getattr(target, 'pk', '') or case.pk}"
+    upload_error = None
+    session = getattr(request, "session", None)
+    if session is not None and UPLOAD_ERROR_SESSION_KEY in session:
+        errors = session[UPLOAD_ERROR_SESSION_KEY]
+        upload_error = errors.pop(field_id, None)
+        if upload_error:
+            session[UPLOAD_ERROR_SESSION_KEY] = errors
     documents = selectors.attachments_visible_to(user, case, attach_to, target) if visible else []
     return {
         "visible": visible,
@@ -29,8 +40,8 @@ def attachments_panel(context, case, attach_to="form", target=None, title=None):
         "accept": ACCEPT_ATTRIBUTE,
         "max_mb": settings.SOUTIEN_MAX_UPLOAD_BYTES // (1024 * 1024),
         "csrf_token": context.get("csrf_token"),
-        "upload_error": context.get("upload_error"),
-        "field_id": f"piece-{attach_to}-{getattr(target, 'pk', '') or case.pk}",
+        "upload_error": upload_error,
+        "field_id": field_id,
     }
 
 

@@ -1,0 +1,80 @@
+"""Files are recognised by their content, never by their name."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from soutien.documents.validation import Rejected, check_upload, sanitise_name
+from tests.documents.samples import BAD, GOOD, pdf_bytes
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_each_accepted_type_is_recognised_by_its_content(name):
+    factory, mimetype = GOOD[name]
+    checked, data = check_upload(SimpleUploadedFile(name, factory()))
+    assert checked.mimetype == mimetype
+    assert checked.size == len(data)
+    assert len(checked.sha256) == 64
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_the_type_does_not_depend_on_the_extension(name):
+    factory, mimetype = GOOD[name]
+    checked, _ = check_upload(SimpleUploadedFile("sans-extension.exe", factory()))
+    assert checked.mimetype == mimetype
+    assert not checked.name.endswith(".exe")
+
+
+def test_the_corpus_of_bad_files_has_at_least_ten_cases():
+    assert len(BAD) >= 10
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_files_are_rejected_with_a_french_message(case):
+    name, factory, expected = BAD[case]
+    with pytest.raises(Rejected) as error:
+        check_upload(_upload(name, factory()))
+    assert expected.lower() in error.value.message.lower()
+
+
+def _upload(name, data):
+    # SimpleUploadedFile would not keep a name with a slash or a NUL: mimic the raw upload.
+    import io
+
+    stream = io.BytesIO(data)
+    return SimpleNamespace(name=name, size=len(data), read=stream.read, seek=stream.seek)
+
+
+def test_oversize_is_rejected_before_reading(settings):
+    settings.SOUTIEN_MAX_UPLOAD_BYTES = 1000
+    with pytest.raises(Rejected) as error:
+        check_upload(SimpleUploadedFile("gros.pdf", pdf_bytes() + b"\n" * 2000))
+    assert "limite" in error.value.message
+
+
+def test_a_file_lying_about_its_size_is_still_cut_at_the_limit(settings):
+    settings.SOUTIEN_MAX_UPLOAD_BYTES = 1000
+    upload = _upload("gros.pdf", pdf_bytes() + b"\n" * 2000)
+    upload.size = 10
+    with pytest.raises(Rejected, match="limite"):
+        check_upload(upload)
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ('rapport "final".pdf', "rapport final.pdf"),
+        ("l'avenir du centre.pdf", "l\u2019avenir du centre.pdf"),
+        ("<img src=x onerror=alert(1)>.pdf", "img srcx onerroralert(1).pdf"),
+        ("...", "document.pdf"),
+        ("note.exe", "note.pdf"),
+        ("  bilan\t2025 .pdf ", "bilan 2025.pdf"),
+    ],
+)
+def test_names_are_sanitised_and_get_the_extension_of_the_real_type(raw, expected):
+    assert sanitise_name(raw, "application/pdf") == expected
+
+
+def test_a_name_is_cut_to_a_reasonable_length():
+    assert len(sanitise_name("a" * 500 + ".pdf", "application/pdf")) <= 160
