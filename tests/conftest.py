@@ -16,6 +16,7 @@ Logging users in (two-factor authentication is enforced in tests, DEBUG being of
 import pytest
 from django.http import HttpRequest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from soutien.directory.reference import load_reference_data
 from tests.security.helpers import mark_session_verified, needs_second_factor
@@ -31,6 +32,10 @@ def force_login_passes_two_factor(monkeypatch):
         _django_force_login(self, user, backend)
         if verified and needs_second_factor(user):
             mark_session_verified(self, user)
+        elif not verified:
+            session = self.session
+            session.pop(DEVICE_ID_SESSION_KEY, None)
+            session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login)
 
