@@ -20,3 +20,13 @@ def partner(reference):
     user = UserFactory(email="partenaire@exemple.test")
     MembershipFactory(user=user, organisation=state, role=Role.PARTNER)
     return user
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run the on-commit side effects (emails) of what happens inside ``with committed():``."""
+
+    def run():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run
