@@ -24,6 +24,16 @@ from soutien.evaluation.figures import MASK
 from soutien.evaluation.indicators import STEP_SPANS, Evaluation
 
 CSV_HEADER = ["perimetre", "rubrique", "ligne", "colonne", "valeur"]
+SHEET_NAMES = {
+    "summary": "Synthèse",
+    "by_year": "Par année",
+    "lead_times": "Délais",
+    "by_domain": "Champs",
+    "by_commune": "Communes",
+    "by_manager": "Gestionnaires",
+    "outcomes": "Issues",
+    "satisfaction": "Satisfaction",
+}
 NUMBER_FORMATS = {"%": '0" %"', "j": '0.0" j"', "/ 5": '0.0" / 5"'}
 
 
@@ -77,7 +87,9 @@ def indicators_xlsx(evaluation: Evaluation, *, generated_at=None) -> bytes:
         for table in current.tables.values():
             if current is not evaluation and table.key != "summary":
                 continue
-            name = table.title[:31] if current is evaluation else "Département (total)"
+            name = SHEET_NAMES.get(table.key, table.title[:31])
+            if current is not evaluation:
+                name = "Département (total)"
             sheet = book.create_sheet(_sheet_name(book, name))
             sheet.append([f"{table.title} — {perimeter}"])
             sheet["A1"].font = Font(bold=True)
@@ -182,9 +194,8 @@ def case_dataset_rows(cohort):
                 default=Value("association"),
                 output_field=CharField(),
             ),
-            domain_codes=StringAgg(
-                F("form__domains__code"), delimiter=Value("|"), order_by="form__domains__code"
-            ),
+            # No ORDER BY inside the aggregate: older SQLite versions refuse it.
+            domain_codes=StringAgg(F("form__domains__code"), delimiter=Value("|")),
         )
         .values(
             "pk",
@@ -217,7 +228,7 @@ def case_dataset_rows(cohort):
             row["municipality_name"],
             row["manager_type"],
             labels["situation"].get(row["situation"], ""),
-            row["domain_codes"] or "",
+            "|".join(sorted(filter(None, (row["domain_codes"] or "").split("|")))),
             labels["stage"].get(row["stage"], row["stage"]),
             labels["decision"].get(row["decision__outcome"], ""),
             _month(row["decided_at"]),
