@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from soutien.cases.demo import load_demo_cases
 from soutien.directory.demo import DemoRefused, demo_accounts, load_demo_data
 from soutien.directory.reference import load_reference_data
 
@@ -11,9 +12,12 @@ class Command(BaseCommand):
         try:
             load_reference_data()
             load_demo_data()
+            cases = load_demo_cases()
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS("Données de démonstration (fictives) chargées."))
+        if cases:
+            self.stdout.write(f"{cases} dossiers fictifs créés.")
         self.stdout.write("\nComptes de démonstration (mot de passe : soutien-demo) :")
         for account in demo_accounts():
             self.stdout.write(f"  {account.email:<32} {account.description}")
