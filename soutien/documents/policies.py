@@ -5,7 +5,7 @@ confidential as the object it is attached to.
 """
 
 from soutien.cases import policies as case_policies
-from soutien.cases.enums import Channel, MeetingKind, Stage
+from soutien.cases.enums import MeetingKind, ReportStatus, Stage
 from soutien.documents.models import AttachTo
 
 # Stages from which the restitution exists (or is being prepared).
@@ -85,8 +85,6 @@ def can_attach(user, case, attach_to, target=None) -> bool:
     if attach_to == AttachTo.FORM:
         return case_policies.can_edit_form(user, case)
     if attach_to == AttachTo.REPORT:
-        from soutien.cases.enums import ReportStatus
-
         return (
             target is not None
             and target.status == ReportStatus.DRAFT
@@ -153,7 +151,3 @@ def can_manage_invitations(user, meeting) -> bool:
         and (meeting.created_by_id == user.pk or case_policies.is_coordinator(user))
         and case_policies.can_view_case(user, case)
     )
-
-
-def message_channel_is_private(message) -> bool:
-    return message.channel == Channel.PRIVATE_NOTE

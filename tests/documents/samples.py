@@ -1,5 +1,6 @@
 """Small files of every accepted type, and a corpus of bad ones, made in memory."""
 
+import functools
 import io
 import struct
 import zipfile
@@ -9,6 +10,7 @@ from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 
+@functools.cache  # one content per variant: tests compare bytes
 def pdf_bytes(*, javascript=False, password=None) -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=200, height=200)

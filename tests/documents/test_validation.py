@@ -78,3 +78,24 @@ def test_names_are_sanitised_and_get_the_extension_of_the_real_type(raw, expecte
 
 def test_a_name_is_cut_to_a_reasonable_length():
     assert len(sanitise_name("a" * 500 + ".pdf", "application/pdf")) <= 160
+
+
+def test_attachment_field_keeps_the_rest_of_the_form():
+    from django import forms
+
+    from web.documents.forms import AttachmentField
+
+    class MessageForm(forms.Form):
+        body = forms.CharField()
+        file = AttachmentField(required=False)
+
+    form = MessageForm(
+        data={"body": "Voici la pièce."},
+        files={"file": SimpleUploadedFile("rapport.pdf", b"<html></html>")},
+    )
+    assert not form.is_valid()
+    assert "type accepté" in form.errors["file"][0]
+    assert form.cleaned_data["body"] == "Voici la pièce."
+    good = MessageForm(data={"body": "x"}, files={"file": SimpleUploadedFile("r.pdf", pdf_bytes())})
+    assert good.is_valid()
+    assert good.cleaned_data["file"].read() == pdf_bytes()
