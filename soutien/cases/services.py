@@ -780,3 +780,83 @@ def target_durations_set(*, by, values: dict[str, int]) -> None:
         if days < 1 or days > 365:
             raise CaseError("Un délai cible va de 1 à 365 jours.", field=step)
         TargetDuration.objects.update_or_create(step=step, defaults={"days": days})
+
+
+# --- Retention (RGPD) ---------------------------------------------------------------
+
+ANONYMISED = "[anonymisé]"
+
+
+@transaction.atomic
+def case_anonymise(*, case: Case) -> Case:
+    """Remove every personal or free-text content of a finished case, keeping what the
+    evaluation counts (dates, stages, situation, fields, outcomes, scores)."""
+    from soutien.cases.enums import FINAL_STAGES
+
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.stage not in FINAL_STAGES:
+        raise CaseError("Seul un dossier terminé peut être anonymisé.")
+    if case.anonymised_at:
+        return case
+    InformationForm.objects.filter(case=case).update(
+        requester_name=ANONYMISED,
+        requester_function="",
+        requester_phone="",
+        requester_email="",
+        warning_signs_other="",
+        description=ANONYMISED,
+        previous_attempts="",
+        expectations="",
+        availability="",
+        updated_by=None,
+    )
+    Message.objects.filter(case=case).update(body=ANONYMISED, author=None)
+    Meeting.objects.filter(case=case).update(
+        place="", video_link="", agenda="", attendees_text="", external_emails="", summary=""
+    )
+    for meeting in Meeting.objects.filter(case=case):
+        meeting.attendees.clear()
+    Opinion.objects.filter(case=case).update(comment="", given_by=None)
+    Decision.objects.filter(case=case).update(grounds="", justification="", decided_by=None)
+    Finding.objects.filter(case=case).update(
+        observations="", strengths="", vigilance="", recommendations=""
+    )
+    ReportVersion.objects.filter(case=case).update(
+        context=ANONYMISED,
+        analysis=ANONYMISED,
+        recommendations=ANONYMISED,
+        summary=ANONYMISED,
+        manager_comment="",
+        author=None,
+        reviewed_by=None,
+    )
+    ActionNote.objects.filter(action__case=case).update(text=ANONYMISED, author=None)
+    Action.objects.filter(case=case).update(description="", owner=ANONYMISED, created_by=None)
+    Satisfaction.objects.filter(case=case).update(comment="", answered_by=None)
+    CaseEvent.objects.filter(case=case).update(comment="", actor=None)
+    # Attached files go with their content: the files themselves are deleted on commit.
+    for document in case.documents.all():
+        name, storage = document.file.name, document.file.storage
+        document.delete()
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+    case.closure_comment = ""
+    case.created_by = None
+    case.consultant = None
+    case.anonymised_at = timezone.now()
+    case.save(update_fields=["closure_comment", "created_by", "consultant", "anonymised_at"])
+    record_event(case=case, kind="anonymise", label="Dossier anonymisé (durée de conservation)")
+    return case
+
+
+def anonymise_closed_cases(*, older_than) -> int:
+    """Anonymise the finished cases closed before `older_than`. Returns how many."""
+    from soutien.cases.enums import FINAL_STAGES
+
+    due = Case.objects.filter(
+        stage__in=FINAL_STAGES, closed_at__lt=older_than, anonymised_at__isnull=True
+    )
+    count = 0
+    for case in due.iterator():
+        case_anonymise(case=case)
+        count += 1
+    return count
