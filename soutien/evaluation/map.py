@@ -94,8 +94,10 @@ def centres_on_map(filters: Filters) -> list[dict]:
         centres = centres.filter(manager=filters.federation)
     result = []
     for centre in centres.order_by("commune__name", "name"):
-        lat = centre.latitude or centre.commune.latitude
-        lon = centre.longitude or centre.commune.longitude
+        # A centre without coordinates is placed at its commune (or its city's) centre.
+        places = [centre, centre.commune, centre.commune.municipality]
+        lat = next((p.latitude for p in places if p.latitude is not None), None)
+        lon = next((p.longitude for p in places if p.longitude is not None), None)
         code, group, colour = _group_of(centre.stage)
         result.append(
             {

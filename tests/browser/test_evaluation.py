@@ -1,0 +1,87 @@
+"""Evaluation page and map in a real browser: accessible (axe), map drawn, no script error."""
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, login
+from tests.evaluation.dataset import build_dataset
+
+# htmx (loaded by base.html on every page) injects its indicator <style>, which the CSP
+# blocks; harmless, and not this page's doing.
+HTMX_STYLE = "Applying inline style violates"
+
+
+def collect_console_errors(page) -> list[str]:
+    errors = []
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith(HTMX_STYLE)
+            else None
+        ),
+    )
+    return errors
+
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def data(reference):
+    return build_dataset()
+
+
+def sign_in_as(page, user):
+    """Reuse a test-client session (second factor passed) in the browser."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": page.base_url}])
+
+
+def test_evaluation_page_is_accessible(page, data):
+    console = collect_console_errors(page)
+    login(page, data.evaluator.email)
+    page.get_by_role("link", name="Évaluation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Évaluation du dispositif")
+    assert page.title() == "Évaluation du dispositif — Soutien"
+    expect(page.locator("svg.evaluation-chart title").first).to_have_count(1)
+    assert_accessible(page)
+    # Filtering keeps the page usable.
+    page.get_by_label("Année", exact=True).select_option("2024")
+    page.get_by_role("button", name="Appliquer les filtres").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Évaluation du dispositif")
+    assert_accessible(page)
+    assert page.console_errors == []
+    assert console == []
+
+
+def test_map_draws_for_a_partner(page, data):
+    login(page, data.evaluator.email)
+    console = collect_console_errors(page)
+    page.goto(page.base_url + "/evaluation/carte/")
+    expect(page.locator("#evaluation-map[data-ready='1']")).to_have_count(1)
+    expect(page.locator("#evaluation-map path.leaflet-interactive").first).to_be_attached()
+    expect(page.locator(".leaflet-control-attribution")).to_contain_text(
+        "IGN, INSEE — Admin Express COG 2018"
+    )
+    assert_accessible(page)
+    assert page.console_errors == []
+    assert console == []
+
+
+def test_map_shows_centres_to_the_coordinator(page, data):
+    sign_in_as(page, data.coordinator)
+    console = collect_console_errors(page)
+    page.goto(page.base_url + "/evaluation/carte/")
+    expect(page.locator("#evaluation-map[data-ready='1']")).to_have_count(1)
+    expect(page.locator(".leaflet-marker-icon .map-marker")).to_have_count(4)
+    marker = page.locator(".leaflet-marker-icon[title^='Centre A1']")
+    marker.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".leaflet-popup-content")).to_contain_text("Centre A1")
+    assert_accessible(page)
+    assert page.console_errors == []
+    assert console == []
