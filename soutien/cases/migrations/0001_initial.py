@@ -6,341 +6,1069 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, max_length=16, null=True, unique=True, verbose_name='numéro')),
-                ('stage', models.CharField(choices=[('draft', 'Brouillon'), ('submitted', 'Fiche transmise à la Caf'), ('returned', 'À compléter'), ('referral', 'Saisine concertée'), ('diagnostic', 'Diagnostic flash'), ('report_review', 'Rapport en relecture par le gestionnaire'), ('restitution', 'Restitution'), ('support', 'Accompagnement'), ('closed', 'Clôturé'), ('refused', 'Refusé'), ('closed_without_follow_up', 'Classé sans suite')], db_index=True, default='draft', max_length=32, verbose_name='étape')),
-                ('situation', models.CharField(blank=True, choices=[('preventive', 'Démarche préventive'), ('crisis', 'Crise avérée')], max_length=16, verbose_name='situation')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('stage_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='étape depuis le')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='transmis le')),
-                ('referral_opened_at', models.DateTimeField(blank=True, null=True, verbose_name='saisine ouverte le')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='décision le')),
-                ('first_report_at', models.DateTimeField(blank=True, null=True, verbose_name='premier rapport le')),
-                ('report_submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='rapport transmis le')),
-                ('report_validated_at', models.DateTimeField(blank=True, null=True, verbose_name='rapport validé le')),
-                ('restitution_at', models.DateTimeField(blank=True, null=True, verbose_name='restitution le')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='clos le')),
-                ('closure_outcome', models.CharField(blank=True, choices=[('improved', 'Situation améliorée'), ('stabilised', 'Situation stabilisée'), ('deteriorated', 'Situation dégradée'), ('centre_closed', 'Centre fermé')], max_length=20, verbose_name='issue')),
-                ('closure_comment', models.TextField(blank=True, verbose_name='commentaire de clôture')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('anonymised_at', models.DateTimeField(blank=True, null=True, verbose_name='anonymisé le')),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='directory.socialcentre', verbose_name='centre social')),
-                ('consultant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='consultant_cases', to=settings.AUTH_USER_MODEL, verbose_name='consultant')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='created_cases', to=settings.AUTH_USER_MODEL, verbose_name='créé par')),
-                ('manager', models.ForeignKey(help_text='Le gestionnaire du centre au moment de la demande.', on_delete=django.db.models.deletion.PROTECT, related_name='managed_cases', to='directory.organisation', verbose_name='gestionnaire')),
-                ('provider', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='provider_cases', to='directory.organisation', verbose_name='prestataire')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        blank=True, max_length=16, null=True, unique=True, verbose_name="numéro"
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("submitted", "Fiche transmise à la Caf"),
+                            ("returned", "À compléter"),
+                            ("referral", "Saisine concertée"),
+                            ("diagnostic", "Diagnostic flash"),
+                            ("report_review", "Rapport en relecture par le gestionnaire"),
+                            ("restitution", "Restitution"),
+                            ("support", "Accompagnement"),
+                            ("closed", "Clôturé"),
+                            ("refused", "Refusé"),
+                            ("closed_without_follow_up", "Classé sans suite"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=32,
+                        verbose_name="étape",
+                    ),
+                ),
+                (
+                    "situation",
+                    models.CharField(
+                        blank=True,
+                        choices=[("preventive", "Démarche préventive"), ("crisis", "Crise avérée")],
+                        max_length=16,
+                        verbose_name="situation",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="créé le")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "stage_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="étape depuis le"),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="transmis le"),
+                ),
+                (
+                    "referral_opened_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="saisine ouverte le"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="décision le"),
+                ),
+                (
+                    "first_report_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="premier rapport le"),
+                ),
+                (
+                    "report_submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="rapport transmis le"),
+                ),
+                (
+                    "report_validated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="rapport validé le"),
+                ),
+                (
+                    "restitution_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="restitution le"),
+                ),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="clos le")),
+                (
+                    "closure_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("improved", "Situation améliorée"),
+                            ("stabilised", "Situation stabilisée"),
+                            ("deteriorated", "Situation dégradée"),
+                            ("centre_closed", "Centre fermé"),
+                        ],
+                        max_length=20,
+                        verbose_name="issue",
+                    ),
+                ),
+                (
+                    "closure_comment",
+                    models.TextField(blank=True, verbose_name="commentaire de clôture"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "anonymised_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="anonymisé le"),
+                ),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="directory.socialcentre",
+                        verbose_name="centre social",
+                    ),
+                ),
+                (
+                    "consultant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="consultant_cases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="consultant",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="created_cases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="créé par",
+                    ),
+                ),
+                (
+                    "manager",
+                    models.ForeignKey(
+                        help_text="Le gestionnaire du centre au moment de la demande.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="managed_cases",
+                        to="directory.organisation",
+                        verbose_name="gestionnaire",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="provider_cases",
+                        to="directory.organisation",
+                        verbose_name="prestataire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dossier',
-                'verbose_name_plural': 'dossiers',
-                'ordering': ['-created_at'],
+                "verbose_name": "dossier",
+                "verbose_name_plural": "dossiers",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CaseNumberSequence',
+            name="CaseNumberSequence",
             fields=[
-                ('year', models.PositiveIntegerField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveIntegerField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'séquence de numérotation',
+                "verbose_name": "séquence de numérotation",
             },
         ),
         migrations.CreateModel(
-            name='TargetDuration',
+            name="TargetDuration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('referral', 'Saisine (de la transmission à la décision des financeurs)'), ('report', 'Rapport (de la décision au premier rapport transmis)'), ('validation', 'Validation du rapport par le gestionnaire'), ('restitution', 'Restitution (de la validation à la restitution)')], max_length=20, unique=True, verbose_name='étape')),
-                ('days', models.PositiveSmallIntegerField(verbose_name='délai cible (jours)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            (
+                                "referral",
+                                "Saisine (de la transmission à la décision des financeurs)",
+                            ),
+                            ("report", "Rapport (de la décision au premier rapport transmis)"),
+                            ("validation", "Validation du rapport par le gestionnaire"),
+                            ("restitution", "Restitution (de la validation à la restitution)"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                        verbose_name="étape",
+                    ),
+                ),
+                ("days", models.PositiveSmallIntegerField(verbose_name="délai cible (jours)")),
             ],
             options={
-                'verbose_name': 'délai cible',
-                'verbose_name_plural': 'délais cibles',
-                'ordering': ['step'],
+                "verbose_name": "délai cible",
+                "verbose_name_plural": "délais cibles",
+                "ordering": ["step"],
             },
         ),
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='action')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('owner', models.CharField(help_text='Une personne du centre (bénévole ou salariée).', max_length=150, verbose_name='responsable')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='échéance')),
-                ('status', models.CharField(choices=[('todo', 'À faire'), ('in_progress', 'En cours'), ('done', 'Réalisée'), ('abandoned', 'Abandonnée')], default='todo', max_length=16, verbose_name='état')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('domain', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='directory.domain', verbose_name='champ')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="action")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "owner",
+                    models.CharField(
+                        help_text="Une personne du centre (bénévole ou salariée).",
+                        max_length=150,
+                        verbose_name="responsable",
+                    ),
+                ),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="échéance")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("todo", "À faire"),
+                            ("in_progress", "En cours"),
+                            ("done", "Réalisée"),
+                            ("abandoned", "Abandonnée"),
+                        ],
+                        default="todo",
+                        max_length=16,
+                        verbose_name="état",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "domain",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="directory.domain",
+                        verbose_name="champ",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="actions",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'action',
-                'verbose_name_plural': "plan d'actions",
-                'ordering': ['due_date', 'pk'],
+                "verbose_name": "action",
+                "verbose_name_plural": "plan d'actions",
+                "ordering": ["due_date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ActionNote',
+            name="ActionNote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name="point d'avancement")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('action', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='cases.action')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="point d'avancement")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="cases.action",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "point d'avancement",
-                'verbose_name_plural': "points d'avancement",
-                'ordering': ['created_at'],
+                "verbose_name": "point d'avancement",
+                "verbose_name_plural": "points d'avancement",
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='type')),
-                ('label', models.CharField(max_length=200, verbose_name='libellé')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='le')),
-                ('from_stage', models.CharField(blank=True, choices=[('draft', 'Brouillon'), ('submitted', 'Fiche transmise à la Caf'), ('returned', 'À compléter'), ('referral', 'Saisine concertée'), ('diagnostic', 'Diagnostic flash'), ('report_review', 'Rapport en relecture par le gestionnaire'), ('restitution', 'Restitution'), ('support', 'Accompagnement'), ('closed', 'Clôturé'), ('refused', 'Refusé'), ('closed_without_follow_up', 'Classé sans suite')], max_length=32)),
-                ('to_stage', models.CharField(blank=True, choices=[('draft', 'Brouillon'), ('submitted', 'Fiche transmise à la Caf'), ('returned', 'À compléter'), ('referral', 'Saisine concertée'), ('diagnostic', 'Diagnostic flash'), ('report_review', 'Rapport en relecture par le gestionnaire'), ('restitution', 'Restitution'), ('support', 'Accompagnement'), ('closed', 'Clôturé'), ('refused', 'Refusé'), ('closed_without_follow_up', 'Classé sans suite')], max_length=32)),
-                ('comment', models.TextField(blank=True, verbose_name='commentaire')),
-                ('audience', models.CharField(choices=[('case', 'Toutes les personnes qui suivent le dossier'), ('partners', 'Coordination et partenaires financeurs'), ('manager_provider', 'Gestionnaire, coordination et prestataire')], default='case', max_length=20, verbose_name='visible par')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="type")),
+                ("label", models.CharField(max_length=200, verbose_name="libellé")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="le"),
+                ),
+                (
+                    "from_stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("submitted", "Fiche transmise à la Caf"),
+                            ("returned", "À compléter"),
+                            ("referral", "Saisine concertée"),
+                            ("diagnostic", "Diagnostic flash"),
+                            ("report_review", "Rapport en relecture par le gestionnaire"),
+                            ("restitution", "Restitution"),
+                            ("support", "Accompagnement"),
+                            ("closed", "Clôturé"),
+                            ("refused", "Refusé"),
+                            ("closed_without_follow_up", "Classé sans suite"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "to_stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Brouillon"),
+                            ("submitted", "Fiche transmise à la Caf"),
+                            ("returned", "À compléter"),
+                            ("referral", "Saisine concertée"),
+                            ("diagnostic", "Diagnostic flash"),
+                            ("report_review", "Rapport en relecture par le gestionnaire"),
+                            ("restitution", "Restitution"),
+                            ("support", "Accompagnement"),
+                            ("closed", "Clôturé"),
+                            ("refused", "Refusé"),
+                            ("closed_without_follow_up", "Classé sans suite"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire")),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("case", "Toutes les personnes qui suivent le dossier"),
+                            ("partners", "Coordination et partenaires financeurs"),
+                            ("manager_provider", "Gestionnaire, coordination et prestataire"),
+                        ],
+                        default="case",
+                        max_length=20,
+                        verbose_name="visible par",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="auteur",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'événement',
-                'verbose_name_plural': 'événements',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "événement",
+                "verbose_name_plural": "événements",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('validated', 'Validée (soutien accordé)'), ('refused', 'Refusée'), ('closed_without_follow_up', 'Classée sans suite')], max_length=32, verbose_name='décision')),
-                ('grounds', models.TextField(blank=True, verbose_name='motifs')),
-                ('justification', models.TextField(blank=True, help_text="Obligatoire si un partenaire concerné n'a pas encore donné son avis.", verbose_name='justification (avis manquants)')),
-                ('decided_at', models.DateTimeField(verbose_name='le')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='decision', to='cases.case')),
-                ('decided_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("validated", "Validée (soutien accordé)"),
+                            ("refused", "Refusée"),
+                            ("closed_without_follow_up", "Classée sans suite"),
+                        ],
+                        max_length=32,
+                        verbose_name="décision",
+                    ),
+                ),
+                ("grounds", models.TextField(blank=True, verbose_name="motifs")),
+                (
+                    "justification",
+                    models.TextField(
+                        blank=True,
+                        help_text="Obligatoire si un partenaire concerné n'a pas encore donné son avis.",
+                        verbose_name="justification (avis manquants)",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(verbose_name="le")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decision",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'décision des financeurs',
-                'verbose_name_plural': 'décisions des financeurs',
+                "verbose_name": "décision des financeurs",
+                "verbose_name_plural": "décisions des financeurs",
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('observations', models.TextField(blank=True, verbose_name='constats')),
-                ('strengths', models.TextField(blank=True, verbose_name="points d'appui")),
-                ('vigilance', models.TextField(blank=True, verbose_name='points de vigilance')),
-                ('risk_level', models.CharField(blank=True, choices=[('low', 'Faible'), ('moderate', 'Modéré'), ('high', 'Élevé'), ('critical', 'Critique')], max_length=10, verbose_name='niveau de risque')),
-                ('recommendations', models.TextField(blank=True, verbose_name='préconisations')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='cases.case')),
-                ('domain', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='directory.domain', verbose_name='champ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("observations", models.TextField(blank=True, verbose_name="constats")),
+                ("strengths", models.TextField(blank=True, verbose_name="points d'appui")),
+                ("vigilance", models.TextField(blank=True, verbose_name="points de vigilance")),
+                (
+                    "risk_level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("low", "Faible"),
+                            ("moderate", "Modéré"),
+                            ("high", "Élevé"),
+                            ("critical", "Critique"),
+                        ],
+                        max_length=10,
+                        verbose_name="niveau de risque",
+                    ),
+                ),
+                ("recommendations", models.TextField(blank=True, verbose_name="préconisations")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "domain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="directory.domain",
+                        verbose_name="champ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'constat',
-                'verbose_name_plural': 'constats',
-                'ordering': ['domain__order'],
+                "verbose_name": "constat",
+                "verbose_name_plural": "constats",
+                "ordering": ["domain__order"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('referral', 'Réunion de saisine concertée'), ('interview', 'Entretien ou visite du diagnostic'), ('restitution', 'Restitution au gestionnaire'), ('partner_meeting', 'Rencontre avec les partenaires'), ('support_session', "Séance d'accompagnement")], max_length=20, verbose_name='type')),
-                ('starts_at', models.DateTimeField(verbose_name='date et heure')),
-                ('ends_at', models.DateTimeField(blank=True, null=True, verbose_name='fin')),
-                ('place', models.CharField(blank=True, max_length=255, verbose_name='lieu')),
-                ('video_link', models.URLField(blank=True, verbose_name='lien de visioconférence')),
-                ('agenda', models.TextField(blank=True, verbose_name='ordre du jour')),
-                ('attendees_text', models.TextField(blank=True, help_text='Noms et fonctions, une personne par ligne.', verbose_name='personnes présentes ou rencontrées')),
-                ('external_emails', models.TextField(blank=True, verbose_name='invités extérieurs (adresses électroniques)')),
-                ('summary', models.TextField(blank=True, verbose_name='compte rendu')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sequence', models.PositiveIntegerField(default=0, verbose_name="révision de l'invitation")),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='annulée le')),
-                ('attendees', models.ManyToManyField(blank=True, related_name='meetings', to=settings.AUTH_USER_MODEL, verbose_name='participants')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='cases.case')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='created_meetings', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("referral", "Réunion de saisine concertée"),
+                            ("interview", "Entretien ou visite du diagnostic"),
+                            ("restitution", "Restitution au gestionnaire"),
+                            ("partner_meeting", "Rencontre avec les partenaires"),
+                            ("support_session", "Séance d'accompagnement"),
+                        ],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="date et heure")),
+                ("ends_at", models.DateTimeField(blank=True, null=True, verbose_name="fin")),
+                ("place", models.CharField(blank=True, max_length=255, verbose_name="lieu")),
+                ("video_link", models.URLField(blank=True, verbose_name="lien de visioconférence")),
+                ("agenda", models.TextField(blank=True, verbose_name="ordre du jour")),
+                (
+                    "attendees_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="Noms et fonctions, une personne par ligne.",
+                        verbose_name="personnes présentes ou rencontrées",
+                    ),
+                ),
+                (
+                    "external_emails",
+                    models.TextField(
+                        blank=True, verbose_name="invités extérieurs (adresses électroniques)"
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="compte rendu")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "sequence",
+                    models.PositiveIntegerField(default=0, verbose_name="révision de l'invitation"),
+                ),
+                (
+                    "cancelled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="annulée le"),
+                ),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="meetings",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="participants",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetings",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="created_meetings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'réunion',
-                'verbose_name_plural': 'réunions',
-                'ordering': ['starts_at'],
+                "verbose_name": "réunion",
+                "verbose_name_plural": "réunions",
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('message', 'Message (gestionnaire, coordination, prestataire)'), ('private_note', 'Note privée (coordination et partenaires)')], max_length=16, verbose_name='fil')),
-                ('body', models.TextField(verbose_name='message')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("message", "Message (gestionnaire, coordination, prestataire)"),
+                            ("private_note", "Note privée (coordination et partenaires)"),
+                        ],
+                        max_length=16,
+                        verbose_name="fil",
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="message")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message',
-                'verbose_name_plural': 'messages',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "message",
+                "verbose_name_plural": "messages",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Opinion',
+            name="Opinion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.CharField(choices=[('pending', 'En attente'), ('favourable', 'Favorable'), ('reserved', 'Réservé'), ('unfavourable', 'Défavorable')], default='pending', max_length=16, verbose_name='avis')),
-                ('comment', models.TextField(blank=True, verbose_name='commentaire')),
-                ('given_at', models.DateTimeField(blank=True, null=True, verbose_name='donné le')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opinions', to='cases.case')),
-                ('given_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opinions', to='directory.organisation', verbose_name='partenaire')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(
+                        choices=[
+                            ("pending", "En attente"),
+                            ("favourable", "Favorable"),
+                            ("reserved", "Réservé"),
+                            ("unfavourable", "Défavorable"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="avis",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire")),
+                ("given_at", models.DateTimeField(blank=True, null=True, verbose_name="donné le")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opinions",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "given_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opinions",
+                        to="directory.organisation",
+                        verbose_name="partenaire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'avis',
-                'verbose_name_plural': 'avis',
-                'ordering': ['partner__name'],
+                "verbose_name": "avis",
+                "verbose_name_plural": "avis",
+                "ordering": ["partner__name"],
             },
         ),
         migrations.CreateModel(
-            name='ReportVersion',
+            name="ReportVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('status', models.CharField(choices=[('draft', 'En rédaction'), ('submitted', 'Transmis au gestionnaire'), ('changes_requested', 'Modifications demandées'), ('validated', 'Validé par le gestionnaire')], default='draft', max_length=20, verbose_name='statut')),
-                ('context', models.TextField(blank=True, verbose_name='contexte et déroulement du diagnostic')),
-                ('analysis', models.TextField(blank=True, verbose_name='analyse')),
-                ('recommendations', models.TextField(blank=True, verbose_name='préconisations')),
-                ('summary', models.TextField(blank=True, verbose_name='synthèse')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='transmis le')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='relu le')),
-                ('manager_comment', models.TextField(blank=True, verbose_name='commentaires du gestionnaire')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='authored_reports', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_versions', to='cases.case')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reviewed_reports', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "En rédaction"),
+                            ("submitted", "Transmis au gestionnaire"),
+                            ("changes_requested", "Modifications demandées"),
+                            ("validated", "Validé par le gestionnaire"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "context",
+                    models.TextField(
+                        blank=True, verbose_name="contexte et déroulement du diagnostic"
+                    ),
+                ),
+                ("analysis", models.TextField(blank=True, verbose_name="analyse")),
+                ("recommendations", models.TextField(blank=True, verbose_name="préconisations")),
+                ("summary", models.TextField(blank=True, verbose_name="synthèse")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="transmis le"),
+                ),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="relu le"),
+                ),
+                (
+                    "manager_comment",
+                    models.TextField(blank=True, verbose_name="commentaires du gestionnaire"),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="authored_reports",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_versions",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reviewed_reports",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'version du rapport',
-                'verbose_name_plural': 'versions du rapport',
-                'ordering': ['case', 'number'],
+                "verbose_name": "version du rapport",
+                "verbose_name_plural": "versions du rapport",
+                "ordering": ["case", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Satisfaction',
+            name="Satisfaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('usefulness', models.PositiveSmallIntegerField(choices=[(1, '1'), (2, '2'), (3, '3'), (4, '4'), (5, '5')], verbose_name='utilité de la mission pour le centre')),
-                ('listening', models.PositiveSmallIntegerField(choices=[(1, '1'), (2, '2'), (3, '3'), (4, '4'), (5, '5')], verbose_name="écoute et respect de l'intervenant")),
-                ('ownership', models.PositiveSmallIntegerField(choices=[(1, '1'), (2, '2'), (3, '3'), (4, '4'), (5, '5')], verbose_name='appropriation des outils par vos équipes')),
-                ('would_recommend', models.BooleanField(verbose_name='recommanderiez-vous la mission à un autre centre ?')),
-                ('comment', models.TextField(blank=True, verbose_name='commentaire libre')),
-                ('answered_at', models.DateTimeField(auto_now_add=True)),
-                ('answered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='satisfaction', to='cases.case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "usefulness",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")],
+                        verbose_name="utilité de la mission pour le centre",
+                    ),
+                ),
+                (
+                    "listening",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")],
+                        verbose_name="écoute et respect de l'intervenant",
+                    ),
+                ),
+                (
+                    "ownership",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "1"), (2, "2"), (3, "3"), (4, "4"), (5, "5")],
+                        verbose_name="appropriation des outils par vos équipes",
+                    ),
+                ),
+                (
+                    "would_recommend",
+                    models.BooleanField(
+                        verbose_name="recommanderiez-vous la mission à un autre centre ?"
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire libre")),
+                ("answered_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="satisfaction",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'questionnaire de satisfaction',
-                'verbose_name_plural': 'questionnaires de satisfaction',
+                "verbose_name": "questionnaire de satisfaction",
+                "verbose_name_plural": "questionnaires de satisfaction",
             },
         ),
         migrations.CreateModel(
-            name='InformationForm',
+            name="InformationForm",
             fields=[
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='form', serialize=False, to='cases.case')),
-                ('requester_name', models.CharField(blank=True, max_length=150, verbose_name='nom et prénom')),
-                ('requester_function', models.CharField(blank=True, max_length=150, verbose_name='fonction')),
-                ('requester_phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
-                ('requester_email', models.EmailField(blank=True, max_length=254, verbose_name='adresse électronique')),
-                ('warning_signs_other', models.TextField(blank=True, verbose_name="autres signes d'alerte")),
-                ('description', models.TextField(blank=True, verbose_name='description de la situation')),
-                ('previous_attempts', models.TextField(blank=True, verbose_name="ce qui a déjà été tenté, dont les missions d'appui antérieures")),
-                ('expectations', models.TextField(blank=True, verbose_name='attentes')),
-                ('availability', models.TextField(blank=True, verbose_name='disponibilités pour le diagnostic')),
-                ('confidentiality_ack', models.BooleanField(default=False, verbose_name="j'ai pris connaissance des règles de confidentialité")),
-                ('cooperation_ack', models.BooleanField(default=False, verbose_name="j'accepte la démarche de coopération")),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifiée le')),
-                ('domains', models.ManyToManyField(blank=True, to='directory.domain', verbose_name='champs de fonctionnement concernés')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('warning_signs', models.ManyToManyField(blank=True, to='directory.warningsign', verbose_name="signes d'alerte")),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="form",
+                        serialize=False,
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "requester_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="nom et prénom"),
+                ),
+                (
+                    "requester_function",
+                    models.CharField(blank=True, max_length=150, verbose_name="fonction"),
+                ),
+                (
+                    "requester_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="téléphone"),
+                ),
+                (
+                    "requester_email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="adresse électronique"
+                    ),
+                ),
+                (
+                    "warning_signs_other",
+                    models.TextField(blank=True, verbose_name="autres signes d'alerte"),
+                ),
+                (
+                    "description",
+                    models.TextField(blank=True, verbose_name="description de la situation"),
+                ),
+                (
+                    "previous_attempts",
+                    models.TextField(
+                        blank=True,
+                        verbose_name="ce qui a déjà été tenté, dont les missions d'appui antérieures",
+                    ),
+                ),
+                ("expectations", models.TextField(blank=True, verbose_name="attentes")),
+                (
+                    "availability",
+                    models.TextField(blank=True, verbose_name="disponibilités pour le diagnostic"),
+                ),
+                (
+                    "confidentiality_ack",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="j'ai pris connaissance des règles de confidentialité",
+                    ),
+                ),
+                (
+                    "cooperation_ack",
+                    models.BooleanField(
+                        default=False, verbose_name="j'accepte la démarche de coopération"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifiée le")),
+                (
+                    "domains",
+                    models.ManyToManyField(
+                        blank=True,
+                        to="directory.domain",
+                        verbose_name="champs de fonctionnement concernés",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "warning_signs",
+                    models.ManyToManyField(
+                        blank=True, to="directory.warningsign", verbose_name="signes d'alerte"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "fiche d'information",
-                'verbose_name_plural': "fiches d'information",
+                "verbose_name": "fiche d'information",
+                "verbose_name_plural": "fiches d'information",
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['stage', 'stage_changed_at'], name='cases_case_stage_8ccb16_idx'),
+            model_name="case",
+            index=models.Index(
+                fields=["stage", "stage_changed_at"], name="cases_case_stage_8ccb16_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('stage', 'draft'), ('number__isnull', False), _connector='OR'), name='case_submitted_has_number', violation_error_message='Un dossier transmis porte un numéro.'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stage", "draft"), ("number__isnull", False), _connector="OR"),
+                name="case_submitted_has_number",
+                violation_error_message="Un dossier transmis porte un numéro.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('stage__in', ['restitution', 'support', 'closed']), _negated=True), ('report_validated_at__isnull', False), _connector='OR'), name='case_restitution_needs_validated_report', violation_error_message='Un dossier ne peut pas être en restitution sans rapport validé.'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("stage__in", ["restitution", "support", "closed"]), _negated=True),
+                    ("report_validated_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="case_restitution_needs_validated_report",
+                violation_error_message="Un dossier ne peut pas être en restitution sans rapport validé.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('stage__in', ['diagnostic', 'report_review', 'restitution', 'support', 'closed']), _negated=True), ('provider__isnull', False), _connector='OR'), name='case_diagnostic_has_provider', violation_error_message='Un dossier validé est confié à un prestataire.'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        (
+                            "stage__in",
+                            ["diagnostic", "report_review", "restitution", "support", "closed"],
+                        ),
+                        _negated=True,
+                    ),
+                    ("provider__isnull", False),
+                    _connector="OR",
+                ),
+                name="case_diagnostic_has_provider",
+                violation_error_message="Un dossier validé est confié à un prestataire.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('stage', 'closed'), _negated=True), models.Q(('closure_outcome', ''), _negated=True), _connector='OR'), name='case_closed_has_outcome', violation_error_message='Un dossier clôturé a une issue.'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("stage", "closed"), _negated=True),
+                    models.Q(("closure_outcome", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="case_closed_has_outcome",
+                violation_error_message="Un dossier clôturé a une issue.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('outcome', 'refused'), _negated=True), models.Q(('grounds', ''), _negated=True), _connector='OR'), name='refusal_has_grounds', violation_error_message='Un refus est motivé.'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("outcome", "refused"), _negated=True),
+                    models.Q(("grounds", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="refusal_has_grounds",
+                violation_error_message="Un refus est motivé.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.UniqueConstraint(fields=('case', 'domain'), name='finding_one_per_domain'),
+            model_name="finding",
+            constraint=models.UniqueConstraint(
+                fields=("case", "domain"), name="finding_one_per_domain"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opinion',
-            constraint=models.UniqueConstraint(fields=('case', 'partner'), name='opinion_one_per_partner'),
+            model_name="opinion",
+            constraint=models.UniqueConstraint(
+                fields=("case", "partner"), name="opinion_one_per_partner"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opinion',
-            constraint=models.CheckConstraint(condition=models.Q(('value', 'pending'), ('given_at__isnull', False), _connector='OR'), name='opinion_given_has_date'),
+            model_name="opinion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("value", "pending"), ("given_at__isnull", False), _connector="OR"
+                ),
+                name="opinion_given_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportversion',
-            constraint=models.UniqueConstraint(fields=('case', 'number'), name='report_version_unique'),
+            model_name="reportversion",
+            constraint=models.UniqueConstraint(
+                fields=("case", "number"), name="report_version_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'validated')), fields=('case',), name='report_one_validated_version'),
+            model_name="reportversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "validated")),
+                fields=("case",),
+                name="report_one_validated_version",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'changes_requested'), _negated=True), models.Q(('manager_comment', ''), _negated=True), _connector='OR'), name='report_changes_have_comment', violation_error_message='Une demande de modifications est commentée.'),
+            model_name="reportversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "changes_requested"), _negated=True),
+                    models.Q(("manager_comment", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="report_changes_have_comment",
+                violation_error_message="Une demande de modifications est commentée.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='satisfaction',
-            constraint=models.CheckConstraint(condition=models.Q(('usefulness__range', (1, 5)), ('listening__range', (1, 5)), ('ownership__range', (1, 5))), name='satisfaction_scores_1_to_5'),
+            model_name="satisfaction",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("usefulness__range", (1, 5)),
+                    ("listening__range", (1, 5)),
+                    ("ownership__range", (1, 5)),
+                ),
+                name="satisfaction_scores_1_to_5",
+            ),
         ),
     ]
