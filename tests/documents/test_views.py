@@ -171,3 +171,24 @@ def test_private_note_attachments_are_hidden_from_the_manager_and_the_provider(c
         assert client.get(url).status_code == 404
     client.force_login(cast.partner_state)
     assert client.get(url).status_code == 200
+
+
+def test_an_oversize_upload_is_refused_with_the_limit_in_the_message(client, reference, settings):
+    settings.SOUTIEN_MAX_UPLOAD_BYTES = 2000
+    case, cast = case_at(Stage.DRAFT)
+    client.force_login(cast.board_member)
+    response = _upload(client, case, "gros.pdf", pdf_bytes() + b"\n" * 5000)
+    assert response.status_code == 302
+    assert not Document.objects.filter(case=case).exists()
+    html = client.get(response["Location"].split("#")[0]).content.decode()
+    assert "limite" in html
+
+
+def test_the_upload_still_checks_the_csrf_token(reference):
+    from django.test import Client
+
+    case, cast = case_at(Stage.DRAFT)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.board_member)
+    assert _upload(client, case, "rapport.pdf", pdf_bytes()).status_code == 403
+    assert not Document.objects.filter(case=case).exists()

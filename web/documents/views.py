@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from soutien.cases.models import Meeting
@@ -15,6 +19,7 @@ from soutien.cases.services import AlreadyDone, CaseError, NotPermitted
 from soutien.documents import invitations, pdf, policies, selectors, services
 from soutien.documents.calendar import build_ics
 from soutien.documents.templatetags.documents_tags import UPLOAD_ERROR_SESSION_KEY
+from soutien.documents.validation import max_upload_bytes
 from web.documents.forms import MeetingChangeForm
 
 
@@ -42,8 +47,40 @@ def _private(response: HttpResponse, filename: str) -> HttpResponse:
 # --- Attachments ---------------------------------------------------------------------
 
 
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Drops a file as soon as it passes the limit, instead of spooling it to disk."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.limit = max_upload_bytes()
+        self.received = 0
+        self.too_large = False
+
+    def new_file(self, *args, **kwargs):
+        self.received = 0
+        super().new_file(*args, **kwargs)
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.too_large = True
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+@csrf_exempt  # the token is checked below, once the upload handlers are in place
 @require_POST
 def upload(request, pk):
+    limiter = SizeLimitUploadHandler(request)
+    request.upload_handlers.insert(0, limiter)
+    return _upload(request, pk, limiter)
+
+
+@csrf_protect
+def _upload(request, pk, limiter):
     case = case_for(request.user, pk)
     default = reverse("cases:detail", args=[case.pk])
     next_url = _next_url(request, default)
@@ -55,12 +92,15 @@ def upload(request, pk):
     if not policies.can_view_attachments(request.user, case, attach_to, target):
         raise Http404("Objet introuvable")
     field_id = f"piece-{attach_to}-{getattr(target, 'pk', '') or case.pk}"
+    uploaded = request.FILES.get("file")
+    if limiter.too_large:
+        uploaded = SimpleNamespace(name="", size=limiter.received)  # refused by its size
     try:
         document = services.document_upload(
             case=case,
             by=request.user,
             attach_to=attach_to,
-            uploaded=request.FILES.get("file"),
+            uploaded=uploaded,
             target=target,
             request=request,
         )
