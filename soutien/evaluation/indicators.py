@@ -12,17 +12,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    Avg,
-    Count,
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    Q,
-    QuerySet,
-)
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from soutien.cases.enums import (
@@ -34,8 +25,8 @@ from soutien.cases.enums import (
     Step,
 )
 from soutien.cases.models import Case, TargetDuration
-from soutien.cases.selectors import with_deadline
 from soutien.directory.models import Domain, OrganisationKind
+from soutien.evaluation.expressions import DaysBetween, LocalYear
 from soutien.evaluation.figures import Cell, Shown, count, share
 from soutien.evaluation.policies import DEPARTMENT, Territory
 
@@ -132,9 +123,10 @@ def cohort_queryset(territory: Territory, filters: Filters) -> QuerySet[Case]:
     return queryset
 
 
-def _duration(step: str):
+def _duration(step: str) -> DaysBetween:
+    """The step's duration in days, computed natively by the database."""
     start, end = STEP_SPANS[step]
-    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+    return DaysBetween(start, end)
 
 
 def _completed(step: str) -> Q:
@@ -142,10 +134,8 @@ def _completed(step: str) -> Q:
     return Q(**{f"{start}__isnull": False, f"{end}__isnull": False})
 
 
-def _within_target(step: str, days: int) -> Q:
-    start, end = STEP_SPANS[step]
-    limit = ExpressionWrapper(F(start) + dt.timedelta(days=days), output_field=DateTimeField())
-    return _completed(step) & Q(**{f"{end}__lte": limit})
+# Floating-point days: a step of exactly N days must count as within N days.
+EPSILON_DAYS = 1e-6
 
 
 def _quantile(queryset: QuerySet[Case], step: str, n: int, q: float) -> float | None:
@@ -155,19 +145,19 @@ def _quantile(queryset: QuerySet[Case], step: str, n: int, q: float) -> float | 
         return None
     position = (n - 1) * q
     low = math.floor(position)
-    values = list(
+    days = list(
         queryset.filter(_completed(step))
         .annotate(duration=_duration(step))
         .order_by("duration")
         .values_list("duration", flat=True)[low : low + 2]
     )
-    days = [value.total_seconds() / 86400 for value in values]
     if len(days) == 1 or position == low:
         return days[0]
     return days[0] + (position - low) * (days[1] - days[0])
 
 
 def _main_aggregate(cohort: QuerySet[Case], targets: dict[str, int]) -> dict:
+    cohort = cohort.annotate(**{f"days_{step}": _duration(step) for step in STEP_SPANS})
     aggregates = {
         "total": Count("pk"),
         "preventive": Count("pk", filter=PREVENTIVE),
@@ -188,14 +178,32 @@ def _main_aggregate(cohort: QuerySet[Case], targets: dict[str, int]) -> dict:
         )
     for step in STEP_SPANS:
         aggregates[f"n_{step}"] = Count("pk", filter=_completed(step))
-        aggregates[f"ok_{step}"] = Count("pk", filter=_within_target(step, targets[str(step)]))
+        limit = targets[str(step)] + EPSILON_DAYS
+        aggregates[f"ok_{step}"] = Count("pk", filter=Q(**{f"days_{step}__lte": limit}))
     return cohort.aggregate(**aggregates)
 
 
-def _now_aggregate(scope: QuerySet[Case], now) -> dict:
-    return with_deadline(scope, now).aggregate(
+def overdue_filter(targets: dict[str, int], now) -> Q:
+    """Cases whose current step is past its target duration (the rule of
+    soutien.cases.selectors.with_deadline), as plain column comparisons: the database
+    compares each date with a threshold computed once, instead of adding durations row by row.
+    """
+
+    def late(field, step):
+        return Q(**{f"{field}__lt": now - dt.timedelta(days=targets[str(step)])})
+
+    return (
+        (Q(stage__in=[Stage.SUBMITTED, Stage.REFERRAL]) & late("submitted_at", Step.REFERRAL))
+        | (Q(stage=Stage.DIAGNOSTIC) & late("decided_at", Step.REPORT))
+        | (Q(stage=Stage.REPORT_REVIEW) & late("report_submitted_at", Step.VALIDATION))
+        | (Q(stage=Stage.RESTITUTION) & late("report_validated_at", Step.RESTITUTION))
+    )
+
+
+def _now_aggregate(scope: QuerySet[Case], targets: dict[str, int], now) -> dict:
+    return scope.aggregate(
         in_progress=Count("pk", filter=Q(stage__in=ACTIVE_STAGES)),
-        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        overdue=Count("pk", filter=overdue_filter(targets, now)),
         support=Count("pk", filter=Q(stage=Stage.SUPPORT)),
     )
 
@@ -215,7 +223,7 @@ def compute(
     scope = scope_queryset(territory, filters)
     targets = TargetDuration.as_dict()
     main = _main_aggregate(cohort, targets)
-    current = _now_aggregate(scope, now)
+    current = _now_aggregate(scope, targets, now)
 
     def show(cell: Cell) -> Shown:
         return cell.show(masked)
@@ -247,7 +255,7 @@ def compute(
 
     # Per year: the trend of preventive requests is the headline.
     years = (
-        cohort.annotate(year=ExtractYear("submitted_at"))
+        cohort.annotate(year=LocalYear("submitted_at"))
         .values("year")
         .annotate(
             total=Count("pk"),

@@ -149,3 +149,34 @@ def test_territories(dataset):
 def test_constant_number_of_queries(dataset, django_assert_max_num_queries):
     with django_assert_max_num_queries(17):
         compute(masked=True, now=NOW)
+
+
+def test_years_follow_the_local_time_zone(dataset):
+    from soutien.cases.models import Case
+
+    # 31 December 2023 at 23:30 UTC is already 1 January 2024 in Marseille.
+    late = Case.objects.get(pk=dataset.cases["c8"].pk)
+    Case.objects.filter(pk=late.pk).update(
+        submitted_at=dt.datetime(2023, 12, 31, 23, 30, tzinfo=dt.UTC)
+    )
+    by_year = texts(compute(masked=False, now=NOW).table("by_year"))
+    assert by_year["2024"][0] == "4"
+    assert by_year["2023"][0] == "4"
+
+
+def test_overdue_rule_is_the_case_selectors_one(dataset):
+    from soutien.cases.models import Case, TargetDuration
+    from soutien.cases.selectors import overdue
+    from soutien.evaluation.indicators import overdue_filter
+
+    for now in (
+        NOW,
+        dt.datetime(2023, 9, 1, tzinfo=dt.UTC),
+        dt.datetime(2024, 2, 20, tzinfo=dt.UTC),
+    ):
+        mine = set(
+            Case.objects.filter(overdue_filter(TargetDuration.as_dict(), now)).values_list(
+                "pk", flat=True
+            )
+        )
+        assert mine == set(overdue(Case.objects.all(), now).values_list("pk", flat=True))

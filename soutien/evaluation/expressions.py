@@ -1,0 +1,57 @@
+"""Database expressions the indicators need, native on both SQLite and PostgreSQL.
+
+Django's portable datetime arithmetic (``F(end) - F(start)``, ``ExtractYear`` with a time
+zone) runs a Python function for every row on SQLite (``django_timestamp_diff``,
+``django_datetime_extract``): about 10 µs a row, so seconds on 100,000 cases. These two
+expressions use each database's own functions instead (``julianday``/``strftime`` on
+SQLite, interval arithmetic and ``AT TIME ZONE`` on PostgreSQL).
+"""
+
+import datetime as dt
+
+from django.db.models import F, FloatField, Func, IntegerField
+from django.utils import timezone
+
+
+class DaysBetween(Func):
+    """Days (with their fraction) from the ``start`` datetime to the ``end`` one."""
+
+    output_field = FloatField()
+
+    def __init__(self, start: str, end: str):
+        super().__init__(F(start), F(end))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        start, end = self.get_source_expressions()
+        start_sql, start_params = compiler.compile(start)
+        end_sql, end_params = compiler.compile(end)
+        if connection.vendor == "sqlite":
+            sql = f"(julianday({end_sql}) - julianday({start_sql}))"
+        else:
+            sql = (
+                f"CAST(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) / 86400.0 AS double precision)"
+            )
+        return sql, (*start_params, *end_params)
+
+
+class LocalYear(Func):
+    """The year of a datetime in the site's time zone (Europe/Paris)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, field: str):
+        super().__init__(F(field))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (field,) = self.get_source_expressions()
+        field_sql, params = compiler.compile(field)
+        zone = timezone.get_current_timezone()
+        if connection.vendor == "sqlite":
+            # Dates are stored in UTC; a year changes on 1 January, so the zone's offset on
+            # that day is the one that matters (no daylight saving time in January).
+            offset = dt.datetime(timezone.now().year, 1, 1, tzinfo=zone).utcoffset()
+            seconds = int(offset.total_seconds())
+            sql = f"CAST(strftime(%s, {field_sql}, %s) AS INTEGER)"
+            return sql, ("%Y", *params, f"{seconds:+d} seconds")
+        sql = f"CAST(EXTRACT(YEAR FROM {field_sql} AT TIME ZONE %s) AS INTEGER)"
+        return sql, (*params, str(zone))
