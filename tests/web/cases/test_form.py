@@ -68,9 +68,7 @@ def test_a_draft_saves_with_every_field_empty(client, case_at):
     assert case.form.requester_name == ""
 
 
-def test_incomplete_submission_shows_each_missing_field_and_keeps_what_was_typed(
-    client, case_at
-):
+def test_incomplete_submission_shows_each_missing_field_and_keeps_what_was_typed(client, case_at):
     case, cast = case_at(Stage.DRAFT)
     client.force_login(cast.board_member)
     data = complete_data(
@@ -89,9 +87,7 @@ def test_incomplete_submission_shows_each_missing_field_and_keeps_what_was_typed
     assert form["version"].value() == str(case.version)
 
 
-def test_complete_submission_gives_a_number_and_a_double_post_changes_nothing(
-    client, case_at
-):
+def test_complete_submission_gives_a_number_and_a_double_post_changes_nothing(client, case_at):
     case, cast = case_at(Stage.DRAFT)
     client.force_login(cast.board_member)
     data = {**complete_data(case), "action": "submit"}
