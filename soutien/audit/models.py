@@ -84,10 +84,11 @@ class AuditEntry(models.Model):
         )
 
     def canonical(self) -> str:
-        """The content covered by the hash, as canonical JSON (sorted keys, UTC time)."""
+        """The content covered by the hash, as canonical JSON (sorted keys, UTC time to
+        the millisecond, the precision of Django's JSON serialisation used by backups)."""
         return json.dumps(
             {
-                "created_at": self.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+                "created_at": self.created_at.astimezone(dt.UTC).isoformat(timespec="milliseconds"),
                 "action": self.action,
                 "actor_id": self.actor_id,
                 "actor_label": self.actor_label,

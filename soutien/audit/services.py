@@ -88,7 +88,9 @@ def audit_record(
             entry.case_number = _clean(getattr(case, "number", None) or "", 40)
     with transaction.atomic():
         state = _locked_state()
-        entry.created_at = timezone.now()
+        now = timezone.now()
+        # Milliseconds: what survives a JSON backup and restore, so the hash does too.
+        entry.created_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
         entry.previous_hash = state.head_hash
         entry.entry_hash = entry.compute_hash()
         entry.save(force_insert=True)
