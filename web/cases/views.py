@@ -689,7 +689,7 @@ def report(request, pk):
     user = request.user
     can_write = policies.can_write_report(user, case)
     versions = selectors.report_versions_visible(user, case)
-    form = None
+    form = draft = None
     if can_write or request.method == "POST":
         draft = services.report_draft(case)
         initial = {name: getattr(draft, name) for name in services.REPORT_SECTIONS}
@@ -743,6 +743,7 @@ def report(request, pk):
         {
             "case": case,
             "form": form if can_write or request.method == "POST" else None,
+            "draft": draft,
             "versions": versions,
             "visibility": VISIBILITY["report"],
         },

@@ -149,3 +149,24 @@ def test_coordinator_sets_target_durations(client, reference):
     assert TargetDuration.as_dict()["referral"] == 20
     client.force_login(cast.board_member)
     assert client.get(url).status_code == 404
+
+
+def test_case_pages_link_the_documents_and_pdfs(client, case_at):
+    case, cast = case_at(Stage.SUPPORT)
+    client.force_login(cast.board_member)
+    page = html(client.get(reverse("cases:detail", args=[case.pk])))
+    assert reverse("documents:form_pdf", args=[case.pk]) in page
+    assert reverse("documents:restitution_pdf", args=[case.pk]) in page
+    page = html(client.get(reverse("cases:report_version", args=[case.pk, 1])))
+    assert reverse("documents:report_pdf", args=[case.pk, 1]) in page
+
+
+def test_the_form_page_offers_attachments_outside_the_form(client, case_at):
+    case, cast = case_at(Stage.DRAFT)
+    client.force_login(cast.board_member)
+    page = html(client.get(reverse("cases:form", args=[case.pk])))
+    upload = reverse("documents:upload", args=[case.pk])
+    assert upload in page
+    # Never nested in the fiche's own form (nested forms do not work).
+    fiche_form = page.split('class="case-form"', 1)[1].split("</form>", 1)[0]
+    assert upload not in fiche_form
