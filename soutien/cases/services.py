@@ -440,8 +440,18 @@ def case_decide(
         extra_fields.append("provider")
     else:
         extra["closed_at"] = None
-    _move(case, name, by=by, comment=grounds or justification, extra_fields=extra_fields,
-          **extra)  # fmt: skip
+    # The grounds go to the requester; the justification (why decide before every
+    # opinion) is an internal note between the coordination and the partners.
+    _move(case, name, by=by, comment=grounds, extra_fields=extra_fields, **extra)
+    if justification.strip():
+        record_event(
+            case=case,
+            kind="decision_justification",
+            label="Décision prise avant tous les avis : justification",
+            by=by,
+            comment=justification,
+            audience=Audience.PARTNERS,
+        )
     decision = Decision.objects.create(
         case=case,
         outcome=outcome,

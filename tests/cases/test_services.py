@@ -465,3 +465,16 @@ def test_concurrent_submissions_get_distinct_numbers(reference):
     numbers = list(Case.objects.filter(pk__in=cases).values_list("number", flat=True))
     assert len(set(numbers)) == 4
     assert all(number is not None for number in numbers)
+
+
+def test_the_justification_of_an_early_decision_stays_between_funders(reference):
+    from soutien.cases.enums import Audience
+
+    case, cast = case_at(Stage.REFERRAL)
+    services.case_decide(
+        case=case, by=cast.coordinator, outcome="validated", justification="Comité du 3 mars."
+    )
+    decision_event = CaseEvent.objects.get(case=case, kind="validate")
+    assert decision_event.comment == ""
+    note = CaseEvent.objects.get(case=case, kind="decision_justification")
+    assert (note.comment, note.audience) == ("Comité du 3 mars.", Audience.PARTNERS)
