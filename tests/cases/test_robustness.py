@@ -84,9 +84,7 @@ def test_opinion_form_never_fails(client, referral, value, comment):
 
 
 def test_an_oversized_post_gets_a_french_page(client, draft):
-    response = client.post(
-        reverse("cases:form", args=[draft.pk]), {"description": "x" * 3_000_000}
-    )
+    response = client.post(reverse("cases:form", args=[draft.pk]), {"description": "x" * 3_000_000})
     assert response.status_code == 400
     assert "Requête refusée" in response.content.decode()
 
