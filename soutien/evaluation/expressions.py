@@ -13,6 +13,19 @@ from django.db.models import F, FloatField, Func, IntegerField
 from django.utils import timezone
 
 
+def _days_sql(expression, compiler, connection):
+    """SQL for the days from the expression's first source (start) to its second (end)."""
+    start, end = expression.get_source_expressions()
+    start_sql, start_params = compiler.compile(start)
+    end_sql, end_params = compiler.compile(end)
+    if connection.vendor == "sqlite":
+        sql = f"(julianday({end_sql}) - julianday({start_sql}))"
+    else:
+        seconds = f"EXTRACT(EPOCH FROM ({end_sql} - {start_sql}))"
+        sql = f"CAST({seconds} / 86400.0 AS double precision)"
+    return sql, (*start_params, *end_params)
+
+
 class DaysBetween(Func):
     """Days (with their fraction) from the ``start`` datetime to the ``end`` one."""
 
@@ -22,16 +35,29 @@ class DaysBetween(Func):
         super().__init__(F(start), F(end))
 
     def as_sql(self, compiler, connection, **extra_context):
-        start, end = self.get_source_expressions()
-        start_sql, start_params = compiler.compile(start)
-        end_sql, end_params = compiler.compile(end)
+        return _days_sql(self, compiler, connection)
+
+
+class DurationBucket(Func):
+    """The duration from ``start`` to ``end`` in ``1 / per_day`` days, rounded *up*
+    (so that a bucket at or under N days holds only durations of at most N days)."""
+
+    output_field = IntegerField()
+    # Exactly N days computed in floating point may come out a hair over N.
+    EPSILON = 1e-6
+
+    def __init__(self, start: str, end: str, *, per_day: int):
+        super().__init__(F(start), F(end))
+        self.per_day = per_day
+
+    def as_sql(self, compiler, connection, **extra_context):
+        days_sql, params = _days_sql(self, compiler, connection)
+        scaled = f"({days_sql} * {int(self.per_day)})"
         if connection.vendor == "sqlite":
-            sql = f"(julianday({end_sql}) - julianday({start_sql}))"
-        else:
-            sql = (
-                f"CAST(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) / 86400.0 AS double precision)"
-            )
-        return sql, (*start_params, *end_params)
+            # No CEIL in every SQLite build: ROUND(x + 0.5 - ε) is the ceiling of x (and
+            # computes the duration once).
+            return f"CAST(ROUND({scaled} + {0.5 - self.EPSILON}) AS INTEGER)", params
+        return f"CAST(CEIL({scaled} - {self.EPSILON}) AS INTEGER)", params
 
 
 class LocalYear(Func):

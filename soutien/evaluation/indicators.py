@@ -18,15 +18,21 @@ from django.utils import timezone
 
 from soutien.cases.enums import (
     FINAL_STAGES,
+    PROVIDER_STAGES,
     ClosureOutcome,
-    DecisionOutcome,
     Situation,
     Stage,
     Step,
 )
-from soutien.cases.models import Case, TargetDuration
-from soutien.directory.models import Domain, OrganisationKind
-from soutien.evaluation.expressions import DaysBetween, LocalYear
+from soutien.cases.models import Case, InformationForm, TargetDuration
+from soutien.directory.models import (
+    Commune,
+    Domain,
+    Organisation,
+    OrganisationKind,
+    SocialCentre,
+)
+from soutien.evaluation.expressions import DurationBucket, LocalYear
 from soutien.evaluation.figures import Cell, Shown, count, share
 from soutien.evaluation.policies import DEPARTMENT, Territory
 
@@ -45,8 +51,12 @@ STEP_LABELS = {
 }
 PREVENTIVE = Q(situation=Situation.PREVENTIVE)
 CRISIS = Q(situation=Situation.CRISIS)
-VALIDATED = Q(decision__outcome=DecisionOutcome.VALIDATED)
-REFUSED = Q(decision__outcome=DecisionOutcome.REFUSED)
+# The funders' decision, read from the stage (workflow.py: a validated request goes on to
+# the diagnostic and never leaves the provider's stages; a refused one ends "refused"):
+# no join to the decisions table.
+VALIDATED = Q(stage__in=PROVIDER_STAGES)
+REFUSED = Q(stage=Stage.REFUSED)
+BUCKETS_PER_DAY = 10
 ACTIVE_STAGES = [s for s in Stage if s not in FINAL_STAGES and s != Stage.DRAFT]
 
 
@@ -123,41 +133,67 @@ def cohort_queryset(territory: Territory, filters: Filters) -> QuerySet[Case]:
     return queryset
 
 
-def _duration(step: str) -> DaysBetween:
-    """The step's duration in days, computed natively by the database."""
-    start, end = STEP_SPANS[step]
-    return DaysBetween(start, end)
-
-
 def _completed(step: str) -> Q:
     start, end = STEP_SPANS[step]
     return Q(**{f"{start}__isnull": False, f"{end}__isnull": False})
 
 
-# Floating-point days: a step of exactly N days must count as within N days.
-EPSILON_DAYS = 1e-6
+@dataclass(frozen=True)
+class Durations:
+    """The durations of one step as a histogram of tenths of a day: {bucket: cases}.
+
+    The database computes each completed step's duration once and counts the cases per
+    bucket (a bucket is the duration rounded *up* to the tenth of a day, so "within N days"
+    stays exact); quantiles are then read from the cumulative counts (at most a few
+    thousand buckets, whatever the number of cases). Precision: a tenth of a day, the
+    precision shown.
+    """
+
+    buckets: tuple[tuple[int, int], ...]  # sorted (bucket, cases)
+
+    @property
+    def n(self) -> int:
+        return sum(cases for _, cases in self.buckets)
+
+    def within(self, days: int) -> int:
+        limit = days * BUCKETS_PER_DAY
+        return sum(cases for bucket, cases in self.buckets if bucket <= limit)
+
+    def _value_at(self, rank: int) -> float:
+        seen = 0
+        for bucket, cases in self.buckets:
+            seen += cases
+            if rank < seen:
+                return bucket / BUCKETS_PER_DAY
+        raise IndexError(rank)
+
+    def quantile(self, q: float) -> float | None:
+        """Linear interpolation between ranks, as PostgreSQL's percentile_cont."""
+        n = self.n
+        if n == 0:
+            return None
+        position = (n - 1) * q
+        low = math.floor(position)
+        value = self._value_at(low)
+        if position == low:
+            return value
+        return value + (position - low) * (self._value_at(low + 1) - value)
 
 
-def _quantile(queryset: QuerySet[Case], step: str, n: int, q: float) -> float | None:
-    """Quantile of the step's durations in days (linear interpolation, as percentile_cont),
-    reading only the one or two rows at its rank in the database's sorted order."""
-    if n == 0:
-        return None
-    position = (n - 1) * q
-    low = math.floor(position)
-    days = list(
-        queryset.filter(_completed(step))
-        .annotate(duration=_duration(step))
-        .order_by("duration")
-        .values_list("duration", flat=True)[low : low + 2]
+def _durations(cohort: QuerySet[Case], step: str) -> Durations:
+    start, end = STEP_SPANS[step]
+    rows = (
+        cohort.filter(_completed(step))
+        .annotate(bucket=DurationBucket(start, end, per_day=BUCKETS_PER_DAY))
+        .values("bucket")
+        .annotate(cases=Count("pk"))
+        .order_by("bucket")
+        .values_list("bucket", "cases")
     )
-    if len(days) == 1 or position == low:
-        return days[0]
-    return days[0] + (position - low) * (days[1] - days[0])
+    return Durations(tuple(rows))
 
 
-def _main_aggregate(cohort: QuerySet[Case], targets: dict[str, int]) -> dict:
-    cohort = cohort.annotate(**{f"days_{step}": _duration(step) for step in STEP_SPANS})
+def _main_aggregate(cohort: QuerySet[Case]) -> dict:
     aggregates = {
         "total": Count("pk"),
         "preventive": Count("pk", filter=PREVENTIVE),
@@ -176,10 +212,6 @@ def _main_aggregate(cohort: QuerySet[Case], targets: dict[str, int]) -> dict:
         aggregates[f"outcome_{outcome}"] = Count(
             "pk", filter=Q(stage=Stage.CLOSED, closure_outcome=outcome)
         )
-    for step in STEP_SPANS:
-        aggregates[f"n_{step}"] = Count("pk", filter=_completed(step))
-        limit = targets[str(step)] + EPSILON_DAYS
-        aggregates[f"ok_{step}"] = Count("pk", filter=Q(**{f"days_{step}__lte": limit}))
     return cohort.aggregate(**aggregates)
 
 
@@ -215,14 +247,18 @@ def compute(
     masked: bool = True,
     now=None,
     with_department: bool = False,
+    summary_only: bool = False,
 ) -> Evaluation:
-    """Every indicator for a territory and filters; figures masked when ``masked``."""
+    """Every indicator for a territory and filters; figures masked when ``masked``.
+
+    ``summary_only``: the summary table alone (the department totals shown beside a
+    commune's figures)."""
     filters = filters or Filters()
     now = now or timezone.now()
     cohort = cohort_queryset(territory, filters)
     scope = scope_queryset(territory, filters)
     targets = TargetDuration.as_dict()
-    main = _main_aggregate(cohort, targets)
+    main = _main_aggregate(cohort)
     current = _now_aggregate(scope, targets, now)
 
     def show(cell: Cell) -> Shown:
@@ -252,11 +288,22 @@ def compute(
     ]
     summary.rows = [[label, show(cell)] for label, cell in summary_cells]
     tables["summary"] = summary
+    if summary_only:
+        return Evaluation(
+            territory=territory,
+            filters=filters,
+            masked=masked,
+            tables=tables,
+            headline={"share": share(main["preventive"], main["total"]).show(masked)},
+        )
 
-    # Per year: the trend of preventive requests is the headline.
-    years = (
+    # One grouped query gives the year, commune and manager breakdowns (a few hundred
+    # groups at most: years × communes × 2 kinds of manager).
+    # Grouped on the case's own columns (no join), then each centre is placed in its
+    # municipality and each manager in its kind from two small lookups.
+    cube = list(
         cohort.annotate(year=LocalYear("submitted_at"))
-        .values("year")
+        .values("year", "centre_id", "manager_id")
         .annotate(
             total=Count("pk"),
             preventive=Count("pk", filter=PREVENTIVE),
@@ -264,8 +311,10 @@ def compute(
             validated=Count("pk", filter=VALIDATED),
             refused=Count("pk", filter=REFUSED),
         )
-        .order_by("year")
+        .order_by()
     )
+    _place_groups(cube)
+    years = _roll_up(cube, "year")
     by_year = Table(
         "by_year",
         "Demandes par année",
@@ -278,7 +327,7 @@ def compute(
             "Taux d'acceptation",
         ],
     )
-    year_rows = list(years)
+    year_rows = [years[year] | {"year": year} for year in sorted(years)]
     for row in year_rows:
         row_decided = row["validated"] + row["refused"]
         by_year.rows.append(
@@ -307,9 +356,10 @@ def compute(
         ],
     )
     for step in STEP_SPANS:
-        n = main[f"n_{step}"]
-        median = _quantile(cohort, step, n, 0.5)
-        p90 = _quantile(cohort, step, n, 0.9)
+        durations = _durations(cohort, step)
+        n = durations.n
+        median = durations.quantile(0.5)
+        p90 = durations.quantile(0.9)
         lead_times.rows.append(
             [
                 STEP_LABELS[step],
@@ -317,17 +367,18 @@ def compute(
                 show(Cell(median, n, unit="j", decimals=1)),
                 show(Cell(p90, n, unit="j", decimals=1)),
                 Shown(f"{targets[str(step)]}\u00a0j", targets[str(step)], unit="j"),
-                show(share(main[f"ok_{step}"], n)),
+                show(share(durations.within(targets[str(step)]), n)),
             ]
         )
     tables["lead_times"] = lead_times
 
     # Fields of expertise (a request may concern several).
+    # Counted on the (form, field) links of the cohort's forms: a form's key is its case's.
+    links = InformationForm.domains.through.objects.filter(
+        informationform_id__in=cohort.values("pk")
+    )
     domain_counts = dict(
-        cohort.values("form__domains")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by()
-        .values_list("form__domains", "n")
+        links.values("domain_id").annotate(n=Count("pk")).order_by().values_list("domain_id", "n")
     )
     by_domain = Table(
         "by_domain",
@@ -340,27 +391,17 @@ def compute(
     tables["by_domain"] = by_domain
 
     # Communes (Marseille's arrondissements count for Marseille).
-    communes = (
-        cohort.annotate(
-            municipality=Coalesce("centre__commune__parent__name", "centre__commune__name")
-        )
-        .values("municipality")
-        .annotate(
-            total=Count("pk"),
-            preventive=Count("pk", filter=PREVENTIVE),
-            crisis=Count("pk", filter=CRISIS),
-        )
-        .order_by("municipality")
-    )
+    communes = _roll_up(cube, "municipality")
+    names = dict(Commune.objects.filter(pk__in=list(communes)).values_list("pk", "name"))
     by_commune = Table(
         "by_commune",
         "Demandes par commune",
         ["Commune", "Demandes", "Démarche préventive", "Crise avérée"],
     )
-    for row in communes:
+    for municipality, row in sorted(communes.items(), key=lambda item: names[item[0]]):
         by_commune.rows.append(
             [
-                row["municipality"],
+                names[municipality],
                 show(count(row["total"])),
                 show(count(row["preventive"])),
                 show(count(row["crisis"])),
@@ -369,17 +410,7 @@ def compute(
     tables["by_commune"] = by_commune
 
     # Association-run or federation-run centres.
-    managers = {
-        row["manager__kind"]: row
-        for row in cohort.values("manager__kind")
-        .annotate(
-            total=Count("pk"),
-            preventive=Count("pk", filter=PREVENTIVE),
-            validated=Count("pk", filter=VALIDATED),
-            refused=Count("pk", filter=REFUSED),
-        )
-        .order_by()
-    }
+    managers = _roll_up(cube, "kind")
     by_manager = Table(
         "by_manager",
         "Demandes par type de gestionnaire",
@@ -442,9 +473,42 @@ def compute(
             start=filters.start, end=filters.end, federation=filters.federation
         )
         evaluation.department = compute(
-            territory=DEPARTMENT, filters=department_filters, masked=masked, now=now
+            territory=DEPARTMENT,
+            filters=department_filters,
+            masked=masked,
+            now=now,
+            summary_only=True,
         )
     return evaluation
+
+
+def _place_groups(cube: list[dict]) -> None:
+    """Add each group's municipality (a commune, or the city of an arrondissement) and
+    its manager's kind, from the centres and managers involved (two small queries)."""
+    centre_ids = {row["centre_id"] for row in cube}
+    manager_ids = {row["manager_id"] for row in cube}
+    municipality = dict(
+        SocialCentre.objects.filter(pk__in=centre_ids)
+        .annotate(municipality=Coalesce("commune__parent_id", "commune_id"))
+        .values_list("pk", "municipality")
+    )
+    kind = dict(Organisation.objects.filter(pk__in=manager_ids).values_list("pk", "kind"))
+    for row in cube:
+        row["municipality"] = municipality[row["centre_id"]]
+        row["kind"] = kind[row["manager_id"]]
+
+
+CUBE_MEASURES = ("total", "preventive", "crisis", "validated", "refused")
+
+
+def _roll_up(cube: list[dict], key: str) -> dict:
+    """Sum the grouped rows along one dimension (the groups, never the cases)."""
+    totals: dict = {}
+    for row in cube:
+        target = totals.setdefault(row[key], dict.fromkeys(CUBE_MEASURES, 0))
+        for measure in CUBE_MEASURES:
+            target[measure] += row[measure]
+    return totals
 
 
 def _headline(year_rows: list[dict], main: dict, masked: bool) -> dict:
