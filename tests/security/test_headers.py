@@ -94,7 +94,7 @@ def test_deployment_checklist_is_clean():
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
