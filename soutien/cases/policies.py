@@ -351,6 +351,12 @@ def can_answer_satisfaction(user, case) -> bool:
     )
 
 
+def can_view_satisfaction(user, case) -> bool:
+    """Les réponses au questionnaire sont lues par la coordination et le gestionnaire ;
+    l'évaluation n'en voit que des agrégats."""
+    return can_view_case(user, case) and (is_coordinator(user) or is_manager_side(user, case))
+
+
 def hasattr_satisfaction(case) -> bool:
     from soutien.cases.models import Satisfaction
 

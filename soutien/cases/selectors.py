@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Case as When_,
 )
@@ -242,17 +243,69 @@ def events_visible(user, case):
 
 
 def meetings_visible(user, case) -> list:
-    """The meetings of the case whose timeline event the user may read."""
+    """The meetings of the case whose timeline event the user may read, plus those the
+    user is invited to (as documents.policies.can_view_meeting says). Cancelled meetings
+    are included (shown as such). Attendees are prefetched: constant queries."""
+    from django.db.models import Prefetch
+
     from soutien.cases.enums import Audience
     from soutien.cases.policies import visible_audiences
     from soutien.cases.services import MEETING_AUDIENCE
 
     audiences = visible_audiences(user, case)
+    attendees = Prefetch(
+        "attendees",
+        queryset=get_user_model().objects.order_by("last_name", "first_name", "pk"),
+    )
+    meetings = case.meetings.prefetch_related(attendees).select_related("created_by")
     return [
         meeting
-        for meeting in case.meetings.filter(cancelled_at__isnull=True)
+        for meeting in meetings.order_by("starts_at", "pk")
         if MEETING_AUDIENCE.get(meeting.kind, Audience.MANAGER_AND_PROVIDER) in audiences
+        or any(attendee.pk == user.pk for attendee in meeting.attendees.all())
     ]
+
+
+def meeting_candidates(case):
+    """The platform users who may be invited to a meeting of the case: the manager side,
+    the coordination, the representatives of the concerned partners and the assigned
+    consultant. One query; each user carries `organisation_name` for the label."""
+    from django.db.models import Subquery
+
+    from soutien.directory.models import Membership, Role
+
+    concerned = Opinion.objects.filter(case=case).values("partner_id")
+    relevant = (
+        Q(
+            memberships__organisation_id=case.manager_id,
+            memberships__role__in=[Role.BOARD_MEMBER, Role.FEDERATION_STAFF],
+        )
+        | Q(memberships__role=Role.COORDINATOR)
+        | Q(memberships__role=Role.PARTNER, memberships__organisation_id__in=concerned)
+    )
+    scope = relevant & Q(memberships__is_active=True)
+    if case.consultant_id:
+        scope |= Q(
+            pk=case.consultant_id,
+            memberships__role=Role.CONSULTANT,
+            memberships__organisation_id=case.provider_id,
+            memberships__is_active=True,
+        )
+    organisation = Membership.objects.filter(user=OuterRef("pk"), is_active=True).filter(
+        Q(organisation_id=case.manager_id)
+        | Q(role=Role.COORDINATOR)
+        | Q(role=Role.PARTNER, organisation_id__in=concerned)
+        | Q(role=Role.CONSULTANT, organisation_id=case.provider_id)
+    )
+    ids = get_user_model().objects.filter(scope, is_active=True).values("pk")
+    return (
+        get_user_model()
+        .objects.filter(pk__in=ids)
+        .annotate(
+            organisation_name=Subquery(organisation.order_by("pk").values("organisation__name")[:1])
+        )
+        .order_by("organisation_name", "last_name", "first_name", "pk")
+    )
 
 
 def messages_visible(user, case) -> dict[str, list]:

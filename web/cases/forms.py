@@ -1,6 +1,9 @@
 """Forms of the case pages. They parse input only: every rule lives in the services."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
 
 from soutien.cases.enums import (
     ActionStatus,
@@ -202,24 +205,193 @@ class DecisionForm(StyledFormMixin, forms.Form):
     )
 
 
-class MeetingForm(StyledFormMixin, forms.Form):
-    starts_at = forms.DateTimeField(
-        label="Date et heure",
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+
+def _datetime(label, *, required=True, help_text=""):
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        help_text=help_text,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        input_formats=DATETIME_FORMATS,
         error_messages={
             "required": "Indiquez la date et l'heure.",
             "invalid": "Saisissez une date et une heure valides.",
         },
     )
+
+
+class ExternalEmailsField(forms.CharField):
+    """Email addresses typed one per line (commas and semicolons accepted too).
+
+    Each bad address gets its own French error; the cleaned value keeps one address per
+    line, lower-cased and without duplicates.
+    """
+
+    widget = forms.Textarea
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Invités extérieurs (adresses électroniques)")
+        kwargs.setdefault(
+            "help_text",
+            "Personnes sans compte sur la plateforme : une adresse par ligne. Elles "
+            "reçoivent l'invitation par courriel.",
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("rows", 3)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [
+            part.strip()
+            for part in text.replace(";", "\n").replace(",", "\n").splitlines()
+            if part.strip()
+        ]
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def run_validators(self, value):
+        errors = []
+        for address in value:
+            try:
+                validate_email(address)
+            except ValidationError:
+                errors.append(
+                    ValidationError(
+                        "« %(address)s » n'est pas une adresse électronique valide.",
+                        code="invalid",
+                        params={"address": address},
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def clean(self, value):
+        addresses = super().clean(value)
+        unique = dict.fromkeys(address.lower() for address in addresses)
+        return "\n".join(unique)
+
+
+class AttendeesField(forms.ModelMultipleChoiceField):
+    """Platform users to invite, chosen among the people involved in the case."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Participants ayant un compte sur la plateforme")
+        kwargs.setdefault("queryset", None)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            "Ils reçoivent l'invitation par courriel et voient la réunion dans le dossier.",
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("class", "form-check-input")
+
+    def label_from_instance(self, user):
+        name = user.get_full_name() or user.email
+        organisation = getattr(user, "organisation_name", None)
+        return f"{name} — {organisation}" if organisation else name
+
+
+class MeetingDetailsForm(StyledFormMixin, forms.Form):
+    """Date, place, agenda and attendees of a meeting; the case's candidates are given."""
+
+    starts_at = _datetime("Date et heure de début")
+    ends_at = _datetime("Heure de fin", required=False, help_text="Facultative.")
     place = forms.CharField(label="Lieu", max_length=255, required=False)
+    video_link = forms.URLField(
+        label="Lien de visioconférence",
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": "Saisissez une adresse web valide (https://…)."},
+    )
+    agenda = _text("Ordre du jour", rows=3)
+    attendees = AttendeesField()
+    external_emails = ExternalEmailsField()
     attendees_text = _text(
         "Personnes présentes ou rencontrées", help_text="Noms et fonctions, une par ligne."
     )
     summary = _text("Compte rendu", rows=6)
 
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if candidates is None:
+            from django.contrib.auth import get_user_model
 
-class RestitutionForm(MeetingForm):
+            candidates = get_user_model().objects.none()
+        self.fields["attendees"].queryset = candidates
+
+    def clean(self):
+        data = super().clean()
+        starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", "L'heure de fin doit suivre le début de la réunion.")
+        return data
+
+    def service_fields(self) -> dict:
+        """The keyword arguments of the meeting services."""
+        data = dict(self.cleaned_data)
+        data.pop("mode", None)
+        data["attendees"] = list(data.get("attendees") or [])
+        return data
+
+
+class MeetingForm(MeetingDetailsForm):
+    PLAN = "plan"
+    RECORD = "record"
+
+    mode = forms.ChoiceField(
+        label="Que voulez-vous faire ?",
+        choices=[
+            (PLAN, "Planifier et envoyer les invitations"),
+            (RECORD, "Consigner une réunion passée"),
+        ],
+        required=False,
+        initial=PLAN,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        help_text="Une réunion planifiée est envoyée par courriel à chaque participant, "
+        "avec une invitation pour son agenda.",
+    )
+
+    field_order = ["mode"]
+
+    def __init__(self, *args, plan_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan_only = plan_only
+        if plan_only:
+            self.fields["mode"].choices = self.fields["mode"].choices[:1]
+            self.fields["mode"].widget = forms.HiddenInput()
+            for name in ("attendees_text", "summary"):
+                del self.fields[name]
+
+    def clean_mode(self):
+        if self.plan_only:
+            return self.PLAN
+        # Older clients post no choice: they record a meeting that took place.
+        return self.cleaned_data.get("mode") or self.RECORD
+
+    @property
+    def plans(self) -> bool:
+        return self.cleaned_data.get("mode") == self.PLAN
+
+    def clean(self):
+        data = super().clean()
+        starts_at = data.get("starts_at")
+        if data.get("mode") == self.PLAN and starts_at and starts_at <= timezone.now():
+            self.add_error(
+                "starts_at",
+                "Cette date est passée : choisissez une date à venir pour planifier la "
+                "réunion, ou choisissez « Consigner une réunion passée ».",
+            )
+        return data
+
+
+class RestitutionForm(MeetingDetailsForm):
     summary = _text("Synthèse de la restitution", rows=6, required=True)
 
     def __init__(self, *args, **kwargs):

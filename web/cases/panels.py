@@ -125,10 +125,11 @@ def next_actions(user, case) -> list[NextAction]:
     )
     add(
         policies.can_record_referral_meeting(user, case),
-        "Consigner la réunion de saisine concertée",
-        "Date, participants et notes (vus par la coordination et les partenaires).",
+        "Réunion de saisine concertée",
+        "Planifiez-la (les participants reçoivent l'invitation par courriel) ou consignez-la "
+        "après coup ; vue par la coordination et les partenaires.",
         reverse("cases:meeting_create", args=[pk, MeetingKind.REFERRAL]),
-        "Consigner la réunion",
+        "Planifier ou consigner la réunion",
     )
     add(
         policies.can_assign_consultant(user, case) and case.consultant_id is None,
@@ -166,6 +167,14 @@ def next_actions(user, case) -> list[NextAction]:
         "Date, personnes présentes et synthèse de la présentation au gestionnaire.",
         reverse("cases:restitution", args=[pk]),
         "Consigner la restitution",
+    )
+    add(
+        policies.can_record_restitution(user, case),
+        "Planifier la restitution",
+        "Date, lieu ou visioconférence et participants : chacun reçoit l'invitation par "
+        "courriel, pour son agenda.",
+        reverse("cases:meeting_create", args=[pk, MeetingKind.RESTITUTION]),
+        "Planifier la restitution",
     )
     add(
         policies.can_update_action(user, case),

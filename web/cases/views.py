@@ -13,13 +13,18 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from soutien.cases import policies, selectors, services
 from soutien.cases.enums import Channel, MeetingKind, ReportStatus, Stage
 from soutien.cases.models import Case, TargetDuration
+from soutien.documents import invitations
+from soutien.documents.calendar import external_addresses
+from soutien.documents.policies import can_manage_invitations
 from soutien.security.decorators import private_page
 from web.cases import forms, panels
+from web.documents.forms import MeetingChangeForm
 
 NOT_POSSIBLE = "Cette action n'est pas possible pour vous à cette étape du dossier."
 
@@ -37,14 +42,18 @@ VISIBILITY = {
     "autres partenaires financeurs concernés. Ni le centre ni le prestataire ne les voient.",
     "decision": "La décision, ses motifs et sa justification sont lus par toutes les personnes "
     "qui suivent le dossier, dont le gestionnaire du centre.",
-    MeetingKind.REFERRAL: "Cette réunion n'est visible que par la coordination et les "
-    "partenaires financeurs concernés.",
+    MeetingKind.REFERRAL: "Cette réunion n'est visible que par la coordination, les "
+    "partenaires financeurs concernés et les personnes invitées.",
     MeetingKind.INTERVIEW: "Cet entretien est visible par le gestionnaire, la coordination et "
-    "le prestataire ; pas par les partenaires financeurs.",
+    "le prestataire, et par les personnes invitées ; pas par les autres partenaires "
+    "financeurs.",
     MeetingKind.PARTNER_MEETING: "Cette rencontre est visible par toutes les personnes qui "
     "suivent le dossier.",
+    MeetingKind.RESTITUTION: "La restitution planifiée est visible par le gestionnaire, la "
+    "coordination et le prestataire, et par les personnes invitées.",
     MeetingKind.SUPPORT_SESSION: "Cette séance est visible par le gestionnaire, la coordination "
-    "et le prestataire ; pas par les partenaires financeurs.",
+    "et le prestataire, et par les personnes invitées ; pas par les autres partenaires "
+    "financeurs.",
     "assign": "Le consultant désigné est visible par toutes les personnes qui suivent le dossier.",
     "findings": "Vos constats sont lus par le gestionnaire dès qu'un rapport lui est transmis, "
     "puis par la coordination et les partenaires financeurs une fois le rapport validé.",
@@ -119,7 +128,19 @@ def run_service(request, case, form, call: Callable, *, success: str, then=None)
     return then or _detail(case)
 
 
-def _simple_form(request, case, form, *, title, submit, visibility, intro="", extra=None, **kw):
+def _simple_form(
+    request,
+    case,
+    form,
+    *,
+    title,
+    submit,
+    visibility,
+    intro="",
+    extra=None,
+    template="cases/simple_form.html",
+    **kw,
+):
     context = {
         "case": case,
         "form": form,
@@ -129,7 +150,7 @@ def _simple_form(request, case, form, *, title, submit, visibility, intro="", ex
         "intro": intro,
         **(extra or {}),
     }
-    return render(request, "cases/simple_form.html", context, **kw)
+    return render(request, template, context, **kw)
 
 
 # --- Lists, Mon espace, targets --------------------------------------------------------
@@ -480,7 +501,12 @@ def case_detail(request, pk):
             if policies.can_view_opinions(user, case)
             else None
         ),
-        "meetings": selectors.meetings_visible(user, case),
+        "meetings": _meeting_panels(request, case),
+        "satisfaction": (
+            getattr(case, "satisfaction", None)
+            if policies.can_view_satisfaction(user, case)
+            else None
+        ),
         "findings": (
             case.findings.select_related("domain")
             if policies.can_view_findings(user, case)
@@ -501,6 +527,37 @@ def case_detail(request, pk):
         "is_provider_stage": case.provider_id is not None,
     }
     return render(request, "cases/detail.html", context)
+
+
+def _meeting_panels(request, case) -> list[dict]:
+    """Each meeting the user may see, with its management forms when allowed."""
+    panels_ = []
+    next_url = reverse("cases:detail", args=[case.pk]) + "#reunions"
+    for meeting in selectors.meetings_visible(request.user, case):
+        meeting.case = case
+        change_form = None
+        if can_manage_invitations(request.user, meeting):
+            change_form = MeetingChangeForm(
+                initial={
+                    "starts_at": timezone.localtime(meeting.starts_at),
+                    "ends_at": meeting.ends_at and timezone.localtime(meeting.ends_at),
+                    "place": meeting.place,
+                    "video_link": meeting.video_link,
+                    "agenda": meeting.agenda,
+                    "external_emails": meeting.external_emails,
+                },
+                auto_id=f"id_meeting{meeting.pk}_%s",
+            )
+        panels_.append(
+            {
+                "meeting": meeting,
+                "can_manage": change_form is not None,
+                "change_form": change_form,
+                "next": next_url,
+                "externals": external_addresses(meeting.external_emails),
+            }
+        )
+    return panels_
 
 
 # --- Saisine concertée -----------------------------------------------------------------
@@ -566,21 +623,42 @@ def decision(request, pk):
 # --- Meetings ----------------------------------------------------------------------------
 
 MEETING_TITLES = {
-    MeetingKind.REFERRAL: "Consigner la réunion de saisine concertée",
-    MeetingKind.INTERVIEW: "Consigner un entretien ou une visite",
-    MeetingKind.PARTNER_MEETING: "Consigner la rencontre avec les partenaires",
-    MeetingKind.SUPPORT_SESSION: "Consigner une séance d'accompagnement",
+    MeetingKind.REFERRAL: "Planifier ou consigner la réunion de saisine concertée",
+    MeetingKind.INTERVIEW: "Planifier ou consigner un entretien ou une visite",
+    MeetingKind.PARTNER_MEETING: "Planifier ou consigner la rencontre avec les partenaires",
+    MeetingKind.SUPPORT_SESSION: "Planifier ou consigner une séance d'accompagnement",
+    MeetingKind.RESTITUTION: "Planifier la restitution",
 }
+
+
+MEETING_INTRO = (
+    "Les heures sont celles de Paris. Les participants ayant un compte et les invités "
+    "extérieurs reçoivent l'invitation par courriel, avec un fichier à ouvrir dans leur "
+    "agenda ; toute modification ou annulation met leur agenda à jour."
+)
+
+
+def _meeting_call(request, case, kind, form):
+    """The service the form asks for: plan and invite, or record a past meeting."""
+    fields = form.service_fields()
+    if form.plans:
+        return lambda: invitations.meeting_plan(case=case, by=request.user, kind=kind, **fields)
+    return lambda: services.meeting_record(case=case, by=request.user, kind=kind, **fields)
 
 
 @private_page
 def meeting_create(request, pk, kind):
+    """Plan a meeting (invitations by email with an .ics) or record one that took place."""
     if kind not in MEETING_TITLES:
         raise Http404
     case = _case(request, pk)
     if request.method != "POST" and not services.MEETING_POLICIES[kind](request.user, case):
         return _not_possible(request, case)
-    form = forms.MeetingForm(request.POST or None)
+    form = forms.MeetingForm(
+        request.POST or None,
+        candidates=selectors.meeting_candidates(case),
+        plan_only=kind == MeetingKind.RESTITUTION,
+    )
     if kind == MeetingKind.INTERVIEW:
         form.fields["attendees_text"].label = "Personnes rencontrées"
     if request.method == "POST" and form.is_valid():
@@ -588,10 +666,13 @@ def meeting_create(request, pk, kind):
             request,
             case,
             form,
-            lambda: services.meeting_record(
-                case=case, by=request.user, kind=kind, **form.cleaned_data
+            _meeting_call(request, case, kind, form),
+            success=(
+                "La réunion est planifiée ; les participants reçoivent l'invitation par courriel."
+                if form.plans
+                else "La réunion est consignée."
             ),
-            success="La réunion est consignée.",
+            then=redirect(reverse("cases:detail", args=[case.pk]) + "#reunions"),
         )
         if response:
             return response
@@ -602,6 +683,8 @@ def meeting_create(request, pk, kind):
         title=MEETING_TITLES[kind],
         submit="Enregistrer",
         visibility=VISIBILITY[kind],
+        intro=MEETING_INTRO,
+        template="cases/meeting_form.html",
     )
 
 
@@ -843,13 +926,17 @@ def restitution(request, pk):
     case = _case(request, pk)
     if request.method != "POST" and not policies.can_record_restitution(request.user, case):
         return _not_possible(request, case)
-    form = forms.RestitutionForm(request.POST or None)
+    form = forms.RestitutionForm(
+        request.POST or None, candidates=selectors.meeting_candidates(case)
+    )
     if request.method == "POST" and form.is_valid():
         response = run_service(
             request,
             case,
             form,
-            lambda: services.restitution_record(case=case, by=request.user, **form.cleaned_data),
+            lambda: services.restitution_record(
+                case=case, by=request.user, **form.service_fields()
+            ),
             success="La restitution est consignée : l'accompagnement commence.",
         )
         if response:
@@ -861,6 +948,9 @@ def restitution(request, pk):
         title="Consigner la restitution au gestionnaire",
         submit="Enregistrer la restitution",
         visibility=VISIBILITY["restitution"],
+        intro="La restitution a eu lieu : consignez-la avec sa synthèse. Aucune invitation "
+        "n'est envoyée. Pour la préparer, planifiez-la d'abord depuis la page du dossier.",
+        template="cases/meeting_form.html",
     )
 
 
