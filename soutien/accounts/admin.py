@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from soutien.accounts.models import AccountEvent, AccountRequest, Invitation, User
+from soutien.accounts.services import user_pseudonymise
 from soutien.directory.models import Membership
 
 
@@ -27,6 +28,14 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    # Deleting an account pseudonymises it: the case history it took part in stays whole.
+    def delete_model(self, request, obj):
+        user_pseudonymise(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            user_pseudonymise(user=user)
 
 
 @admin.register(AccountRequest)

@@ -207,3 +207,26 @@ def invitation_accept(*, token: str, password: str) -> User:
         actor=user,
     )
     return user
+
+
+@transaction.atomic
+def user_pseudonymise(*, user: User) -> User:
+    """Delete an account while keeping the case history readable: the person becomes
+    « Compte supprimé n°N » (no name, no email, no phone, no way to sign in), their
+    memberships end, and every event, message or decision they wrote keeps pointing
+    at this pseudonym instead of disappearing."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    pseudonym = f"supprime-{user.pk}@compte-supprime.invalid"
+    user.email = pseudonym
+    user.first_name = "Compte supprimé"
+    user.last_name = f"n°{user.pk}"
+    user.phone = ""
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    user.memberships.update(is_active=False, function="")
+    user.groups.clear()
+    user.user_permissions.clear()
+    return user
