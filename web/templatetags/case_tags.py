@@ -10,3 +10,13 @@ def lists_cases(context) -> bool:
     """Whether the signed-in user has a list of cases (for the menu)."""
     request = context.get("request")
     return bool(request) and policies.can_list_cases(request.user)
+
+
+@register.inclusion_tag("cases/_report_readers.html", takes_context=True)
+def report_readers(context, case):
+    """« Qui a consulté le rapport » for the manager (and the coordination)."""
+    from soutien.audit.selectors import report_readers as readers_of
+
+    request = context.get("request")
+    allowed = bool(request) and policies.can_view_report_readers(request.user, case)
+    return {"allowed": allowed, "readers": readers_of(case.pk) if allowed else []}
