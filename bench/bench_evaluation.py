@@ -332,8 +332,8 @@ class ThrowawayPostgres:
 
 def _table(result: dict) -> list[str]:
     lines = [
-        f"- Base : {result['vendor']} {result['server_version']} ; {result['cases']:,} dossiers "
-        f"(génération en {result['generation_seconds']} s).".replace(",", "\u202f"),
+        f"- Base : {result['vendor']} {result['server_version']} ; "
+        f"{_thousands(result['cases'])} dossiers (génération en {result['generation_seconds']} s).",
         "",
         "| Utilisateur | Filtre | Médiane | Maximum | Requêtes SQL | Objectif < 1 s |",
         "|---|---|---|---|---|---|",
@@ -347,21 +347,28 @@ def _table(result: dict) -> list[str]:
     return lines
 
 
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u202f")
+
+
 def write_report(results: dict[str, dict | str], n_cases: int) -> None:
     lines = [
         START,
         "## Évaluation du dispositif (`bench/bench_evaluation.py`)",
         "",
         f"Page « Évaluation » (`/evaluation/`) rendue par le client de test de Django, {RUNS} "
-        f"mesures après un premier affichage, sur {n_cases:,} dossiers générés "
+        f"mesures après un premier affichage, sur {_thousands(n_cases)} dossiers générés "
         "(`bulk_create`, 400 centres, 2015–2025). Objectif : moins d'une seconde. "
-        "Tous les indicateurs sont calculés par agrégation en base (nombre de requêtes constant ; "
-        "médiane et 90e centile lus à leur rang dans les durées triées par la base).".replace(
-            ",", "\u202f", 1
-        ),
+        "Tous les indicateurs sont calculés par agrégation en base, en un nombre constant de "
+        "requêtes : une agrégation pour la synthèse, une pour la situation « à ce jour », un "
+        "regroupement par année × centre × gestionnaire (années, communes et types de "
+        "gestionnaire en sont déduits), un comptage par champ, et pour chaque étape un "
+        "histogramme des durées au dixième de jour d'où sont lus la médiane et le 90e centile.",
         "",
         f"Mesuré le {dt.date.today():%d/%m/%Y} sur {platform.node() or 'la machine locale'} "  # noqa: DTZ011
-        f"({platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cœurs).",
+        f"({platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cœurs ; "
+        f"charge moyenne {os.getloadavg()[0]:.1f} à la fin des mesures, d'autres processus "
+        "tournant sur la machine).",
         "",
     ]
     for name, result in results.items():
