@@ -96,6 +96,23 @@ def test_a_case_from_the_information_form_to_closure(demo, session_for):
         partner.get_by_role("button", name="Enregistrer mon avis").click()
         expect(partner.get_by_text(re.compile("Votre avis est enregistré"))).to_be_visible()
 
+    # 3b. The coordinator plans the referral meeting with the two partners (invitations).
+    coordinator.goto(case_url)
+    coordinator.get_by_role("link", name="Planifier ou consigner la réunion").click()
+    coordinator.get_by_label("Date et heure de début").fill("2099-03-10T14:00")
+    coordinator.get_by_label("Lien de visioconférence").fill("https://visio.example.test/s")
+    coordinator.get_by_label("Karim Benali").check()
+    coordinator.get_by_label("Nadia Haddad").check()
+    coordinator.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(coordinator.get_by_text(re.compile("La réunion est planifiée"))).to_be_visible()
+    expect(
+        coordinator.get_by_role("button", name=re.compile("^Envoyer les invitations"))
+    ).to_be_visible()
+    expect(
+        coordinator.get_by_role("link", name=re.compile("^Ajouter à mon agenda"))
+    ).to_be_visible()
+    assert_accessible(coordinator)
+
     # 4. The coordinator records the funders' decision (some opinions still missing).
     coordinator.goto(case_url)
     coordinator.get_by_role("link", name="Enregistrer la décision").click()
