@@ -240,7 +240,7 @@ class ExternalEmailsField(forms.CharField):
         )
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("rows", 3)
+        self.widget.attrs["rows"] = 3
 
     def to_python(self, value):
         text = super().to_python(value)
