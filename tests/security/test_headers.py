@@ -88,6 +88,8 @@ def test_deployment_checklist_is_clean():
         EMAIL_HOST="smtp.example",
         DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/soutien-check.sqlite3"),
     )
+    # The browser tests' setting (same process under xdist) must not leak into production.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(  # noqa: S603 - fixed command, no user input
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
