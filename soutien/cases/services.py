@@ -481,11 +481,20 @@ MEETING_AUDIENCE = {
 }
 
 
+def _check_meeting_times(fields: dict) -> None:
+    starts_at, ends_at = fields.get("starts_at"), fields.get("ends_at")
+    if starts_at is None:
+        raise CaseError("Indiquez la date et l'heure de la réunion.", field="starts_at")
+    if ends_at is not None and ends_at <= starts_at:
+        raise CaseError("La fin doit suivre le début de la réunion.", field="ends_at")
+
+
 @transaction.atomic
 def meeting_record(*, case: Case, by, kind: str, attendees=(), **fields) -> Meeting:
     """Consigner une réunion (saisine, entretien, rencontre partenaires, séance)."""
     _locked(case)
     _require(MEETING_POLICIES[kind](by, case))
+    _check_meeting_times(fields)
     meeting = Meeting.objects.create(case=case, kind=kind, created_by=by, **fields)
     meeting.attendees.set(attendees)
     record_event(

@@ -120,6 +120,12 @@ def meeting_invitations_send(*, meeting, by, cancel: bool = False) -> int:
 def meeting_plan(*, case, by, kind: str, attendees=(), invite: bool = True, **fields) -> Meeting:
     """Planifier une réunion (services.meeting_record) et inviter ses participants quand
     elle est à venir."""
+    if invite and fields.get("starts_at") and fields["starts_at"] <= timezone.now():
+        raise CaseError(
+            "Une réunion planifiée est à venir : choisissez une date future, ou consignez "
+            "une réunion passée.",
+            field="starts_at",
+        )
     meeting = case_services.meeting_record(
         case=case, by=by, kind=kind, attendees=attendees, **fields
     )

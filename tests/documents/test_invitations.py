@@ -151,11 +151,16 @@ def test_cancelling_sends_method_cancel_with_the_same_uid(reference):
         assert event["SEQUENCE"] == 1
 
 
-def test_a_past_meeting_is_recorded_without_invitations(reference):
+def test_a_past_meeting_cannot_be_planned_and_nothing_is_sent(reference):
+    """A past meeting is recorded (services.meeting_record), never planned with invitations."""
+    from soutien.cases.services import CaseError
+
     case, cast = case_at(Stage.REFERRAL)
     OutboxEmail.objects.all().delete()
-    _plan(case, cast, starts_at=timezone.now() - dt.timedelta(days=1), ends_at=None)
+    with pytest.raises(CaseError, match="date future"):
+        _plan(case, cast, starts_at=timezone.now() - dt.timedelta(days=1), ends_at=None)
     assert not OutboxEmail.objects.exists()
+    assert not case.meetings.exists()
 
 
 def test_only_the_organiser_or_the_coordination_changes_a_meeting(reference):
