@@ -8,10 +8,12 @@ Columns (``ROLES``): anonymous visitor, each demo account, and a user of an unre
 organisation. Cells: an HTTP status, or ``LOG`` (redirect to the login page). Users
 are signed in with the second factor passed (see tests/conftest.py).
 
-Pages that need an object (a case at some stage, a document, a meeting…) are listed in
-``OBJECT_ROWS_PENDING`` until their rows exist. For case pages, add rows to
-``CASE_ROWS``: ``(pattern name, stage) -> expected statuses``, and build the case in
-``case_url_kwargs`` (the case engineer's part, « en cours »).
+Pages that need an object: the « Gestion du site » ones are in ``OBJECT_TABLE`` (same
+columns); the case and document pages are in ``CASE_TABLES`` — one table per page, one
+row per case stage, with their own columns (the people around one centre, see
+``CASE_ROLES``); GET on POST-only case URLs is in ``POST_ONLY_TABLE``. What POSTs do for
+those without the right is in tests/security/test_foreign_ids.py and test_post_refusals
+below.
 """
 
 import pytest
@@ -151,44 +153,11 @@ TABLE = {
 }
 # fmt: on
 
-# Patterns that need an object; each must get rows (with the object built in the test)
-# before it leaves this list. Owner in the comment.
-OBJECT_ROWS_PENDING = {
-    "public:account_request_detail",  # public site
-    "public:account_request_approve",  # public site
-    "public:account_request_refuse",  # public site
-    "public:page_text_edit",  # public site
-    "cases:detail",  # case workflow
-    "cases:form",  # case workflow
-    "cases:transition",  # case workflow
-    "cases:opinion",  # case workflow
-    "cases:decision",  # case workflow
-    "cases:meeting_create",  # case workflow
-    "cases:assign",  # case workflow
-    "cases:findings",  # case workflow
-    "cases:report",  # case workflow
-    "cases:report_version",  # case workflow
-    "cases:review",  # case workflow
-    "cases:restitution",  # case workflow
-    "cases:action_create",  # case workflow
-    "cases:action_update",  # case workflow
-    "cases:close",  # case workflow
-    "cases:satisfaction",  # case workflow
-    "cases:message",  # case workflow
-    "documents:upload",  # case workflow (documents)
-    "documents:download",  # case workflow (documents)
-    "documents:delete",  # case workflow (documents)
-    "documents:form_pdf",  # case workflow (documents)
-    "documents:report_pdf",  # case workflow (documents)
-    "documents:restitution_pdf",  # case workflow (documents)
-    "documents:meeting_ics",  # case workflow (documents)
-    "documents:meeting_invite",  # case workflow (documents)
-    "documents:meeting_reschedule",  # case workflow (documents)
-    "documents:meeting_cancel",  # case workflow (documents)
-}
+# Patterns that need an object and have no rows yet (none left: keep it that way).
+OBJECT_ROWS_PENDING: set[str] = set()
 
-# (pattern name, case stage) -> expected statuses per role, filled by the case workflow.
-CASE_ROWS: dict[tuple[str, str], tuple] = {}
+# The case and document pages are in CASE_ROWS, built from the tables further down;
+# the « Gestion du site » pages that need an object are in OBJECT_TABLE.
 
 
 def all_url_patterns() -> list[tuple[str, URLPattern]]:
@@ -225,7 +194,13 @@ def sample_url(name: str, pattern: URLPattern) -> str | None:
 
 def test_every_url_pattern_has_a_row():
     names = [name for name, _ in all_url_patterns()]
-    covered = set(TABLE) | set(OBJECT_ROWS_PENDING) | {name for name, _ in CASE_ROWS}
+    covered = (
+        set(TABLE)
+        | set(OBJECT_ROWS_PENDING)
+        | set(OBJECT_TABLE)
+        | {pattern_of(label) for label, _ in CASE_ROWS}
+        | {pattern_of(label) for label in POST_ONLY_TABLE}
+    )
     assert [name for name in names if name not in covered] == []
     assert sorted(set(TABLE) - set(names)) == [], "rows for patterns that no longer exist"
     assert not set(TABLE) & set(OBJECT_ROWS_PENDING)
@@ -264,11 +239,24 @@ def observe(client, url: str):
     return response.status_code
 
 
-def test_matrix(matrix_clients):
-    """Every cell of TABLE; all differences are reported at once."""
+@pytest.fixture
+def cheap_blank_form(monkeypatch):
+    """The blank information form is a public PDF (no permission involved) that takes
+    seconds to draw: a stub keeps the matrix fast."""
+    from web.public import views
+
+    monkeypatch.setattr(views, "render_blank_information_form", lambda: b"%PDF-1.7")
+
+
+@pytest.mark.parametrize("family", sorted({name.split(":")[0] for name in TABLE}))
+def test_matrix(matrix_clients, cheap_blank_form, family):
+    """Every cell of TABLE (one URL namespace per test, so that they run in parallel);
+    all differences are reported at once."""
     patterns = dict(all_url_patterns())
     differences = {}
     for name, expected in TABLE.items():
+        if name.split(":")[0] != family:
+            continue
         url = sample_url(name, patterns[name])
         assert url is not None, f"{name} needs objects: move it to OBJECT_ROWS_PENDING"
         observed = tuple(observe(matrix_clients[role], url) for role in ROLES)
@@ -279,4 +267,891 @@ def test_matrix(matrix_clients):
         }
         if wrong:
             differences[f"{name} {url}"] = wrong
+    assert differences == {}
+
+
+# --- Object pages of « Gestion du site » (demo columns, as TABLE) ----------------------
+# An account request (pending) and an editable page text. Approve and refuse are
+# POST only: the coordination gets 405 on GET, everybody else 404 (out of scope first).
+
+# fmt: off
+OBJECT_TABLE = {
+    #    anon coor etat reg  dep  mars fed  admb sal  cons eval admi unre
+    "public:account_request_detail":
+        (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "public:account_request_approve":
+        (LOG, 405, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "public:account_request_refuse":
+        (LOG, 405, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "public:page_text_edit":
+        (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 404),
+}
+# fmt: on
+
+
+def object_urls() -> dict[str, str]:
+    from soutien.accounts.models import AccountRequest
+    from soutien.directory.models import Role
+
+    account_request = AccountRequest.objects.create(
+        first_name="Inès",
+        last_name="Durand",
+        email="ines.durand@exemple.test",
+        organisation_name="Centre social La Treille (fictif)",
+        role=Role.STAFF,
+    )
+    pk = {"pk": account_request.pk}
+    return {
+        "public:account_request_detail": reverse("public:account_request_detail", kwargs=pk),
+        "public:account_request_approve": reverse("public:account_request_approve", kwargs=pk),
+        "public:account_request_refuse": reverse("public:account_request_refuse", kwargs=pk),
+        "public:page_text_edit": reverse("public:page_text_edit", kwargs={"slug": "accueil"}),
+    }
+
+
+def test_object_pages_of_site_management(matrix_clients):
+    urls = object_urls()
+    assert set(urls) == set(OBJECT_TABLE)
+    differences = {}
+    for name, expected in OBJECT_TABLE.items():
+        observed = tuple(observe(matrix_clients[role], urls[name]) for role in ROLES)
+        wrong = {
+            role: f"attendu {want}, obtenu {got}"
+            for role, want, got in zip(ROLES, expected, observed, strict=True)
+            if want != got
+        }
+        if wrong:
+            differences[name] = wrong
+    assert differences == {}
+
+
+# --- Case and document pages: every role × every stage ---------------------------------
+#
+# Columns (``CASE_ROLES``): the people around one centre, built by tests/builders.py,
+# standing for the demo roles, plus a superuser and two outsiders:
+#   anon  anonymous visitor
+#   admb  administrateur bénévole of the association that manages the centre (the
+#         gestionnaire; a federation's salarié plays the same part for its centres)
+#   sal   salarié of that association (the draft was written by the administrateur)
+#   coor  coordination (Caf)
+#   etat  partner of the State (concerned from the saisine on)
+#   comm  partner of the centre's commune (Marseille, concerned)
+#   autc  partner of another commune (never concerned)
+#   cons  consultant of the provider (designated at the decision)
+#   autr  another consultant of the same provider (not designated)
+#   eval  instance d'évaluation
+#   fed   salarié of a federation that manages other centres
+#   admi  superuser (technical administration: no case rights)
+#   unre  administrateur of an unrelated association
+# Cells: 200; 302 = refused with the French message « Cette action n'est pas possible… »
+# and sent back to the case page (the test checks where it goes); 404 = out of scope
+# (the case's existence is not revealed); 405 = method refused; LOG = to the login page.
+#
+# Objects present at each stage (written as rows, since no service creates them at every
+# stage): a form attachment by the administrateur; from « transmise » on, a private note
+# of the coordination with an attachment; from the saisine on, its meeting (coordination);
+# from the diagnostic on, an interview (consultant); once a report version exists, that
+# version with an attachment (consultant); during the support and after, an action.
+
+CASE_ROLES = (
+    "anonymous",
+    "board_member",
+    "staff",
+    "coordinator",
+    "partner_state",
+    "partner_commune",
+    "partner_other_commune",
+    "consultant",
+    "other_consultant",
+    "evaluator",
+    "federation_other",
+    "superuser",
+    "outsider",
+)
+
+CASE_STAGES = (
+    "draft",
+    "draft_by_staff",  # a draft written by the salarié (he may hand it over)
+    "submitted",
+    "returned",
+    "referral",
+    "refused",
+    "closed_without_follow_up",
+    "diagnostic",
+    "report_review",
+    "restitution",
+    "support",
+    "closed",
+)
+
+
+def pattern_of(label: str) -> str:
+    """``"cases:transition submit"`` → ``"cases:transition"``."""
+    return label.split(" ")[0]
+
+
+CASE_TABLES: dict[str, dict[str, tuple]] = {}
+
+# fmt: off
+
+# --- The case page and the information form
+# The salarié of an associative centre gets the stage-only page (200) once the case is sent.
+CASE_TABLES["cases:detail"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 200, 200, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:form"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 200, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+
+# --- Simple transitions (confirmation page)
+CASE_TABLES["cases:transition submit"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 200, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 200, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:transition hand_over"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:transition delete_draft"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:transition open_referral"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:transition return_for_completion"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:transition withdraw"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 200, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 200, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 200, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:transition submit_report"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:transition validate_report"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 200, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+
+# --- Saisine concertée
+CASE_TABLES["cases:opinion"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:decision"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 200, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+
+# --- Meetings (plan or record), by kind
+CASE_TABLES["cases:meeting_create referral"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 200, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:meeting_create interview"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:meeting_create partner_meeting"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 200, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 200, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:meeting_create support_session"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:meeting_create restitution"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+
+# --- Diagnostic and report
+CASE_TABLES["cases:assign"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 200, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 200, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 200, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 200, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:findings"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:report"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 200, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 200, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:report_version"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "report_review":            (LOG, 200, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:review"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 200, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+
+# --- Restitution, action plan, closure
+CASE_TABLES["cases:restitution"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:action_create"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 404, 302, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:action_update"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "support":                  (LOG, 200, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:close"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 200, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 200, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:satisfaction"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+
+# --- Attachments: to the form (by the administrateur), to a private note of the coordination,
+# to report version 1 (by the consultant)
+CASE_TABLES["documents:download form"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 200, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 200, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["documents:download note"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "submitted":                (LOG, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["documents:download report"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "report_review":            (LOG, 200, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+}
+
+# --- Generated PDFs and calendar files
+CASE_TABLES["documents:form_pdf"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 200, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 200, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["documents:report_pdf"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "report_review":            (LOG, 200, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["documents:restitution_pdf"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["documents:meeting_ics referral"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "referral":                 (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["documents:meeting_ics interview"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "diagnostic":               (LOG, 200, 404, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 200, 404, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 200, 404, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 404, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 404, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404),
+}
+# fmt: on
+
+CASE_ROWS = {
+    (label, stage): cells for label, table in CASE_TABLES.items() for stage, cells in table.items()
+}
+
+# GET on URLs that only accept POST: refused before anything is read (one stage is enough:
+# the answer cannot depend on it). Their POST side is tested in test_post_refusals below.
+# fmt: off
+POST_ONLY_TABLE = {
+    #    anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "cases:message":
+        (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "documents:upload":
+        (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "documents:delete":
+        (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "documents:meeting_invite":
+        (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "documents:meeting_reschedule":
+        (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "documents:meeting_cancel":
+        (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+}
+# fmt: on
+
+
+def test_case_tables_have_one_cell_per_role_and_known_stages():
+    for (label, stage), cells in CASE_ROWS.items():
+        assert len(cells) == len(CASE_ROLES), (label, stage)
+        assert stage in CASE_STAGES, (label, stage)
+    assert {stage for _, stage in CASE_ROWS} == set(CASE_STAGES)
+    for label, cells in POST_ONLY_TABLE.items():
+        assert len(cells) == len(CASE_ROLES), label
+
+
+def case_people(cast) -> dict:
+    """The column users for a cast (anonymous excluded)."""
+    from soutien.directory.models import Role
+    from tests.factories import OrganisationFactory, UserFactory
+
+    people = {role: getattr(cast, role) for role in CASE_ROLES if hasattr(cast, role)}
+    people["federation_other"] = MembershipFactory(
+        organisation=OrganisationFactory(federation=True), role=Role.FEDERATION_STAFF
+    ).user
+    people["superuser"] = UserFactory(is_superuser=True, is_staff=True)
+    return people
+
+
+def case_clients(cast) -> dict:
+    from django.test import Client
+
+    clients = {"anonymous": Client()}
+    for role, user in case_people(cast).items():
+        client = Client()
+        client.force_login(user)
+        clients[role] = client
+    return clients
+
+
+def add_objects(case, cast) -> dict:
+    """The representative objects of the stage (see the comment above CASE_ROLES)."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from soutien.cases.enums import Channel, MeetingKind, Stage
+    from soutien.cases.models import Action, Meeting, Message
+    from soutien.documents.models import AttachTo, Document
+
+    def document(attach_to, by, **target):
+        doc = Document(
+            case=case,
+            attach_to=attach_to,
+            original_name=f"piece-{attach_to}.pdf",
+            size=8,
+            mimetype="application/pdf",
+            sha256="0" * 64,
+            uploaded_by=by,
+            **target,
+        )
+        doc.file.save(doc.storage_name, ContentFile(b"%PDF-1.7"), save=False)
+        doc.save()
+        return doc
+
+    objects = {"form_document": document(AttachTo.FORM, cast.board_member)}
+    if case.stage != Stage.DRAFT:
+        note = Message.objects.create(
+            case=case, channel=Channel.PRIVATE_NOTE, author=cast.coordinator, body="Note."
+        )
+        objects["note_document"] = document(AttachTo.MESSAGE, cast.coordinator, message=note)
+    if case.stage not in (Stage.DRAFT, Stage.SUBMITTED, Stage.RETURNED):
+        objects["referral_meeting"] = Meeting.objects.create(
+            case=case,
+            kind=MeetingKind.REFERRAL,
+            starts_at=timezone.now() + dt.timedelta(days=7),
+            place="Caf, salle 2",
+            created_by=cast.coordinator,
+        )
+    if case.consultant_id:
+        objects["interview"] = Meeting.objects.create(
+            case=case,
+            kind=MeetingKind.INTERVIEW,
+            starts_at=timezone.now() + dt.timedelta(days=3),
+            place="Centre social",
+            created_by=cast.consultant,
+        )
+    version = case.report_versions.order_by("number").first()
+    if version is not None:
+        objects["report_version"] = version
+        objects["report_document"] = document(
+            AttachTo.REPORT, cast.consultant, report_version=version
+        )
+    if case.stage in (Stage.SUPPORT, Stage.CLOSED):
+        objects["action"] = Action.objects.create(
+            case=case, title="Former le trésorier", owner="La trésorière", created_by=cast.staff
+        )
+    return objects
+
+
+TRANSITIONS = (
+    "submit",
+    "hand_over",
+    "delete_draft",
+    "open_referral",
+    "return_for_completion",
+    "withdraw",
+    "submit_report",
+    "validate_report",
+)
+MEETING_KINDS = ("referral", "interview", "partner_meeting", "support_session", "restitution")
+
+
+def case_urls(case, objects) -> dict[str, str]:
+    """label -> URL for every case and document page that exists at this stage."""
+    pk = {"pk": case.pk}
+    urls = {
+        "cases:detail": reverse("cases:detail", kwargs=pk),
+        "cases:form": reverse("cases:form", kwargs=pk),
+    }
+    for name in TRANSITIONS:
+        urls[f"cases:transition {name}"] = reverse("cases:transition", kwargs={**pk, "name": name})
+    urls["cases:opinion"] = reverse("cases:opinion", kwargs=pk)
+    urls["cases:decision"] = reverse("cases:decision", kwargs=pk)
+    for kind in MEETING_KINDS:
+        urls[f"cases:meeting_create {kind}"] = reverse(
+            "cases:meeting_create", kwargs={**pk, "kind": kind}
+        )
+    for name in ("assign", "findings", "report", "review", "restitution", "action_create"):
+        urls[f"cases:{name}"] = reverse(f"cases:{name}", kwargs=pk)
+    if "report_version" in objects:
+        urls["cases:report_version"] = reverse("cases:report_version", kwargs={**pk, "number": 1})
+    if "action" in objects:
+        urls["cases:action_update"] = reverse(
+            "cases:action_update", kwargs={**pk, "action_pk": objects["action"].pk}
+        )
+    urls["cases:close"] = reverse("cases:close", kwargs=pk)
+    urls["cases:satisfaction"] = reverse("cases:satisfaction", kwargs=pk)
+    for key, label in (
+        ("form_document", "form"),
+        ("note_document", "note"),
+        ("report_document", "report"),
+    ):
+        if key in objects:
+            urls[f"documents:download {label}"] = reverse(
+                "documents:download", kwargs={"uuid": objects[key].uuid}
+            )
+    urls["documents:form_pdf"] = reverse("documents:form_pdf", kwargs=pk)
+    if "report_version" in objects:
+        urls["documents:report_pdf"] = reverse("documents:report_pdf", kwargs={**pk, "number": 1})
+    urls["documents:restitution_pdf"] = reverse("documents:restitution_pdf", kwargs=pk)
+    for key in ("referral_meeting", "interview"):
+        if key in objects:
+            urls[f"documents:meeting_ics {key.split('_')[0]}"] = reverse(
+                "documents:meeting_ics", kwargs={"pk": objects[key].pk}
+            )
+    return urls
+
+
+def post_only_urls(case, objects) -> dict[str, str]:
+    meeting = {"pk": objects["interview"].pk}
+    document = {"uuid": objects["form_document"].uuid}
+    return {
+        "cases:message": reverse("cases:message", kwargs={"pk": case.pk}),
+        "documents:upload": reverse("documents:upload", kwargs={"pk": case.pk}),
+        "documents:delete": reverse("documents:delete", kwargs=document),
+        "documents:meeting_invite": reverse("documents:meeting_invite", kwargs=meeting),
+        "documents:meeting_reschedule": reverse("documents:meeting_reschedule", kwargs=meeting),
+        "documents:meeting_cancel": reverse("documents:meeting_cancel", kwargs=meeting),
+    }
+
+
+@pytest.fixture
+def cheap_pdfs(monkeypatch):
+    """The generated PDFs are rendered after the permission check: a stub keeps the
+    matrix fast without changing any answer."""
+    from web.documents import views
+
+    for name in ("render_form_pdf", "render_report_pdf", "render_restitution_pdf"):
+        monkeypatch.setattr(views.pdf, name, lambda *args: b"%PDF-1.7")
+
+
+def observe_case(client, url: str, case_url: str):
+    """A cell: LOG, a status, or ``302→<place>`` when a refusal goes anywhere but the case."""
+    response = client.get(url)
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(reverse("accounts:login")):
+            return LOG
+        if location.split("#")[0] != case_url:
+            return f"302→{location}"
+    return response.status_code
+
+
+def build_case(stage: str):
+    from soutien.cases import services
+    from tests.builders import case_at, make_cast
+
+    if stage == "draft_by_staff":
+        cast = make_cast()
+        return services.case_create_draft(centre=cast.centre, by=cast.staff), cast
+    return case_at(stage)
+
+
+@pytest.mark.parametrize("stage", CASE_STAGES)
+def test_case_matrix(reference, cheap_pdfs, stage):
+    """Every case and document page at this stage, for every role, against CASE_TABLES."""
+    case, cast = build_case(stage)
+    objects = add_objects(case, cast)
+    clients = case_clients(cast)
+    urls = case_urls(case, objects)
+    case_url = reverse("cases:detail", kwargs={"pk": case.pk})
+    expected_labels = {label for label, row_stage in CASE_ROWS if row_stage == stage}
+    assert sorted(set(urls) - expected_labels) == [], "pages without a row at this stage"
+    assert sorted(expected_labels - set(urls)) == [], "rows for pages absent at this stage"
+    differences = {}
+    for label, url in urls.items():
+        expected = CASE_ROWS[(label, stage)]
+        for role, want in zip(CASE_ROLES, expected, strict=True):
+            got = observe_case(clients[role], url, case_url)
+            if got != want:
+                differences[f"{label} [{stage}] {role}"] = f"attendu {want}, obtenu {got}"
+    assert differences == {}
+    if not stage.startswith("draft"):
+        # The salarié's 200 on the case page is the stage-only page, nothing more.
+        page = clients["staff"].get(case_url)
+        assert [t.name for t in page.templates][0] == "cases/stage_only.html"
+
+
+def test_post_only_urls_refuse_get(reference):
+    from tests.builders import case_at
+
+    case, cast = case_at("diagnostic")
+    objects = add_objects(case, cast)
+    clients = case_clients(cast)
+    urls = post_only_urls(case, objects)
+    assert set(urls) == set(POST_ONLY_TABLE)
+    case_url = reverse("cases:detail", kwargs={"pk": case.pk})
+    differences = {}
+    for label, expected in POST_ONLY_TABLE.items():
+        for role, want in zip(CASE_ROLES, expected, strict=True):
+            got = observe_case(clients[role], urls[label], case_url)
+            if got != want:
+                differences[f"{label} {role}"] = f"attendu {want}, obtenu {got}"
     assert differences == {}
