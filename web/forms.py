@@ -15,7 +15,7 @@ def style_widget(widget: forms.Widget) -> None:
     if isinstance(widget, forms.CheckboxInput):
         css = "form-check-input"
     elif isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
-        return
+        css = "form-check-input"  # on each option; the container stays a plain <div>
     elif isinstance(widget, forms.Select):
         css = "form-select"
     else:

@@ -124,7 +124,12 @@ class Case(models.Model):
                 violation_error_message="Un dossier clôturé a une issue.",
             ),
         ]
-        indexes = [models.Index(fields=["stage", "stage_changed_at"])]
+        indexes = [
+            models.Index(fields=["stage", "stage_changed_at"]),
+            # The evaluation filters and groups cases by their submission date.
+            models.Index(fields=["stage", "submitted_at"]),
+            models.Index(fields=["submitted_at"]),
+        ]
 
     def __str__(self):
         return f"{self.number or 'Brouillon'} — {self.centre}"

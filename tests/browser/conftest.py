@@ -62,6 +62,16 @@ def page(browser, live_server):
     page.base_url = live_server.url
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Console errors include CSP violations (a blocked inline script or style). A page
+    # answered with an error status (404, 410…) is checked by the test itself.
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     page.console_errors = errors
     yield page
     context.close()
