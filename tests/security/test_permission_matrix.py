@@ -16,6 +16,8 @@ those without the right is in tests/security/test_foreign_ids.py and test_post_r
 below.
 """
 
+from datetime import timedelta
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -1154,4 +1156,205 @@ def test_post_only_urls_refuse_get(reference):
             got = observe_case(clients[role], urls[label], case_url)
             if got != want:
                 differences[f"{label} {role}"] = f"attendu {want}, obtenu {got}"
+    assert differences == {}
+
+
+# --- POST by every role: refused and nothing changes, except for those with the right --
+# Cells: LOG; 404 (out of scope, nothing changes); "refusé" (302 back to the case with the
+# French message, nothing changes); "fait" (the change happens: proves the data were
+# valid); "autorisé" (has the right, not exercised here: another allowed role already made
+# the change, the workflow tests cover it). Rows of one stage share one case and run in the
+# order written (the ones that move the case on come last).
+
+REFUSED, DONE, ALLOWED = "refusé", "fait", "autorisé"
+R, D, A = REFUSED, DONE, ALLOWED
+
+# fmt: off
+POST_TABLE = {
+    #                       anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    ("submitted", "cases:transition open_referral"):
+        (LOG, R,   404, D,   404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("returned", "documents:upload form"):
+        (LOG, D,   404, R,   404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("returned", "documents:delete form"):
+        (LOG, D,   404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("returned", "cases:transition withdraw"):
+        (LOG, D,   404, R,   404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("referral", "cases:opinion"):
+        (LOG, R,   404, R,   D,   D,   404, 404, 404, 404, 404, 404, 404),
+    ("referral", "cases:decision"):
+        (LOG, R,   404, D,   R,   R,   404, 404, 404, 404, 404, 404, 404),
+    ("diagnostic", "cases:message note"):
+        (LOG, R,   404, D,   D,   D,   404, R,   404, 404, 404, 404, 404),
+    ("diagnostic", "cases:message message"):
+        (LOG, D,   404, D,   R,   R,   404, D,   404, 404, 404, 404, 404),
+    ("diagnostic", "documents:meeting_reschedule"):
+        (LOG, 404, 404, A,   404, 404, 404, D,   404, 404, 404, 404, 404),
+    ("diagnostic", "documents:meeting_cancel"):
+        (LOG, 404, 404, A,   404, 404, 404, D,   404, 404, 404, 404, 404),
+    ("diagnostic", "cases:assign"):
+        (LOG, R,   404, D,   R,   R,   404, A,   404, 404, 404, 404, 404),
+    ("report_review", "cases:review"):
+        (LOG, D,   404, R,   R,   R,   404, R,   404, 404, 404, 404, 404),
+    ("support", "cases:action_update"):
+        (LOG, D,   404, R,   R,   R,   404, R,   404, 404, 404, 404, 404),
+    ("support", "cases:close"):
+        (LOG, R,   404, D,   R,   R,   404, R,   404, 404, 404, 404, 404),
+}
+# fmt: on
+
+
+def post_request(label, case, cast, objects):
+    """(url, data, snapshot) for a row: snapshot() reads what the POST could change."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from soutien.cases.models import Message, Opinion
+    from soutien.documents.models import Document
+
+    pk = {"pk": case.pk}
+    fresh = case.__class__.objects.filter(pk=case.pk)
+
+    def case_fields(*names):
+        return lambda: fresh.values_list(*names).get()
+
+    later = (timezone_now() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    specs = {
+        "cases:transition open_referral": lambda: (
+            reverse("cases:transition", kwargs={**pk, "name": "open_referral"}),
+            {},
+            case_fields("stage"),
+        ),
+        "cases:transition withdraw": lambda: (
+            reverse("cases:transition", kwargs={**pk, "name": "withdraw"}),
+            {"text": "Nous renonçons."},
+            case_fields("stage"),
+        ),
+        "documents:upload form": lambda: (
+            reverse("documents:upload", kwargs=pk),
+            lambda: {
+                "attach_to": "form",
+                "file": SimpleUploadedFile("bilan.pdf", _pdf()),
+            },
+            lambda: Document.objects.filter(case=case).count(),
+        ),
+        "documents:delete form": lambda: (
+            reverse("documents:delete", kwargs={"uuid": objects["form_document"].uuid}),
+            {},
+            lambda: Document.objects.filter(pk=objects["form_document"].pk).exists(),
+        ),
+        "cases:opinion": lambda: (
+            reverse("cases:opinion", kwargs=pk),
+            {"value": "reserved", "comment": "Sous réserve."},
+            lambda: sorted(Opinion.objects.filter(case=case).values_list("partner_id", "value")),
+        ),
+        "cases:decision": lambda: (
+            reverse("cases:decision", kwargs=pk),
+            {"outcome": "validated", "justification": "Comité des financeurs."},
+            case_fields("stage"),
+        ),
+        "cases:message note": lambda: (
+            reverse("cases:message", kwargs=pk),
+            {"channel": "private_note", "body": "Note."},
+            lambda: Message.objects.filter(case=case).count(),
+        ),
+        "cases:message message": lambda: (
+            reverse("cases:message", kwargs=pk),
+            {"channel": "message", "body": "Bonjour."},
+            lambda: Message.objects.filter(case=case).count(),
+        ),
+        "documents:meeting_reschedule": lambda: (
+            reverse("documents:meeting_reschedule", kwargs={"pk": objects["interview"].pk}),
+            {"starts_at": later, "place": "Salle B"},
+            lambda: (
+                objects["interview"]
+                .__class__.objects.values_list("place", "starts_at")
+                .get(pk=objects["interview"].pk)
+            ),
+        ),
+        "documents:meeting_cancel": lambda: (
+            reverse("documents:meeting_cancel", kwargs={"pk": objects["interview"].pk}),
+            {},
+            lambda: (
+                objects["interview"]
+                .__class__.objects.values_list("cancelled_at")
+                .get(pk=objects["interview"].pk)
+            ),
+        ),
+        "cases:assign": lambda: (
+            reverse("cases:assign", kwargs=pk),
+            {"consultant": cast.other_consultant.pk},
+            case_fields("consultant_id"),
+        ),
+        "cases:review": lambda: (
+            reverse("cases:review", kwargs=pk),
+            {"decision": "validate"},
+            case_fields("stage"),
+        ),
+        "cases:action_update": lambda: (
+            reverse("cases:action_update", kwargs={**pk, "action_pk": objects["action"].pk}),
+            {"status": "done", "version": 1},
+            lambda: (
+                objects["action"]
+                .__class__.objects.values_list("status")
+                .get(pk=objects["action"].pk)
+            ),
+        ),
+        "cases:close": lambda: (
+            reverse("cases:close", kwargs=pk),
+            {"outcome": "improved"},
+            case_fields("stage"),
+        ),
+    }
+    return specs[label]()
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _pdf() -> bytes:
+    from tests.documents.samples import pdf_bytes
+
+    return pdf_bytes()
+
+
+def test_post_table_rows_have_one_cell_per_role():
+    for key, cells in POST_TABLE.items():
+        assert len(cells) == len(CASE_ROLES), key
+        assert key[0] in CASE_STAGES, key
+
+
+@pytest.mark.parametrize("stage", sorted({stage for stage, _ in POST_TABLE}))
+def test_post_refusals(reference, stage):
+    """Each row's POST, by every role, against POST_TABLE (state checked after each)."""
+    case, cast = build_case(stage)
+    objects = add_objects(case, cast)
+    clients = case_clients(cast)
+    case_url = reverse("cases:detail", kwargs={"pk": case.pk})
+    differences = {}
+    for (row_stage, label), expected in POST_TABLE.items():
+        if row_stage != stage:
+            continue
+        url, data, snapshot = post_request(label, case, cast, objects)
+        # Those who may act go last, so that refusals are tried on the untouched state.
+        order = sorted(zip(CASE_ROLES, expected, strict=True), key=lambda cell: cell[1] == DONE)
+        for role, want in order:
+            if want == ALLOWED:
+                continue
+            before = snapshot()
+            response = clients[role].post(url, data() if callable(data) else data)
+            changed = snapshot() != before
+            location = response.get("Location", "")
+            if response.status_code == 302 and location.startswith(reverse("accounts:login")):
+                got = LOG
+            elif response.status_code == 302 and location.split("#")[0] == case_url:
+                got = DONE if changed else REFUSED
+            else:
+                got = response.status_code
+            if got != want or (changed and want != DONE):
+                differences[f"{label} [{stage}] {role}"] = (
+                    f"attendu {want}, obtenu {got}{' (modifié !)' if changed else ''}"
+                )
     assert differences == {}
