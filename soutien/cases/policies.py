@@ -329,7 +329,12 @@ def can_update_action(user, case) -> bool:
 
 
 def can_view_action_plan(user, case) -> bool:
-    return can_view_case(user, case) and case.stage in (Stage.SUPPORT, Stage.CLOSED)
+    """Le plan d'actions appartient au centre : toutes les personnes qui suivent le dossier le
+    lisent, et les salariés du centre aussi (ils en portent les actions), même s'ils ne voient
+    que l'étape du reste du dossier."""
+    if case.stage not in (Stage.SUPPORT, Stage.CLOSED):
+        return False
+    return can_view_case(user, case) or is_centre_staff(user, case)
 
 
 def can_log_support_session(user, case) -> bool:

@@ -761,9 +761,10 @@ CASE_TABLES["cases:action_create"] = {
     "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
 }
 CASE_TABLES["cases:action_update"] = {
+    # The centre's employees keep their actions up to date (they see only the stage otherwise).
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
-    "support":                  (LOG, 200, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
-    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 200, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 302, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
 }
 CASE_TABLES["cases:close"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
@@ -1196,8 +1197,8 @@ POST_TABLE = {
         (LOG, R,   404, D,   R,   R,   404, A,   404, 404, 404, 404, 404),
     ("report_review", "cases:review"):
         (LOG, D,   404, R,   R,   R,   404, R,   404, 404, 404, 404, 404),
-    ("support", "cases:action_update"):
-        (LOG, D,   404, R,   R,   R,   404, R,   404, 404, 404, 404, 404),
+    ("support", "cases:action_update"):  # the board member may too (A): one change only
+        (LOG, A,   D,   R,   R,   R,   404, R,   404, 404, 404, 404, 404),
     ("support", "cases:close"):
         (LOG, R,   404, D,   R,   R,   404, R,   404, 404, 404, 404, 404),
 }

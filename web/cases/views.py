@@ -456,7 +456,16 @@ def case_detail(request, pk):
         return render(
             request,
             "cases/stage_only.html",
-            {"case": case, "steps": panels.steps_for(case)},
+            {
+                "case": case,
+                "steps": panels.steps_for(case),
+                "actions": (
+                    case.actions.select_related("domain")
+                    if policies.can_view_action_plan(user, case)
+                    else None
+                ),
+                "can_update_action": policies.can_update_action(user, case),
+            },
         )
     if not policies.can_view_case(user, case):
         raise Http404("Dossier introuvable")
@@ -985,7 +994,10 @@ def action_create(request, pk):
 
 @private_page
 def action_update(request, pk, action_pk):
-    case = _case(request, pk)
+    # The centre's employees update their actions although they see only the stage.
+    case = selectors.case_for(request.user, pk)
+    if not policies.can_view_action_plan(request.user, case):
+        raise Http404("Dossier introuvable")
     action = get_object_or_404(case.actions, pk=action_pk)
     if request.method != "POST" and not policies.can_update_action(request.user, case):
         return _not_possible(request, case)
