@@ -230,3 +230,16 @@ def user_pseudonymise(*, user: User) -> User:
     user.groups.clear()
     user.user_permissions.clear()
     return user
+
+
+REFUSED_REQUEST_RETENTION_DAYS = 183  # six months, as the personal-data page says
+
+
+def refused_requests_purge(*, now=None) -> int:
+    """Delete the account requests refused more than six months ago (and their history).
+    Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=REFUSED_REQUEST_RETENTION_DAYS)
+    due = AccountRequest.objects.filter(status=AccountRequestStatus.REFUSED, decided_at__lt=cutoff)
+    deleted = due.count()
+    due.delete()
+    return deleted

@@ -42,4 +42,7 @@ def retention_apply(*, now=None) -> dict:
     result = {"audit_entries_deleted": audit_purge(older_than=audit_cutoff(now))}
     hook = case_anonymisation_hook()
     result["cases_anonymised"] = hook(older_than=case_cutoff(now)) if hook else None
+    from soutien.accounts.services import refused_requests_purge
+
+    result["refused_requests_deleted"] = refused_requests_purge(now=now)
     return result

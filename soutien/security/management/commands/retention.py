@@ -24,3 +24,6 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Dossiers clos anonymisés : {result['cases_anonymised']}.")
+        self.stdout.write(
+            f"Demandes de compte refusées supprimées : {result['refused_requests_deleted']}."
+        )
