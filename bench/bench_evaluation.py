@@ -288,11 +288,20 @@ def _run_child(database_url: str, n_cases: int) -> dict:
     raise RuntimeError(f"Échec du banc :\n{process.stdout}\n{process.stderr}")
 
 
+def _free_port() -> int:
+    """A loopback port nobody listens on (another cluster may use the usual ones)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class ThrowawayPostgres:
     """A PostgreSQL cluster in a temporary directory, as .ci/run starts one (root only)."""
 
-    def __init__(self, port: int = 5439):
-        self.port = port
+    def __init__(self, port: int | None = None):
+        self.port = port or _free_port()
         self.dir = None
         bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
         self.bin = bins[-1] if bins else None
