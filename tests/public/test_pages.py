@@ -195,3 +195,12 @@ def test_blank_information_form_is_a_tagged_french_pdf(client, reference):
         "démarche de coopération",
     ]:
         assert expected in text, expected
+
+
+def test_public_pages_answer_head_requests(client):
+    """Monitoring and link checkers use HEAD: it answers like GET, without a body."""
+    from django.urls import reverse
+
+    response = client.head(reverse("public:home"))
+    assert response.status_code == 200
+    assert response.content == b""

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from soutien.accounts.models import AccountRequestStatus
 from soutien.accounts.policies import can_review_account_requests
@@ -60,25 +60,25 @@ def _text_page(request, slug, template="public/page.html", **context):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def home(request):
     return _text_page(request, "accueil", "public/home.html")
 
 
 @login_not_required
-@require_GET
+@require_safe
 def how_it_works(request):
     return _text_page(request, "comment-ca-marche", "public/how_it_works.html")
 
 
 @login_not_required
-@require_GET
+@require_safe
 def who_may_ask(request):
     return _text_page(request, "qui-peut-saisir", "public/who_may_ask.html")
 
 
 @login_not_required
-@require_GET
+@require_safe
 def funders(request):
     period = content.current_mstr_period()
     return _text_page(
@@ -91,7 +91,7 @@ def funders(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def provider(request):
     return _text_page(
         request,
@@ -102,7 +102,7 @@ def provider(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def contact(request):
     return _text_page(
         request,
@@ -114,13 +114,13 @@ def contact(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def support(request):
     return _text_page(request, "accompagnement")
 
 
 @login_not_required
-@require_GET
+@require_safe
 def history(request):
     texts = content.page_texts("historique", "historique-frise")
     return render(
@@ -131,25 +131,25 @@ def history(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def accessibility(request):
     return _text_page(request, "accessibilite")
 
 
 @login_not_required
-@require_GET
+@require_safe
 def legal_notice(request):
     return _text_page(request, "mentions-legales")
 
 
 @login_not_required
-@require_GET
+@require_safe
 def privacy(request):
     return _text_page(request, "donnees-personnelles")
 
 
 @login_not_required
-@require_GET
+@require_safe
 def ask_for_support(request):
     """« Demander un soutien »: signed-in people go to their space, others choose."""
     if request.user.is_authenticated:
@@ -158,7 +158,7 @@ def ask_for_support(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def blank_information_form(request):
     response = HttpResponse(render_blank_information_form(), content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="fiche-d-information-mstr.pdf"'
@@ -166,7 +166,7 @@ def blank_information_form(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("public:sitemap"))
     lines = [
@@ -207,7 +207,7 @@ def account_request(request):
 
 
 @login_not_required
-@require_GET
+@require_safe
 def account_request_sent(request):
     return render(request, "public/account_request_sent.html")
 
@@ -253,14 +253,14 @@ def coordinator_only(policy):
 
 
 @coordinator_only(can_review_account_requests)
-@require_GET
+@require_safe
 def manage_home(request):
     pending = account_requests_visible_to(request.user).filter(status=AccountRequestStatus.PENDING)
     return render(request, "public/gestion/home.html", {"pending_count": pending.count()})
 
 
 @coordinator_only(can_review_account_requests)
-@require_GET
+@require_safe
 def account_request_list(request):
     requests = pending_first(account_requests_visible_to(request.user))
     return render(request, "public/gestion/account_requests.html", {"requests": requests})
@@ -276,7 +276,7 @@ def _guess_organisation(account_request):
 
 
 @coordinator_only(can_review_account_requests)
-@require_GET
+@require_safe
 def account_request_detail(request, pk):
     obj = get_object_or_404(account_requests_visible_to(request.user), pk=pk)
     approval_form = ApprovalForm(
@@ -336,7 +336,7 @@ def account_request_refuse_view(request, pk):
 
 
 @coordinator_only(can_edit_page_text)
-@require_GET
+@require_safe
 def page_text_list(request):
     pages = [(page, reverse(PAGE_URL_NAMES[page.slug])) for page in content.editable_pages()]
     return render(request, "public/gestion/pages.html", {"pages": pages})
