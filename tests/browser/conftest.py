@@ -25,6 +25,13 @@ LAUNCH_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
+try:  # expect() waits as long as actions do: a loaded 2-core CI machine is slow
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+except ImportError:  # without playwright the browser tests are skipped anyway
+    pass
+
 # The sync Playwright API runs an event loop in the test thread; Django's ORM in
 # the same thread is safe here because nothing else runs concurrently.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
