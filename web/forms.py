@@ -32,3 +32,33 @@ class StyledFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             style_widget(field.widget)
+
+
+# The largest identifier a database integer column holds (64-bit signed).
+MAX_ID = 2**63 - 1
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, refusing identifiers no database column can hold.
+
+    Django guards an exact lookup against out-of-range integers but not an ``IN`` one,
+    which SQLite refuses with an ``OverflowError`` (a server error): such a value is
+    simply not one of the choices.
+    """
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        if key == "pk":
+            for item in value:
+                text = str(item).strip()
+                try:
+                    number = int(text)
+                except ValueError:
+                    continue  # Django reports it as an invalid value
+                if abs(number) > MAX_ID:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"],
+                        code="invalid_choice",
+                        params={"value": text},
+                    )
+        return super()._check_values(value)

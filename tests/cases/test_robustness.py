@@ -98,3 +98,17 @@ def test_a_nul_byte_gets_a_french_message_and_keeps_the_rest(client, draft):
     html = response.content.decode()
     assert "Un regard extérieur." in html
     assert "caractères nuls" in html.lower() or "caractère nul" in html.lower()
+
+
+@pytest.mark.parametrize("identifier", ["9223372036854775808", "-9223372036854775809", "1" * 40])
+def test_an_identifier_no_database_holds_is_an_invalid_choice(client, draft, identifier):
+    # Django guards `pk=` against out-of-range integers but not `pk__in=`: SQLite raised
+    # an OverflowError (a server error) found by the test above.
+    response = client.post(
+        reverse("cases:form", args=[draft.pk]),
+        {"warning_signs": [identifier], "domains": [identifier], "description": "Gardé."},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Sélectionnez un choix valide" in html
+    assert "Gardé." in html

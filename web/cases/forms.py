@@ -19,7 +19,7 @@ from soutien.cases.enums import (
 from soutien.cases.models import Satisfaction
 from soutien.cases.services import REQUIRED_FOR_SUBMISSION
 from soutien.directory.models import Commune, Domain, Organisation, OrganisationKind, WarningSign
-from web.forms import StyledFormMixin
+from web.forms import ModelMultipleChoiceField, StyledFormMixin
 
 REQUIRED_HELP = "Obligatoire pour transmettre la fiche."
 
@@ -77,14 +77,14 @@ class InformationFormForm(VersionedForm):
         help_text="Démarche préventive : vous avez repéré des signes d'alerte. "
         "Crise avérée : l'existence du centre est menacée.",
     )
-    warning_signs = forms.ModelMultipleChoiceField(
+    warning_signs = ModelMultipleChoiceField(
         label="Signes d'alerte repérés",
         queryset=WarningSign.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     warning_signs_other = _text("Autres signes d'alerte", rows=2)
-    domains = forms.ModelMultipleChoiceField(
+    domains = ModelMultipleChoiceField(
         label="Champs de fonctionnement concernés",
         queryset=Domain.objects.none(),
         required=False,
@@ -276,7 +276,7 @@ class ExternalEmailsField(forms.CharField):
         return "\n".join(unique)
 
 
-class AttendeesField(forms.ModelMultipleChoiceField):
+class AttendeesField(ModelMultipleChoiceField):
     """Platform users to invite, chosen among the people involved in the case."""
 
     widget = forms.CheckboxSelectMultiple
