@@ -263,7 +263,8 @@ def child(database_url: str, n_cases: int) -> None:
     result.update(measure())
     result["vendor"] = connection.vendor
     if connection.vendor == "postgresql":
-        result["server_version"] = connection.pg_version
+        version = connection.pg_version  # 150018 for 15.18
+        result["server_version"] = f"{version // 10000}.{version % 10000}"
     else:
         result["server_version"] = connection.Database.sqlite_version
     print("RESULT " + json.dumps(result))
@@ -369,15 +370,17 @@ def write_report(results: dict[str, dict | str], n_cases: int) -> None:
         f"mesures après un premier affichage, sur {_thousands(n_cases)} dossiers générés "
         "(`bulk_create`, 400 centres, 2015–2025). Objectif : moins d'une seconde. "
         "Tous les indicateurs sont calculés par agrégation en base, en un nombre constant de "
-        "requêtes : une agrégation pour la synthèse, une pour la situation « à ce jour », un "
-        "regroupement par année × centre × gestionnaire (années, communes et types de "
-        "gestionnaire en sont déduits), un comptage par champ, et pour chaque étape un "
-        "histogramme des durées au dixième de jour d'où sont lus la médiane et le 90e centile.",
+        "requêtes : un regroupement par année × centre × gestionnaire (la synthèse et les "
+        "répartitions par année, commune et type de gestionnaire en sont déduites), une "
+        "agrégation pour la situation « à ce jour », un comptage par champ, et pour chaque "
+        "étape un histogramme des durées au dixième de jour d'où sont lus la médiane et le "
+        "90e centile. L'année de transmission et la durée de chaque étape achevée sont des "
+        "colonnes générées (`GeneratedField`) : la base les calcule et les stocke quand les "
+        "dates changent, au lieu de les recalculer à chaque lecture.",
         "",
         f"Mesuré le {dt.date.today():%d/%m/%Y} sur {platform.node() or 'la machine locale'} "  # noqa: DTZ011
         f"({platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cœurs ; "
-        f"charge moyenne {os.getloadavg()[0]:.1f} à la fin des mesures, d'autres processus "
-        "tournant sur la machine).",
+        f"charge moyenne {os.getloadavg()[0]:.1f} à la fin des mesures).",
         "",
     ]
     for name, result in results.items():

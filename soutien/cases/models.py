@@ -19,8 +19,22 @@ from soutien.cases.enums import (
     Stage,
     Step,
 )
+from soutien.core.expressions import DurationBucket, LocalYear
 
 USER = settings.AUTH_USER_MODEL
+
+
+# Lead times are stored in tenths of a day (the precision the evaluation shows).
+TENTHS_PER_DAY = 10
+
+
+def _lead_time(start: str, end: str, label: str) -> models.GeneratedField:
+    return models.GeneratedField(
+        expression=DurationBucket(start, end, per_day=TENTHS_PER_DAY),
+        output_field=models.IntegerField(),
+        db_persist=True,
+        verbose_name=f"{label} (dixièmes de jour)",
+    )
 
 
 class Case(models.Model):
@@ -85,6 +99,25 @@ class Case(models.Model):
     # Optimistic lock: a form carries the version it was built from.
     version = models.PositiveIntegerField("version", default=1)
     anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True)
+
+    # Computed and stored by the database whenever the dates change (never set by code):
+    # the evaluation groups cases by these plain integers instead of parsing dates at each
+    # reading. The year is the submission's in the site's time zone; each lead time is the
+    # duration of a completed step in tenths of a day, rounded up (NULL until it ends).
+    submitted_year = models.GeneratedField(
+        expression=LocalYear("submitted_at"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+        verbose_name="année de transmission",
+    )
+    referral_tenths = _lead_time("submitted_at", "decided_at", "durée de la saisine")
+    report_tenths = _lead_time("decided_at", "first_report_at", "durée du diagnostic")
+    validation_tenths = _lead_time(
+        "report_submitted_at", "report_validated_at", "durée de la validation"
+    )
+    restitution_tenths = _lead_time(
+        "report_validated_at", "restitution_at", "durée jusqu'à la restitution"
+    )
 
     class Meta:
         verbose_name = "dossier"

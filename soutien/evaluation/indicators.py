@@ -1,8 +1,11 @@
 """The indicators of the continuous evaluation, computed by database aggregation.
 
-Nothing here loops over cases in Python: each table is one grouped query, and the lead-time
-quantiles are read at their rank in the sorted durations (two rows per quantile), so the
-number of queries is constant whatever the number of cases.
+Nothing here loops over cases in Python: one grouped query (year × centre × manager) gives
+the totals and every breakdown but the fields of expertise, one query per step gives the
+histogram of its lead times (quantiles are read from the cumulative counts), so the number
+of queries is constant whatever the number of cases. The year and the lead times are
+columns the database computes and stores when the dates are written (see
+``soutien.cases.models.Case``): grouping reads plain integers instead of parsing dates.
 
 The cohort of a period is the cases *submitted* in that period. Figures "à ce jour" (cases
 overdue, accompaniments in progress) describe the present and ignore the period.
@@ -12,7 +15,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -24,7 +27,7 @@ from soutien.cases.enums import (
     Stage,
     Step,
 )
-from soutien.cases.models import Case, InformationForm, TargetDuration
+from soutien.cases.models import TENTHS_PER_DAY, Case, InformationForm, TargetDuration
 from soutien.directory.models import (
     Commune,
     Domain,
@@ -32,7 +35,6 @@ from soutien.directory.models import (
     OrganisationKind,
     SocialCentre,
 )
-from soutien.evaluation.expressions import DurationBucket, LocalYear
 from soutien.evaluation.figures import Cell, Shown, count, share
 from soutien.evaluation.policies import DEPARTMENT, Territory
 
@@ -42,6 +44,13 @@ STEP_SPANS: dict[str, tuple[str, str]] = {
     Step.REPORT: ("decided_at", "first_report_at"),
     Step.VALIDATION: ("report_submitted_at", "report_validated_at"),
     Step.RESTITUTION: ("report_validated_at", "restitution_at"),
+}
+# The column where the database stores each completed step's lead time (tenths of a day).
+STEP_LEAD_TIMES: dict[str, str] = {
+    Step.REFERRAL: "referral_tenths",
+    Step.REPORT: "report_tenths",
+    Step.VALIDATION: "validation_tenths",
+    Step.RESTITUTION: "restitution_tenths",
 }
 STEP_LABELS = {
     Step.REFERRAL: "Saisine (transmission → décision des financeurs)",
@@ -56,7 +65,7 @@ CRISIS = Q(situation=Situation.CRISIS)
 # no join to the decisions table.
 VALIDATED = Q(stage__in=PROVIDER_STAGES)
 REFUSED = Q(stage=Stage.REFUSED)
-BUCKETS_PER_DAY = 10
+BUCKETS_PER_DAY = TENTHS_PER_DAY
 ACTIVE_STAGES = [s for s in Stage if s not in FINAL_STAGES and s != Stage.DRAFT]
 
 
@@ -133,18 +142,13 @@ def cohort_queryset(territory: Territory, filters: Filters) -> QuerySet[Case]:
     return queryset
 
 
-def _completed(step: str) -> Q:
-    start, end = STEP_SPANS[step]
-    return Q(**{f"{start}__isnull": False, f"{end}__isnull": False})
-
-
 @dataclass(frozen=True)
 class Durations:
     """The durations of one step as a histogram of tenths of a day: {bucket: cases}.
 
-    The database computes each completed step's duration once and counts the cases per
-    bucket (a bucket is the duration rounded *up* to the tenth of a day, so "within N days"
-    stays exact); quantiles are then read from the cumulative counts (at most a few
+    The database stores each completed step's duration when it ends and counts the cases
+    per bucket (a bucket is the duration rounded *up* to the tenth of a day, so "within N
+    days" stays exact); quantiles are then read from the cumulative counts (at most a few
     thousand buckets, whatever the number of cases). Precision: a tenth of a day, the
     precision shown.
     """
@@ -181,20 +185,24 @@ class Durations:
 
 
 def _durations(cohort: QuerySet[Case], step: str) -> Durations:
-    start, end = STEP_SPANS[step]
+    """The histogram of a step's lead times (a step is completed once its column is set)."""
+    column = STEP_LEAD_TIMES[step]
     rows = (
-        cohort.filter(_completed(step))
-        .annotate(bucket=DurationBucket(start, end, per_day=BUCKETS_PER_DAY))
-        .values("bucket")
+        cohort.filter(**{f"{column}__isnull": False})
+        .values(column)
         .annotate(cases=Count("pk"))
-        .order_by("bucket")
-        .values_list("bucket", "cases")
+        .order_by(column)
+        .values_list(column, "cases")
     )
     return Durations(tuple(rows))
 
 
-def _main_aggregate(cohort: QuerySet[Case]) -> dict:
-    aggregates = {
+SATISFACTION_SCORES = ("usefulness", "listening", "ownership")
+
+
+def _measures() -> dict:
+    """Every count of the period, summable across groups (averages as sum and count)."""
+    measures = {
         "total": Count("pk"),
         "preventive": Count("pk", filter=PREVENTIVE),
         "crisis": Count("pk", filter=CRISIS),
@@ -203,16 +211,27 @@ def _main_aggregate(cohort: QuerySet[Case]) -> dict:
         "without_follow_up": Count("pk", filter=Q(stage=Stage.CLOSED_WITHOUT_FOLLOW_UP)),
         "closed": Count("pk", filter=Q(stage=Stage.CLOSED)),
         "satisfaction_n": Count("satisfaction"),
-        "usefulness": Avg("satisfaction__usefulness"),
-        "listening": Avg("satisfaction__listening"),
-        "ownership": Avg("satisfaction__ownership"),
         "recommend": Count("satisfaction", filter=Q(satisfaction__would_recommend=True)),
     }
+    for score in SATISFACTION_SCORES:
+        measures[f"{score}_sum"] = Sum(f"satisfaction__{score}")
     for outcome in ClosureOutcome:
-        aggregates[f"outcome_{outcome}"] = Count(
+        measures[f"outcome_{outcome}"] = Count(
             "pk", filter=Q(stage=Stage.CLOSED, closure_outcome=outcome)
         )
-    return cohort.aggregate(**aggregates)
+    return measures
+
+
+MEASURES = tuple(_measures())
+
+
+def _totals(groups: list[dict]) -> dict:
+    """The period's totals from grouped rows (or one aggregate row), with the averages."""
+    totals = _roll_up(groups, None, MEASURES).get(None, dict.fromkeys(MEASURES, 0))
+    answers = totals["satisfaction_n"]
+    for score in SATISFACTION_SCORES:
+        totals[score] = totals[f"{score}_sum"] / answers if answers else None
+    return totals
 
 
 def overdue_filter(targets: dict[str, int], now) -> Q:
@@ -258,7 +277,19 @@ def compute(
     cohort = cohort_queryset(territory, filters)
     scope = scope_queryset(territory, filters)
     targets = TargetDuration.as_dict()
-    main = _main_aggregate(cohort)
+    if summary_only:
+        cube = [cohort.aggregate(**_measures())]
+    else:
+        # One grouped query gives the totals and the year, commune and manager breakdowns
+        # (a few thousand groups at most: years × centres × managers). Grouped on the case's
+        # own columns (joined to its satisfaction answer only), then each centre is placed
+        # in its municipality and each manager in its kind from two small lookups.
+        cube = list(
+            cohort.values("submitted_year", "centre_id", "manager_id")
+            .annotate(**_measures())
+            .order_by()
+        )
+    main = _totals(cube)
     current = _now_aggregate(scope, targets, now)
 
     def show(cell: Cell) -> Shown:
@@ -297,24 +328,8 @@ def compute(
             headline={"share": share(main["preventive"], main["total"]).show(masked)},
         )
 
-    # One grouped query gives the year, commune and manager breakdowns (a few hundred
-    # groups at most: years × communes × 2 kinds of manager).
-    # Grouped on the case's own columns (no join), then each centre is placed in its
-    # municipality and each manager in its kind from two small lookups.
-    cube = list(
-        cohort.annotate(year=LocalYear("submitted_at"))
-        .values("year", "centre_id", "manager_id")
-        .annotate(
-            total=Count("pk"),
-            preventive=Count("pk", filter=PREVENTIVE),
-            crisis=Count("pk", filter=CRISIS),
-            validated=Count("pk", filter=VALIDATED),
-            refused=Count("pk", filter=REFUSED),
-        )
-        .order_by()
-    )
     _place_groups(cube)
-    years = _roll_up(cube, "year")
+    years = _roll_up(cube, "submitted_year")
     by_year = Table(
         "by_year",
         "Demandes par année",
@@ -498,16 +513,18 @@ def _place_groups(cube: list[dict]) -> None:
         row["kind"] = kind[row["manager_id"]]
 
 
-CUBE_MEASURES = ("total", "preventive", "crisis", "validated", "refused")
+# What the breakdowns by year, commune and manager show.
+BREAKDOWN_MEASURES = ("total", "preventive", "crisis", "validated", "refused")
 
 
-def _roll_up(cube: list[dict], key: str) -> dict:
-    """Sum the grouped rows along one dimension (the groups, never the cases)."""
+def _roll_up(cube: list[dict], key: str | None, measures=BREAKDOWN_MEASURES) -> dict:
+    """Sum the grouped rows along one dimension, or all of them when ``key`` is None
+    (the groups, never the cases)."""
     totals: dict = {}
     for row in cube:
-        target = totals.setdefault(row[key], dict.fromkeys(CUBE_MEASURES, 0))
-        for measure in CUBE_MEASURES:
-            target[measure] += row[measure]
+        target = totals.setdefault(row[key] if key else None, dict.fromkeys(measures, 0))
+        for measure in measures:
+            target[measure] += row[measure] or 0  # a sum over no answer is NULL
     return totals
 
 

@@ -1,15 +1,17 @@
-"""Database expressions the indicators need, native on both SQLite and PostgreSQL.
+"""Database expressions for the evaluation, native on both SQLite and PostgreSQL.
 
 Django's portable datetime arithmetic (``F(end) - F(start)``, ``ExtractYear`` with a time
 zone) runs a Python function for every row on SQLite (``django_timestamp_diff``,
-``django_datetime_extract``): about 10 µs a row, so seconds on 100,000 cases. These two
+``django_datetime_extract``): about 10 µs a row, so seconds on 100,000 cases. These
 expressions use each database's own functions instead (``julianday``/``strftime`` on
-SQLite, interval arithmetic and ``AT TIME ZONE`` on PostgreSQL).
+SQLite, interval arithmetic and ``AT TIME ZONE`` on PostgreSQL), and are deterministic
+(immutable on PostgreSQL): the case model stores them as generated columns, computed by
+the database when the dates are written rather than at each reading.
 """
 
 import datetime as dt
 
-from django.db.models import F, FloatField, Func, IntegerField
+from django.db.models import F, Func, IntegerField
 from django.utils import timezone
 
 
@@ -24,18 +26,6 @@ def _days_sql(expression, compiler, connection):
         seconds = f"EXTRACT(EPOCH FROM ({end_sql} - {start_sql}))"
         sql = f"CAST({seconds} / 86400.0 AS double precision)"
     return sql, (*start_params, *end_params)
-
-
-class DaysBetween(Func):
-    """Days (with their fraction) from the ``start`` datetime to the ``end`` one."""
-
-    output_field = FloatField()
-
-    def __init__(self, start: str, end: str):
-        super().__init__(F(start), F(end))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return _days_sql(self, compiler, connection)
 
 
 class DurationBucket(Func):
