@@ -14,6 +14,7 @@ Logging users in (two-factor authentication is enforced in tests, DEBUG being of
 """
 
 import pytest
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -38,6 +39,14 @@ def force_login_passes_two_factor(monkeypatch):
             session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (rate-limit counters live there)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 _django_login = Client.login

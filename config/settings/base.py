@@ -171,6 +171,11 @@ SOUTIEN_TRUSTED_PROXY_COUNT = int(os.environ.get("SOUTIEN_TRUSTED_PROXY_COUNT", 
 # Retention (RGPD): audit entries one year (CNIL), closed cases five years.
 SOUTIEN_AUDIT_RETENTION_DAYS = int(os.environ.get("SOUTIEN_AUDIT_RETENTION_DAYS", "365"))
 SOUTIEN_CASE_RETENTION_DAYS = int(os.environ.get("SOUTIEN_CASE_RETENTION_DAYS", str(5 * 365)))
+# Account requests (public form, sends emails): at most 5 per client address per hour.
+SOUTIEN_ACCOUNT_REQUEST_RATE = (
+    int(os.environ.get("SOUTIEN_ACCOUNT_REQUEST_LIMIT", "5")),
+    60 * 60,
+)
 # Login throttling: 5 failures for one account from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

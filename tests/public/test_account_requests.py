@@ -296,3 +296,65 @@ def test_coordinator_list_shows_pending_requests_first(client, coordinator):
     html = client.get(reverse("public:account_requests")).content.decode()
     assert html.index("nouveau@exemple.test") < html.index("ancien@exemple.test")
     assert "En attente" in html
+
+
+# --- Abuse of the public form ----------------------------------------------------------
+
+
+def test_a_robot_filling_the_trap_field_sends_nothing(client, coordinator, mailoutbox, committed):
+    with committed():
+        response = client.post(
+            reverse("public:account_request"), request_data(website="https://spam.example")
+        )
+    # Answered like a success, so the robot learns nothing.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("public:account_request_sent")
+    assert not AccountRequest.objects.exists()
+    assert mailoutbox == []
+
+
+def test_the_trap_field_is_hidden_from_people_and_screen_readers(client):
+    html = client.get(reverse("public:account_request")).content.decode()
+    trap = re.search(r'<div class="d-none" aria-hidden="true">(.*?)</div>\s*<button', html, re.S)
+    assert trap and 'name="website"' in trap.group(1)
+    assert html.count('name="website"') == 1
+
+
+def test_requests_from_one_address_are_limited(client, coordinator, mailoutbox, settings):
+    settings.SOUTIEN_ACCOUNT_REQUEST_RATE = (3, 3600)
+    url = reverse("public:account_request")
+    for n in range(3):
+        response = client.post(url, request_data(email=f"personne{n}@exemple.test"))
+        assert response.status_code == 302
+    response = client.post(
+        url, request_data(email="quatrieme@exemple.test", message="Mon message gardé.")
+    )
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Trop de demandes de compte" in html
+    # Nothing typed is lost.
+    assert "quatrieme@exemple.test" in html and "Mon message gardé." in html
+    assert AccountRequest.objects.count() == 3
+    # Another address is not affected.
+    response = client.post(
+        url, request_data(email="ailleurs@exemple.test"), REMOTE_ADDR="192.0.2.10"
+    )
+    assert response.status_code == 302
+    assert AccountRequest.objects.count() == 4
+
+
+def test_invalid_posts_do_not_count_against_the_limit(client, coordinator, settings):
+    settings.SOUTIEN_ACCOUNT_REQUEST_RATE = (1, 3600)
+    url = reverse("public:account_request")
+    for _ in range(3):
+        assert client.post(url, request_data(email="pas-une-adresse")).status_code == 200
+    assert client.post(url, request_data()).status_code == 302
+
+
+def test_the_limit_counts_per_scope_and_per_address():
+    from soutien.security.throttle import throttle_exceeded
+
+    assert not throttle_exceeded("essai", "192.0.2.1", limit=1, window=3600)
+    assert throttle_exceeded("essai", "192.0.2.1", limit=1, window=3600)
+    assert not throttle_exceeded("essai", "192.0.2.2", limit=1, window=3600)
+    assert not throttle_exceeded("autre", "192.0.2.1", limit=1, window=3600)

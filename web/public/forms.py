@@ -47,6 +47,21 @@ class AccountRequestForm(StyledFormMixin, forms.Form):
         help_text=lazy(_privacy_help, str)(),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # A trap for robots, which fill every field: hidden from people (and from screen
+    # readers, with its container), never read as a real answer.
+    website = forms.CharField(
+        label="Ne pas remplir ce champ",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def is_robot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+    def request_data(self) -> dict:
+        """What the service needs (the trap left out)."""
+        return {key: value for key, value in self.cleaned_data.items() if key != "website"}
 
 
 class ApprovalForm(StyledFormMixin, forms.Form):

@@ -27,6 +27,8 @@ from soutien.content.defaults import DEFAULT_TEXTS
 from soutien.content.policies import can_edit_page_text
 from soutien.content.services import page_text_update
 from soutien.directory.models import Organisation
+from soutien.security.network import client_ip
+from soutien.security.throttle import account_request_throttled
 from web.public.forms import (
     AccountRequestForm,
     ApprovalForm,
@@ -196,14 +198,27 @@ def robots_txt(request):
 @require_http_methods(["GET", "POST"])
 def account_request(request):
     form = AccountRequestForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            account_request_create(**form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
+        if form.is_robot():
+            # Answered as a success, so that the robot learns nothing; nothing is sent.
             return redirect("public:account_request_sent")
-    return render(request, "public/account_request.html", {"form": form})
+        if account_request_throttled(client_ip(request)):
+            form.add_error(
+                None,
+                "Trop de demandes de compte ont été envoyées depuis votre connexion. "
+                "Votre saisie est conservée : réessayez dans une heure, ou écrivez à la "
+                "coordination (page « Contact »).",
+            )
+            status = 429
+        else:
+            try:
+                account_request_create(**form.request_data())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return redirect("public:account_request_sent")
+    return render(request, "public/account_request.html", {"form": form}, status=status)
 
 
 @login_not_required
