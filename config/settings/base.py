@@ -171,6 +171,8 @@ SOUTIEN_TRUSTED_PROXY_COUNT = int(os.environ.get("SOUTIEN_TRUSTED_PROXY_COUNT", 
 # Retention (RGPD): audit entries one year (CNIL), closed cases five years.
 SOUTIEN_AUDIT_RETENTION_DAYS = int(os.environ.get("SOUTIEN_AUDIT_RETENTION_DAYS", "365"))
 SOUTIEN_CASE_RETENTION_DAYS = int(os.environ.get("SOUTIEN_CASE_RETENTION_DAYS", str(5 * 365)))
+# Emails the platform sent: kept 30 days (to check they went out), then deleted.
+SOUTIEN_OUTBOX_RETENTION_DAYS = int(os.environ.get("SOUTIEN_OUTBOX_RETENTION_DAYS", "30"))
 # Account requests (public form, sends emails): at most 5 per client address per hour.
 SOUTIEN_ACCOUNT_REQUEST_RATE = (
     int(os.environ.get("SOUTIEN_ACCOUNT_REQUEST_LIMIT", "5")),

@@ -1,19 +1,25 @@
-"""Emails about accounts. Everything goes through send_account_email, so that it can later
-be switched to the platform's email outbox without touching the services."""
+"""Emails about accounts, through the platform's outbox (soutien.core.outbox): called
+inside the service's transaction, they leave once it commits and are retried if the mail
+server fails."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+
+from soutien.core.outbox import outbox_enqueue
 
 SIGNATURE_CONTEXT = {"site_name": "Soutien — Mission de soutien technique renforcé"}
 
 
-def send_account_email(*, to: list[str], template: str, context: dict) -> None:
-    """Render accounts/emails/<template>_subject.txt and <template>.txt, then send."""
+def send_account_email(
+    *, to: list[str], template: str, context: dict, secret: bool = False
+) -> None:
+    """Render accounts/emails/<template>_subject.txt and <template>.txt into the outbox.
+
+    ``secret``: the text holds a single-use link, erased from the outbox once sent."""
     context = {**SIGNATURE_CONTEXT, "site_url": settings.SITE_URL.rstrip("/"), **context}
     subject = render_to_string(f"accounts/emails/{template}_subject.txt", context)
     body = render_to_string(f"accounts/emails/{template}.txt", context)
-    EmailMessage(subject=" ".join(subject.split()), body=body, to=to).send()
+    outbox_enqueue(to=to, subject=" ".join(subject.split()), body=body, erase_after_sending=secret)
 
 
 def notify_request_received(account_request) -> None:
@@ -45,6 +51,7 @@ def notify_invitation(*, user, token: str, expires_at, account_request=None) -> 
             "expires_at": expires_at,
             "account_request": account_request,
         },
+        secret=True,
     )
 
 

@@ -69,10 +69,9 @@ def account_request_create(
         action=AccountEvent.Action.REQUESTED, account_request=account_request
     )
     coordinator_emails = _coordinator_emails()
-    transaction.on_commit(lambda: notifications.notify_request_received(account_request))
-    transaction.on_commit(
-        lambda: notifications.notify_coordinators_of_request(account_request, coordinator_emails)
-    )
+    # Into the outbox, in this transaction: sent once it commits, retried on failure.
+    notifications.notify_request_received(account_request)
+    notifications.notify_coordinators_of_request(account_request, coordinator_emails)
     return account_request
 
 
@@ -100,10 +99,8 @@ def invitation_create(*, user: User, by, account_request: AccountRequest | None 
     AccountEvent.objects.create(
         action=AccountEvent.Action.INVITED, user=user, account_request=account_request, actor=by
     )
-    transaction.on_commit(
-        lambda: notifications.notify_invitation(
-            user=user, token=token, expires_at=expires_at, account_request=account_request
-        )
+    notifications.notify_invitation(
+        user=user, token=token, expires_at=expires_at, account_request=account_request
     )
     return token
 
@@ -143,11 +140,8 @@ def account_request_approve(
         action=AccountEvent.Action.APPROVED, account_request=locked, user=user, actor=by
     )
     if user.has_usable_password():
-        role_label = Role(role).label
-        transaction.on_commit(
-            lambda: notifications.notify_access_added(
-                user=user, organisation=organisation, role_label=role_label
-            )
+        notifications.notify_access_added(
+            user=user, organisation=organisation, role_label=Role(role).label
         )
     else:
         invitation_create(user=user, by=by, account_request=locked)
@@ -167,7 +161,7 @@ def account_request_refuse(*, account_request: AccountRequest, reason: str = "",
     AccountEvent.objects.create(
         action=AccountEvent.Action.REFUSED, account_request=locked, actor=by, comment=reason
     )
-    transaction.on_commit(lambda: notifications.notify_request_refused(locked))
+    notifications.notify_request_refused(locked)
     return locked
 
 

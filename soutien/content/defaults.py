@@ -339,6 +339,8 @@ diagnostic n'est transmis aux partenaires qu'après validation par le gestionnai
 - Un dossier est conservé pendant la durée de la Convention cadre, puis archivé selon les
   règles d'archivage public.
 - Le journal de sécurité est conservé un an.
+- Les courriels envoyés par la plateforme sont conservés trente jours, pour vérifier leur
+  envoi, puis supprimés ; le lien d'une invitation est effacé dès l'envoi.
 
 ## Vos droits
 

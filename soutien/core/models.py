@@ -21,6 +21,12 @@ class OutboxEmail(models.Model):
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
     last_error = models.TextField("dernière erreur", blank=True)
     next_attempt_at = models.DateTimeField("prochaine tentative", null=True, blank=True)
+    erase_after_sending = models.BooleanField(
+        "texte effacé après l'envoi",
+        default=False,
+        help_text="Pour un courriel qui porte un lien à usage unique (invitation) : le lien "
+        "ne reste pas en base une fois le courriel parti.",
+    )
 
     class Meta:
         verbose_name = "courriel à envoyer"

@@ -4,11 +4,16 @@
 scheduled with `transaction.on_commit`, so nothing is sent when the change rolls
 back. A failed send is kept with its error and retried later (`send_outbox`
 command, run periodically, or the next enqueue), with an increasing delay.
+
+An email carrying a single-use link is stored only until it leaves: its text is erased
+once sent. Sent emails are deleted after ``SOUTIEN_OUTBOX_RETENTION_DAYS`` (`outbox_purge`,
+run by the retention command).
 """
 
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.tasks import task
@@ -19,20 +24,31 @@ from soutien.core.models import OutboxEmail
 logger = logging.getLogger(__name__)
 
 MAX_DELAY = dt.timedelta(hours=6)
+ERASED_BODY = "[Texte effacé après l'envoi : il contenait un lien à usage unique.]"
 
 
 def outbox_enqueue(
-    *, to: list[str], subject: str, body: str, attachments: list[dict] | None = None
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    attachments: list[dict] | None = None,
+    erase_after_sending: bool = False,
 ) -> OutboxEmail | None:
     """Store an email and send it once the surrounding transaction commits.
 
     `attachments`: text attachments, each {"filename", "mimetype", "content"}.
+    `erase_after_sending`: the body holds a secret (a single-use link), erased once sent.
     """
     recipients = sorted({address.strip().lower() for address in to if address and address.strip()})
     if not recipients:
         return None
     email = OutboxEmail.objects.create(
-        to=", ".join(recipients), subject=subject[:255], body=body, attachments=attachments or []
+        to=", ".join(recipients),
+        subject=subject[:255],
+        body=body,
+        attachments=attachments or [],
+        erase_after_sending=erase_after_sending,
     )
     transaction.on_commit(lambda: send_outbox_email.enqueue(email.pk))
     return email
@@ -61,7 +77,11 @@ def outbox_send(email: OutboxEmail) -> bool:
     email.attempts += 1
     email.sent_at = timezone.now()
     email.last_error = ""
-    email.save(update_fields=["attempts", "sent_at", "last_error"])
+    fields = ["attempts", "sent_at", "last_error"]
+    if email.erase_after_sending:
+        email.body, email.attachments = ERASED_BODY, []
+        fields += ["body", "attachments"]
+    email.save(update_fields=fields)
     return True
 
 
@@ -82,3 +102,11 @@ def outbox_flush(now=None) -> tuple[int, int]:
         else:
             failed += 1
     return sent, failed
+
+
+def outbox_purge(*, now=None) -> int:
+    """Delete the emails sent more than ``SOUTIEN_OUTBOX_RETENTION_DAYS`` ago (they hold
+    names and addresses; unsent ones are kept until they go out). Returns how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.SOUTIEN_OUTBOX_RETENTION_DAYS)
+    deleted, _ = OutboxEmail.objects.filter(sent_at__lt=cutoff).delete()
+    return deleted

@@ -168,23 +168,14 @@ def test_retention_command_purges_after_the_configured_period(settings):
     assert AuditEntry.objects.filter(pk=kept.pk).exists()
 
 
-def test_retention_says_case_anonymisation_is_not_available_when_missing(monkeypatch):
-    from soutien.security import retention
-
-    monkeypatch.setattr(retention, "case_anonymisation_hook", lambda: None)
-    out = io.StringIO()
-    call_command("retention", stdout=out)
-    assert "pas encore disponible" in out.getvalue()
-
-
-def test_retention_calls_the_case_hook_with_the_five_year_cutoff(monkeypatch, settings):
-    from soutien.security import retention
+def test_retention_anonymises_cases_with_the_five_year_cutoff(monkeypatch, settings):
+    from soutien.cases import services
 
     calls = []
     monkeypatch.setattr(
-        retention,
-        "case_anonymisation_hook",
-        lambda: lambda *, older_than: calls.append(older_than) or 2,
+        services,
+        "anonymise_closed_cases",
+        lambda *, older_than: calls.append(older_than) or 2,
     )
     out = io.StringIO()
     call_command("retention", stdout=out)

@@ -6,8 +6,9 @@ from soutien.security.retention import retention_apply
 class Command(BaseCommand):
     help = (
         "Applique les durées de conservation : purge du journal d'audit "
-        "(SOUTIEN_AUDIT_RETENTION_DAYS) et anonymisation des dossiers clos "
-        "(SOUTIEN_CASE_RETENTION_DAYS). À lancer chaque jour."
+        "(SOUTIEN_AUDIT_RETENTION_DAYS), anonymisation des dossiers clos "
+        "(SOUTIEN_CASE_RETENTION_DAYS), suppression des demandes de compte refusées (six mois) "
+        "et des courriels envoyés (SOUTIEN_OUTBOX_RETENTION_DAYS). À lancer chaque jour."
     )
 
     def handle(self, *args, **options):
@@ -15,15 +16,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Journal d'audit : {result['audit_entries_deleted']} entrée(s) purgée(s)."
         )
-        if result["cases_anonymised"] is None:
-            self.stdout.write(
-                self.style.WARNING(
-                    "Anonymisation des dossiers clos : pas encore disponible "
-                    "(soutien.cases.services.anonymise_closed_cases n'existe pas encore)."
-                )
-            )
-        else:
-            self.stdout.write(f"Dossiers clos anonymisés : {result['cases_anonymised']}.")
+        self.stdout.write(f"Dossiers clos anonymisés : {result['cases_anonymised']}.")
         self.stdout.write(
             f"Demandes de compte refusées supprimées : {result['refused_requests_deleted']}."
         )
+        self.stdout.write(f"Courriels envoyés supprimés : {result['sent_emails_deleted']}.")
