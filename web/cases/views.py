@@ -546,7 +546,9 @@ def _meeting_panels(request, case) -> list[dict]:
         meeting.case = case
         change_form = None
         if can_manage_invitations(request.user, meeting):
-            change_form = MeetingChangeForm(
+            change_form = MeetingChangeForm.from_session(
+                request, meeting, auto_id=f"id_meeting{meeting.pk}_%s"
+            ) or MeetingChangeForm(
                 initial={
                     "starts_at": timezone.localtime(meeting.starts_at),
                     "ends_at": meeting.ends_at and timezone.localtime(meeting.ends_at),

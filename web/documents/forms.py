@@ -50,6 +50,35 @@ class MeetingChangeForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.meeting = instance_meeting
 
+    # A refused change comes back to the case page (where the form lives) through the
+    # session: what was typed and the service's message, shown beside the fields.
+    SESSION_KEY = "soutien:meeting-change"
+
+    def keep_in_session(self, request, meeting_pk: int, service_error=None) -> None:
+        data = {name: self.data.get(name, "") for name in self.fields if name in self.data}
+        error = None
+        if service_error is not None:
+            error = {"field": service_error.field, "message": service_error.message}
+        request.session[self.SESSION_KEY] = {
+            "meeting": meeting_pk,
+            "data": data,
+            "error": error,
+        }
+
+    @classmethod
+    def from_session(cls, request, meeting, **kwargs) -> "MeetingChangeForm | None":
+        """The refused form for this meeting, bound again with its errors (once)."""
+        kept = request.session.get(cls.SESSION_KEY)
+        if not kept or kept.get("meeting") != meeting.pk:
+            return None
+        del request.session[cls.SESSION_KEY]
+        form = cls(kept["data"], instance_meeting=meeting, **kwargs)
+        if form.is_valid() and kept.get("error"):
+            error = kept["error"]
+            field = error["field"] if error["field"] in form.fields else None
+            form.add_error(field, error["message"])
+        return form
+
     def changes(self) -> dict:
         sent = set(self.data.keys())
         values = {}

@@ -241,19 +241,21 @@ def meeting_reschedule(request, pk):
     if not policies.can_manage_invitations(request.user, meeting):
         raise Http404("Réunion introuvable")
     form = MeetingChangeForm(request.POST, instance_meeting=meeting)
+    refused = "La réunion n'a pas été modifiée : corrigez les champs signalés dans le formulaire."
+    anchor = f"{next_url.split('#')[0]}#reunion-{meeting.pk}"
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(next_url)
+        form.keep_in_session(request, meeting.pk)
+        messages.error(request, refused)
+        return redirect(anchor)
     try:
         invitations.meeting_reschedule(meeting=meeting, by=request.user, **form.changes())
     except AlreadyDone:
         messages.info(request, "Rien n'a changé : aucune mise à jour envoyée.")
         return redirect(next_url)
     except CaseError as exc:
-        messages.error(request, exc.message)
-        return redirect(next_url)
+        form.keep_in_session(request, meeting.pk, service_error=exc)
+        messages.error(request, refused)
+        return redirect(anchor)
     messages.success(request, "La réunion est modifiée ; les participants ont reçu la mise à jour.")
     return redirect(next_url)
 

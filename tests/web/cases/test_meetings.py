@@ -217,6 +217,60 @@ def test_reschedule_raises_the_sequence_and_cancel_shows_annulee(client, case_at
     assert reverse("documents:meeting_cancel", args=[meeting.pk]) not in page
 
 
+def _reschedule_fields(detail, **overrides):
+    return {
+        "starts_at": _local(dt.timedelta(days=12)),
+        "ends_at": "",
+        "place": "Mairie de secteur",
+        "video_link": "",
+        "agenda": "Ordre du jour retravaillé",
+        "external_emails": "",
+        "next": detail + "#reunions",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"video_link": "pas un lien"}, "video_link", "URL valide"),  # the form refuses it
+        (  # the service refuses it
+            {"starts_at": _local(dt.timedelta(days=12)), "ends_at": _local(dt.timedelta(days=11))},
+            "ends_at",
+            "La fin doit suivre le début de la réunion.",
+        ),
+    ],
+)
+def test_a_refused_change_shows_its_error_beside_the_field_and_keeps_the_input(
+    client, case_at, overrides, field, message
+):
+    case, cast = case_at(Stage.REFERRAL)
+    meeting = _plan(case, cast.coordinator, attendees=[cast.partner_state])
+    client.force_login(cast.coordinator)
+    detail = reverse("cases:detail", args=[case.pk])
+    response = client.post(
+        reverse("documents:meeting_reschedule", args=[meeting.pk]),
+        _reschedule_fields(detail, **overrides),
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{detail}#reunion-{meeting.pk}"
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0 and meeting.place == "Caf, salle 3"  # nothing changed
+
+    page = html(client.get(detail))
+    assert "pas été modifiée : corrigez les champs signalés" in page
+    # The form is open, with the error beside the field and what was typed.
+    assert '<details class="meeting-change flex-grow-1" open>' in page
+    error_id = f"id_meeting{meeting.pk}_{field}_error"
+    assert f'id="{error_id}"' in page and message in page
+    assert 'aria-invalid="true"' in page
+    assert "Ordre du jour retravaillé" in page and "Mairie de secteur" in page
+    # Shown once: the next visit shows the meeting as it is.
+    page = html(client.get(detail))
+    assert "Ordre du jour retravaillé" not in page
+    assert '<details class="meeting-change flex-grow-1" open>' not in page
+
+
 @pytest.mark.parametrize(
     ("role", "sees", "manages"),
     [
