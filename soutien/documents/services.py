@@ -1,9 +1,14 @@
-"""Writes on documents: attach a checked file, remove it, record a download."""
+"""Writes on documents: attach a checked file, remove it, record a download, sweep the
+files no document refers to any more."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 
 from soutien.cases.models import Action, Case, Meeting, Message, ReportVersion
 from soutien.cases.services import CaseError, NotPermitted, record_event
@@ -156,3 +161,35 @@ def download_record(
         details={"kind": kind, "name": log.document_name},
     )
     return log
+
+
+# Files younger than this are left alone: an upload may be writing its row right now.
+ORPHAN_GRACE = dt.timedelta(days=1)
+DOCUMENTS_DIRECTORY = "documents"
+
+
+def _stored_names(storage, directory: str):
+    try:
+        directories, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{directory}/{name}"
+    for sub in directories:
+        yield from _stored_names(storage, f"{directory}/{sub}")
+
+
+def orphan_files_purge(*, now=None, storage=None) -> int:
+    """Delete the stored files no document refers to (left by a transaction rolled back
+    after the file was written, or by a crash), once older than ``ORPHAN_GRACE``: an
+    attachment must not outlive its record. Returns how many were deleted."""
+    storage = storage or default_storage
+    cutoff = (now or timezone.now()) - ORPHAN_GRACE
+    known = set(Document.objects.values_list("file", flat=True))
+    deleted = 0
+    for name in _stored_names(storage, DOCUMENTS_DIRECTORY):
+        if name in known or storage.get_modified_time(name) >= cutoff:
+            continue
+        storage.delete(name)
+        deleted += 1
+    return deleted

@@ -8,6 +8,8 @@
   (``soutien.accounts.services.refused_requests_purge``).
 - Sent emails: deleted ``SOUTIEN_OUTBOX_RETENTION_DAYS`` after sending (30 by default),
   through ``soutien.core.outbox.outbox_purge``.
+- Stored files no attachment refers to any more: deleted after a day
+  (``soutien.documents.services.orphan_files_purge``).
 """
 
 import datetime as dt
@@ -31,10 +33,12 @@ def retention_apply(*, now=None) -> dict:
     from soutien.accounts.services import refused_requests_purge
     from soutien.cases.services import anonymise_closed_cases
     from soutien.core.outbox import outbox_purge
+    from soutien.documents.services import orphan_files_purge
 
     return {
         "audit_entries_deleted": audit_purge(older_than=audit_cutoff(now)),
         "cases_anonymised": anonymise_closed_cases(older_than=case_cutoff(now)),
         "refused_requests_deleted": refused_requests_purge(now=now),
         "sent_emails_deleted": outbox_purge(now=now),
+        "orphan_files_deleted": orphan_files_purge(now=now),
     }

@@ -8,7 +8,8 @@ class Command(BaseCommand):
         "Applique les durées de conservation : purge du journal d'audit "
         "(SOUTIEN_AUDIT_RETENTION_DAYS), anonymisation des dossiers clos "
         "(SOUTIEN_CASE_RETENTION_DAYS), suppression des demandes de compte refusées (six mois) "
-        "et des courriels envoyés (SOUTIEN_OUTBOX_RETENTION_DAYS). À lancer chaque jour."
+        "et des courriels envoyés (SOUTIEN_OUTBOX_RETENTION_DAYS), fichiers qu'aucune pièce "
+        "jointe ne référence plus. À lancer chaque jour."
     )
 
     def handle(self, *args, **options):
@@ -21,3 +22,6 @@ class Command(BaseCommand):
             f"Demandes de compte refusées supprimées : {result['refused_requests_deleted']}."
         )
         self.stdout.write(f"Courriels envoyés supprimés : {result['sent_emails_deleted']}.")
+        self.stdout.write(
+            f"Fichiers sans pièce jointe supprimés : {result['orphan_files_deleted']}."
+        )
