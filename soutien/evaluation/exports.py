@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from soutien.cases.enums import ClosureOutcome, DecisionOutcome, Situation, Stage
 from soutien.directory.models import OrganisationKind
-from soutien.evaluation.figures import MASK
+from soutien.evaluation.figures import MASKING_NOTE
 from soutien.evaluation.indicators import STEP_SPANS, Evaluation
 
 CSV_HEADER = ["perimetre", "rubrique", "ligne", "colonne", "valeur"]
@@ -79,8 +79,7 @@ def indicators_xlsx(evaluation: Evaluation, *, generated_at=None) -> bytes:
         about.append([label, value])
     about.append(["Produit le", generated_at.strftime("%d/%m/%Y %H:%M")])
     if evaluation.masked:
-        note = f"Tout chiffre calculé sur moins de 3 dossiers : {MASK}"
-        about.append(["Secret statistique", note])
+        about.append(["Secret statistique", MASKING_NOTE])
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 80
     for perimeter, current in _perimeters(evaluation):

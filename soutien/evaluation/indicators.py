@@ -35,7 +35,7 @@ from soutien.directory.models import (
     OrganisationKind,
     SocialCentre,
 )
-from soutien.evaluation.figures import Cell, Shown, count, share
+from soutien.evaluation.figures import Cell, Shown, complementary, count, share
 from soutien.evaluation.policies import DEPARTMENT, Territory
 
 # Each step with a target duration: (start field, end field). Only completed steps count.
@@ -292,9 +292,6 @@ def compute(
     main = _totals(cube)
     current = _now_aggregate(scope, targets, now)
 
-    def show(cell: Cell) -> Shown:
-        return cell.show(masked)
-
     tables: dict[str, Table] = {}
 
     decided = main["validated"] + main["refused"]
@@ -317,7 +314,10 @@ def compute(
         ("Dossiers en retard sur le délai cible, à ce jour", count(current["overdue"])),
         ("Accompagnements en cours, à ce jour", count(current["support"])),
     ]
-    summary.rows = [[label, show(cell)] for label, cell in summary_cells]
+    summary.rows = [[label, cell] for label, cell in summary_cells]
+    # Preventive + crisis = requests: one masked would come back by subtraction, and the
+    # share of preventive requests would give both.
+    _finish(summary, masked, groups=[[(1, 1), (2, 1)]], follows=[((3, 1), [(1, 1), (2, 1)])])
     tables["summary"] = summary
     if summary_only:
         return Evaluation(
@@ -325,7 +325,7 @@ def compute(
             filters=filters,
             masked=masked,
             tables=tables,
-            headline={"share": share(main["preventive"], main["total"]).show(masked)},
+            headline={"share": summary.rows[3][1]},
         )
 
     _place_groups(cube)
@@ -348,13 +348,19 @@ def compute(
         by_year.rows.append(
             [
                 str(row["year"]),
-                show(count(row["total"])),
-                show(count(row["preventive"])),
-                show(count(row["crisis"])),
-                show(share(row["preventive"], row["total"])),
-                show(share(row["validated"], row_decided)),
+                count(row["total"]),
+                count(row["preventive"]),
+                count(row["crisis"]),
+                share(row["preventive"], row["total"]),
+                share(row["validated"], row_decided),
             ]
         )
+    _finish(
+        by_year,
+        masked,
+        groups=_row_groups(by_year, [2, 3]) + _column_groups(by_year, [1, 2, 3]),
+        follows=[((r, 4), [(r, 2), (r, 3)]) for r in range(len(by_year.rows))],
+    )
     tables["by_year"] = by_year
 
     # Lead times of each step, over completed steps only.
@@ -378,13 +384,14 @@ def compute(
         lead_times.rows.append(
             [
                 STEP_LABELS[step],
-                show(count(n)),
-                show(Cell(median, n, unit="j", decimals=1)),
-                show(Cell(p90, n, unit="j", decimals=1)),
+                count(n),
+                Cell(median, n, unit="j", decimals=1),
+                Cell(p90, n, unit="j", decimals=1),
                 Shown(f"{targets[str(step)]}\u00a0j", targets[str(step)], unit="j"),
-                show(share(durations.within(targets[str(step)]), n)),
+                share(durations.within(targets[str(step)]), n),
             ]
         )
+    _finish(lead_times, masked)
     tables["lead_times"] = lead_times
 
     # Fields of expertise (a request may concern several).
@@ -402,7 +409,8 @@ def compute(
         caption="Une demande peut concerner plusieurs champs.",
     )
     for domain_id, name in Domain.objects.order_by("order", "name").values_list("pk", "name"):
-        by_domain.rows.append([name, show(count(domain_counts.get(domain_id, 0)))])
+        by_domain.rows.append([name, count(domain_counts.get(domain_id, 0))])
+    _finish(by_domain, masked)  # a request may count in several fields: no sum to protect
     tables["by_domain"] = by_domain
 
     # Communes (Marseille's arrondissements count for Marseille).
@@ -417,11 +425,16 @@ def compute(
         by_commune.rows.append(
             [
                 names[municipality],
-                show(count(row["total"])),
-                show(count(row["preventive"])),
-                show(count(row["crisis"])),
+                count(row["total"]),
+                count(row["preventive"]),
+                count(row["crisis"]),
             ]
         )
+    _finish(
+        by_commune,
+        masked,
+        groups=_row_groups(by_commune, [2, 3]) + _column_groups(by_commune, [1, 2, 3]),
+    )
     tables["by_commune"] = by_commune
 
     # Association-run or federation-run centres.
@@ -439,11 +452,14 @@ def compute(
         by_manager.rows.append(
             [
                 label,
-                show(count(row["total"])),
-                show(share(row["preventive"], row["total"])),
-                show(share(row["validated"], row["validated"] + row["refused"])),
+                count(row["total"]),
+                share(row["preventive"], row["total"]),
+                share(row["validated"], row["validated"] + row["refused"]),
             ]
         )
+    # The two kinds of manager add up to the summary: their requests, and the preventive
+    # requests each share stands for (share × requests).
+    _finish(by_manager, masked, groups=_column_groups(by_manager, [1, 2]))
     tables["by_manager"] = by_manager
 
     outcomes = Table(
@@ -453,7 +469,13 @@ def compute(
     )
     for outcome in ClosureOutcome:
         n = main[f"outcome_{outcome}"]
-        outcomes.rows.append([outcome.label, show(count(n)), show(share(n, main["closed"]))])
+        outcomes.rows.append([outcome.label, count(n), share(n, main["closed"])])
+    _finish(
+        outcomes,
+        masked,
+        groups=_column_groups(outcomes, [1]),
+        follows=[((r, 2), [(r, 1)]) for r in range(len(outcomes.rows))],
+    )
     tables["outcomes"] = outcomes
 
     answers = main["satisfaction_n"]
@@ -468,18 +490,19 @@ def compute(
         ("ownership", "Appropriation des outils par les équipes (moyenne sur 5)"),
     ):
         satisfaction.rows.append(
-            [label, show(count(answers)), show(Cell(main[key], answers, unit="/ 5", decimals=1))]
+            [label, count(answers), Cell(main[key], answers, unit="/ 5", decimals=1)]
         )
     satisfaction.rows.append(
         [
             "Recommanderaient la mission à un autre centre",
-            show(count(answers)),
-            show(share(main["recommend"], answers)),
+            count(answers),
+            share(main["recommend"], answers),
         ]
     )
+    _finish(satisfaction, masked)
     tables["satisfaction"] = satisfaction
 
-    headline = _headline(year_rows, main, masked)
+    headline = _headline(summary, by_year)
     evaluation = Evaluation(
         territory=territory, filters=filters, masked=masked, tables=tables, headline=headline
     )
@@ -528,21 +551,53 @@ def _roll_up(cube: list[dict], key: str | None, measures=BREAKDOWN_MEASURES) -> 
     return totals
 
 
-def _headline(year_rows: list[dict], main: dict, masked: bool) -> dict:
-    """The share of preventive requests over the period, and its change since last year."""
-    overall = share(main["preventive"], main["total"]).show(masked)
+def _headline(summary: Table, by_year: Table) -> dict:
+    """The share of preventive requests over the period, and its change since last year,
+    as shown in the tables (never a figure the tables hide)."""
+    overall = summary.rows[3][1]
     trend = None
-    if len(year_rows) >= 2:
-        last, previous = year_rows[-1], year_rows[-2]
-        now_share = share(last["preventive"], last["total"])
-        before = share(previous["preventive"], previous["total"])
-        shown_now, shown_before = now_share.show(masked), before.show(masked)
+    if len(by_year.rows) >= 2:
+        last, previous = by_year.rows[-1], by_year.rows[-2]
+        shown_now, shown_before = last[4], previous[4]
         if shown_now.number is not None and shown_before.number is not None:
             points = shown_now.number - shown_before.number
             trend = {
-                "year": last["year"],
-                "previous_year": previous["year"],
+                "year": int(last[0]),
+                "previous_year": int(previous[0]),
                 "points": points,
                 "text": f"{points:+.0f} points".replace("-", "−"),
             }
     return {"share": overall, "trend": trend}
+
+
+def _row_groups(table: Table, columns: list[int]) -> list[list[tuple[int, int]]]:
+    """In each row, the given columns add up to a published figure."""
+    return [[(r, c) for c in columns] for r in range(len(table.rows))]
+
+
+def _column_groups(table: Table, columns: list[int]) -> list[list[tuple[int, int]]]:
+    """Down each given column, the rows add up to a published total."""
+    return [[(r, c) for r in range(len(table.rows))] for c in columns]
+
+
+def _finish(table: Table, masked: bool, *, groups=(), follows=()) -> None:
+    """Turn the table's figures into what is shown: « < 3 » under 3 cases and, when
+    masked, « secret » for what would give a masked figure back (``figures.complementary``).
+    ``follows``: (share, counts) — a share is hidden with any of the counts it reveals."""
+    cells = {
+        (r, c): cell
+        for r, row in enumerate(table.rows)
+        for c, cell in enumerate(row)
+        if isinstance(cell, Cell)
+    }
+    secret = complementary(cells, groups) if masked else set()
+    for share_key, count_keys in follows:
+        if any(key in secret or cells[key].is_small() for key in count_keys):
+            secret.add(share_key)
+    table.rows = [
+        [
+            cell.show(masked, secret=(r, c) in secret) if isinstance(cell, Cell) else cell
+            for c, cell in enumerate(row)
+        ]
+        for r, row in enumerate(table.rows)
+    ]

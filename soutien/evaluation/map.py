@@ -1,7 +1,8 @@
 """What the map of centres shows, by database aggregation.
 
 The coordination sees each centre, coloured and numbered by the stage of its latest case;
-everyone else sees only a number of requests per commune, masked under 3.
+everyone else sees only a number of requests per commune, masked under 3 (and one more
+hidden when a single masked commune would come back as the total minus the others).
 """
 
 from django.db.models import CharField, Count, OuterRef, Q, Subquery
@@ -10,7 +11,7 @@ from django.db.models.functions import Coalesce
 from soutien.cases.enums import Stage
 from soutien.cases.models import Case
 from soutien.directory.models import SocialCentre
-from soutien.evaluation.figures import count
+from soutien.evaluation.figures import complementary, count
 from soutien.evaluation.indicators import Filters, cohort_queryset
 from soutien.evaluation.policies import DEPARTMENT, Territory
 
@@ -58,11 +59,15 @@ def commune_counts(territory: Territory, filters: Filters, *, masked: bool) -> d
         .annotate(n=Count("pk"))
         .order_by("name")
     )
+    rows = list(rows)
+    cells = {row["code"]: count(row["n"]) for row in rows}
+    # The communes add up to the total shown: one masked would come back by subtraction.
+    secret = complementary(cells, [list(cells)]) if masked else set()
     communes = []
     total = 0
     for row in rows:
         total += row["n"]
-        shown = count(row["n"]).show(masked)
+        shown = cells[row["code"]].show(masked, secret=row["code"] in secret)
         communes.append(
             {"code": row["code"], "name": row["name"], "text": shown.text, "count": shown.number}
         )

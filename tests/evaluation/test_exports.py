@@ -60,7 +60,10 @@ def test_xlsx_matches_the_page_and_masks(client, data):
     assert values["Demandes reçues"] == 8
     assert values["dont crise avérée"] == "< 3"
     assert page[("Synthèse", "dont crise avérée", "Valeur")] == "< 3"
-    assert values["Part des démarches préventives"] == 75
+    # 6 preventive requests out of 8 would give the 2 crisis ones back: hidden too.
+    assert values["dont démarche préventive"] == "secret"
+    assert values["Part des démarches préventives"] == "< 3"
+    assert page[("Synthèse", "dont démarche préventive", "Valeur")] == "secret"
     lead = book["Délais"]
     first = next(lead.iter_rows(min_row=3, values_only=True))
     assert first[1:5] == (5, 30.0, 46.0, 30)

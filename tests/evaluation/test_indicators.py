@@ -117,7 +117,13 @@ def test_masking_under_three_cases(dataset):
     summary = texts(compute(masked=True, now=NOW).table("summary"))
     assert summary["Demandes reçues"] == ["8"]
     assert summary["dont crise avérée"] == ["< 3"]
-    assert summary["Part des démarches préventives"] == [pct(75)]
+    # 8 requests, 6 preventive: the 2 crisis ones would come back by subtraction, so the
+    # preventive count is hidden as well, and so is the share (6 of 8 leaves 2 out).
+    assert summary["dont démarche préventive"] == ["secret"]
+    assert summary["Part des démarches préventives"] == ["< 3"]
+    # 4 validated out of 5 decisions would reveal the one refusal.
+    assert summary["Décisions des financeurs (validées ou refusées)"] == ["5"]
+    assert summary["Taux d'acceptation"] == ["< 3"]
     assert summary["Demandes classées sans suite ou retirées"] == ["< 3"]
     assert summary["Accompagnements en cours, à ce jour"] == ["< 3"]
     masked = compute(masked=True, now=NOW)

@@ -37,9 +37,11 @@ def test_others_see_counts_per_commune_only_masked(client, data, who):
     client.force_login(getattr(data, who))
     payload = client.get(DATA, {"year": 2023}).json()
     assert "centres" not in payload
-    # 2023: Marseille c1, c2, c4 (3) and Aix c3 (1, masked).
+    # 2023: Marseille c1, c2, c4 (3) and Aix c3 (1, masked); with the total of 4 shown,
+    # Marseille's 3 would give Aix's 1 back: hidden as well.
     counts = {c["code"]: (c["text"], c["count"]) for c in payload["communes"]}
-    assert counts == {"13055": ("3", 3), "13001": ("< 3", None)}
+    assert counts == {"13055": ("secret", None), "13001": ("< 3", None)}
+    assert payload["total"] == "4"
     assert "Centre A1" not in json.dumps(payload)
 
 

@@ -15,6 +15,7 @@ from soutien.audit.services import audit_record
 from soutien.directory.reference import DATA_DIR
 from soutien.evaluation import exports
 from soutien.evaluation.charts import evaluation_charts
+from soutien.evaluation.figures import MASKING_NOTE
 from soutien.evaluation.indicators import Filters, cohort_queryset, compute
 from soutien.evaluation.map import centres_on_map, commune_counts, legend
 from soutien.evaluation.policies import (
@@ -95,6 +96,7 @@ def index(request):
             "summary_rows": _summary_rows(evaluation),
             "query": query,
             "can_export_case_dataset": can_export_case_dataset(request.user),
+            "masking_note": MASKING_NOTE,
         },
     )
 
@@ -180,6 +182,7 @@ def annual_report(request):
             "charts": charts,
             "summary_rows": _summary_rows(evaluation),
             "generated_at": timezone.localtime(),
+            "masking_note": MASKING_NOTE,
         }
     )
     return _attachment(pdf, "application/pdf", f"rapport-evaluation-mstr-{year}.pdf")
@@ -206,6 +209,7 @@ def map_page(request):
             "form": form,
             "credit": MAP_CREDIT,
             "territory_label": payload["territory"],
+            "masking_note": MASKING_NOTE if must_mask(request.user) else "",
         },
     )
 
