@@ -61,16 +61,24 @@ run: install
 	@echo "Soutien démarre sur http://$(HOST):$(PORT)  (Ctrl+C pour arrêter)"
 	@$(MANAGE) runserver $(HOST):$(PORT)
 
+# Static files are collected (and compressed, which takes a minute) only when they changed.
+# A task worker runs beside gunicorn: it sends the outbox's emails; it stops with the server.
 serve: deps debs-run
 	@mkdir -p var
 	@export DJANGO_SETTINGS_MODULE=config.settings.prod DEBUG=0 \
 	  SECRET_KEY="$${SECRET_KEY:-$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" \
 	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
-	$(UV) run python manage.py collectstatic --no-input -v 0 && \
+	if [ ! -f staticfiles/staticfiles.json ] || \
+	  [ -n "$$(find web/static node_modules uv.lock -newer staticfiles/staticfiles.json -print -quit)" ]; then \
+	  echo "Préparation des fichiers statiques…"; \
+	  $(UV) run python manage.py collectstatic --no-input -v 0 || exit 1; \
+	fi; \
 	$(UV) run python manage.py migrate --no-input -v 0 && \
 	$(UV) run python manage.py load_reference && \
-	$(UV) run gunicorn config.wsgi:application --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+	{ $(UV) run python manage.py db_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(UV) run gunicorn config.wsgi:application --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -; }
 
 test: deps debs-test
 	@$(UV) run pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
