@@ -34,10 +34,12 @@ class EvaluationFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, territory, **kwargs):
         super().__init__(*args, **kwargs)
         this_year = timezone.localdate().year
-        self.fields["year"].choices = [("", "Toutes les années")] + [
+        self.fields["year"].choices = [("", "Toutes")] + [
             (year, str(year)) for year in range(this_year, FIRST_YEAR - 1, -1)
         ]
-        self.fields["year"].help_text = "Remplace les dates ci-dessous."
+        # The note sits under the row of filters (beside the field it would push the
+        # select out of line with the others).
+        self.fields["year"].widget.attrs["aria-describedby"] = "filtre-annee-aide"
         communes = Commune.objects.filter(parent__isnull=True).filter(
             Q(is_signatory=True)
             | Q(centres__isnull=False)
