@@ -116,8 +116,12 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
         queryset = queryset.filter(due_at__lt=timezone.now())
     if query := (filters.get("q") or "").strip():
         queryset = queryset.filter(Q(centre__name__icontains=query) | Q(number__icontains=query))
+    # Late cases first, the latest of them at the top (oldest deadline); then the others,
+    # most recently moved first.
+    late_since = When_(When(is_overdue=True, then=F("due_at")), default=Value(None))
     return queryset.distinct().order_by(
         When_(When(is_overdue=True, then=Value(0)), default=Value(1)),
+        late_since.asc(nulls_last=True),
         "-stage_changed_at",
         "-pk",
     )
