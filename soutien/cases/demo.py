@@ -178,12 +178,20 @@ class _Builder:
         # Open cases are recent; finished ones spread over three years.
         horizon = 3 * 365 - total if stage in (Stage.CLOSED, Stage.REFUSED) else 120
         start = self.now - dt.timedelta(days=total + self.rng.randint(2, max(3, horizon)))
-        start = start.replace(hour=self.rng.randint(8, 17), minute=self.rng.choice([0, 15, 30]))
-        dates, current = {}, start
+        dates, current = {}, self.office_hours(start)
         for name, days in steps:
-            current = current + dt.timedelta(days=days, hours=self.rng.randint(0, 6))
+            # Every step but the first comes at least a day later: a new time of day in
+            # office hours keeps them in order.
+            current = self.office_hours(current + dt.timedelta(days=days))
             dates[name] = min(current, self.now - dt.timedelta(hours=1))
         return dates
+
+    def office_hours(self, when: dt.datetime) -> dt.datetime:
+        """The same day, at a time people work (Paris time): 9:00 to 17:45."""
+        local = timezone.localtime(when)
+        return local.replace(
+            hour=self.rng.randint(9, 17), minute=self.rng.choice([0, 15, 30, 45]), second=0
+        )
 
     def number(self, when: dt.datetime) -> str:
         year = timezone.localtime(when).year
@@ -375,6 +383,7 @@ class _Builder:
                        audience=Audience.PARTNERS)  # fmt: skip
 
     def meeting(self, case, kind, when, by, summary):
+        when = timezone.localtime(when).replace(hour=self.rng.choice([9, 10, 14, 15]), minute=0)
         when = min(when, self.now - dt.timedelta(hours=2))
         meeting = Meeting.objects.create(
             case=case,

@@ -1,11 +1,13 @@
+import datetime as dt
 from collections import Counter
 
 import pytest
+from django.utils import timezone
 
 from soutien.accounts.models import User
 from soutien.cases.demo import load_demo_cases
 from soutien.cases.enums import ReportStatus, Stage
-from soutien.cases.models import Case, CaseEvent
+from soutien.cases.models import Case, CaseEvent, Meeting
 from soutien.cases.selectors import awaiting, cases_visible_to
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +30,13 @@ def test_demo_cases_cover_every_stage_and_are_idempotent(demo):
     # Partners reach only validated reports: demo data keeps that true.
     for case in Case.objects.filter(stage=Stage.REPORT_REVIEW):
         assert not case.report_versions.filter(status=ReportStatus.VALIDATED).exists()
+    # Steps and meetings happen in office hours, Paris time (a meeting at 4:30 looked
+    # wrong), except what was capped at "an hour or two ago".
+    recent = timezone.now() - dt.timedelta(hours=3)
+    for when in Case.objects.exclude(submitted_at=None).values_list("submitted_at", flat=True):
+        assert 9 <= timezone.localtime(when).hour <= 17 or when > recent
+    for when in Meeting.objects.values_list("starts_at", flat=True):
+        assert timezone.localtime(when).hour in (9, 10, 14, 15) or when > recent
 
 
 DEMO_SPACES = {
