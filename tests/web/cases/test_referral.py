@@ -58,6 +58,32 @@ def test_partner_gives_then_revises_an_opinion(client, case_at):
     assert opinion.comment == "Précisé"
 
 
+def test_an_opinion_shows_who_gave_it_and_when_even_without_an_account(client, case_at):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case, cast = case_at(Stage.REFERRAL)
+    client.force_login(cast.partner_state)
+    client.post(
+        reverse("cases:opinion", args=[case.pk]),
+        {"value": OpinionValue.FAVOURABLE, "comment": "D'accord"},
+    )
+    opinion = case.opinions.get(partner__funder_level="state")
+    given = timezone.localtime(opinion.given_at).strftime("%d/%m/%Y à %H:%M")
+    client.force_login(cast.coordinator)
+    page = html(client.get(reverse("cases:detail", args=[case.pk])))
+    name = cast.partner_state.get_full_name()
+    assert f"{name}, le {given}" in page
+    # An opinion recorded without its author (an account since deleted, imported data):
+    # the date alone, without a stray comma.
+    when = timezone.now() - dt.timedelta(days=1)
+    case.opinions.filter(pk=opinion.pk).update(given_by=None, given_at=when)
+    page = html(client.get(reverse("cases:detail", args=[case.pk])))
+    assert f"Le {timezone.localtime(when).strftime('%d/%m/%Y à %H:%M')}" in page
+    assert ", le " not in page.split("Saisine concertée")[-1].split("Messages")[0]
+
+
 def test_opinions_are_hidden_from_the_centre_and_the_provider(client, case_at):
     case, cast = case_at(Stage.REFERRAL)
     client.force_login(cast.partner_state)
