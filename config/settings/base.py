@@ -178,6 +178,8 @@ SOUTIEN_ACCOUNT_REQUEST_RATE = (
     int(os.environ.get("SOUTIEN_ACCOUNT_REQUEST_LIMIT", "5")),
     60 * 60,
 )
+# Password reset requests (they send an email too): at most 5 per client address per hour.
+SOUTIEN_PASSWORD_RESET_RATE = (5, 60 * 60)
 # Login throttling: 5 failures for one account from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -30,3 +30,8 @@ def throttle_exceeded(scope: str, key: str | None, *, limit: int, window: int) -
 def account_request_throttled(ip_address: str | None) -> bool:
     limit, window = settings.SOUTIEN_ACCOUNT_REQUEST_RATE
     return throttle_exceeded("account-request", ip_address, limit=limit, window=window)
+
+
+def password_reset_throttled(ip_address: str | None) -> bool:
+    limit, window = settings.SOUTIEN_PASSWORD_RESET_RATE
+    return throttle_exceeded("password-reset", ip_address, limit=limit, window=window)

@@ -64,6 +64,24 @@ def test_password_reset_by_email(client, mailoutbox):
     assert "Ce lien n'est plus valable" in response.content.decode()
 
 
+def test_password_reset_requests_are_limited_per_address(client, mailoutbox, settings):
+    settings.SOUTIEN_PASSWORD_RESET_RATE = (2, 3600)
+    UserFactory(email="marie@exemple.test")
+    url = reverse("accounts:password_reset")
+    for _ in range(2):
+        assert client.post(url, {"email": "marie@exemple.test"}).status_code == 302
+    response = client.post(url, {"email": "marie@exemple.test"})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Trop de demandes de nouveau mot de passe" in html
+    assert "marie@exemple.test" in html  # what was typed stays
+    assert len(mailoutbox) == 2
+    # Another address is not affected.
+    response = client.post(url, {"email": "marie@exemple.test"}, REMOTE_ADDR="192.0.2.20")
+    assert response.status_code == 302
+    assert len(mailoutbox) == 3
+
+
 def test_password_reset_for_unknown_email_reveals_nothing(client, mailoutbox):
     response = client.post(reverse("accounts:password_reset"), {"email": "inconnu@exemple.test"})
     assert response.status_code == 302
