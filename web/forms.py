@@ -1,5 +1,7 @@
 """Form rendering shared by every page: Bootstrap classes, accessible errors."""
 
+import datetime as dt
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
 
@@ -62,3 +64,41 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         params={"value": text},
                     )
         return super()._check_values(value)
+
+
+# Dates a form accepts: anything beyond would only be a typing slip, and year 1 or 9999
+# overflow as soon as a day or a time zone is added to them (a server error).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+OUT_OF_RANGE = "Indiquez une date entre le 01/01/2000 et le 31/12/2099."
+
+
+class _BoundedDates:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("min", self._bound(EARLIEST_DATE, start=True))
+        self.widget.attrs.setdefault("max", self._bound(LATEST_DATE, start=False))
+
+    def validate(self, value):
+        super().validate(value)
+        if value is None:
+            return
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+
+
+class DateField(_BoundedDates, forms.DateField):
+    """A date between 2000 and 2099."""
+
+    @staticmethod
+    def _bound(day, *, start):
+        return day.isoformat()
+
+
+class DateTimeField(_BoundedDates, forms.DateTimeField):
+    """A date and time between 2000 and 2099."""
+
+    @staticmethod
+    def _bound(day, *, start):
+        return f"{day.isoformat()}T{'00:00' if start else '23:59'}"

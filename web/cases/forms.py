@@ -19,7 +19,7 @@ from soutien.cases.enums import (
 from soutien.cases.models import Satisfaction
 from soutien.cases.services import REQUIRED_FOR_SUBMISSION
 from soutien.directory.models import Commune, Domain, Organisation, OrganisationKind, WarningSign
-from web.forms import ModelMultipleChoiceField, StyledFormMixin
+from web.forms import DateField, DateTimeField, ModelMultipleChoiceField, StyledFormMixin
 
 REQUIRED_HELP = "Obligatoire pour transmettre la fiche."
 
@@ -209,7 +209,7 @@ DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 
 
 def _datetime(label, *, required=True, help_text=""):
-    return forms.DateTimeField(
+    return DateTimeField(
         label=label,
         required=required,
         help_text=help_text,
@@ -472,7 +472,7 @@ class ActionForm(StyledFormMixin, forms.Form):
         help_text="Une personne du centre (bénévole ou salariée) : c'est elle qui porte l'action.",
         error_messages={"required": "Indiquez la personne du centre qui porte l'action."},
     )
-    due_date = forms.DateField(
+    due_date = DateField(
         label="Échéance",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -3,7 +3,7 @@
 from django import forms
 
 from soutien.documents.validation import ACCEPT_ATTRIBUTE, validate_upload
-from web.forms import StyledFormMixin
+from web.forms import DateTimeField, StyledFormMixin
 
 
 class AttachmentField(forms.FileField):
@@ -27,12 +27,12 @@ class AttachmentField(forms.FileField):
 class MeetingChangeForm(StyledFormMixin, forms.Form):
     """Change a planned meeting; only the fields sent are changed."""
 
-    starts_at = forms.DateTimeField(
+    starts_at = DateTimeField(
         label="Date et heure",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    ends_at = forms.DateTimeField(
+    ends_at = DateTimeField(
         label="Fin",
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -8,19 +8,15 @@ from django.utils import timezone
 
 from soutien.directory.models import Commune, Organisation, OrganisationKind
 from soutien.evaluation.indicators import Filters
-from web.forms import StyledFormMixin
+from web.forms import DateField, StyledFormMixin
 
 FIRST_YEAR = 2015  # the Convention cadre 2015–2017 created the mission
 
 
 class EvaluationFilterForm(StyledFormMixin, forms.Form):
     year = forms.TypedChoiceField(label="Année", required=False, coerce=int, empty_value=None)
-    start = forms.DateField(
-        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     commune = forms.ModelChoiceField(
         label="Commune", queryset=Commune.objects.none(), required=False, empty_label="Toutes"
     )

@@ -1,6 +1,6 @@
 from django import forms
 
-from web.forms import StyledFormMixin
+from web.forms import DateField, StyledFormMixin
 
 
 class TokenForm(StyledFormMixin, forms.Form):
@@ -34,12 +34,10 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
     )
     case_number = forms.CharField(label="Numéro de dossier", required=False, max_length=40)
     ip_address = forms.GenericIPAddressField(label="Adresse IP", required=False)
-    date_from = forms.DateField(
+    date_from = DateField(
         label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
-        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_to = DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
