@@ -95,3 +95,15 @@ def demo(reference, settings):
     settings.DEBUG = True
     load_demo_data()
     settings.DEBUG = False
+
+
+@pytest.fixture
+def coordinator(reference):
+    """A coordinator of the Caf des Bouches-du-Rhône."""
+    from soutien.directory.models import Organisation, OrganisationKind, Role
+    from tests.factories import MembershipFactory, UserFactory
+
+    caf = Organisation.objects.get(kind=OrganisationKind.COORDINATOR)
+    user = UserFactory(email="coordination@exemple.test")
+    MembershipFactory(user=user, organisation=caf, role=Role.COORDINATOR)
+    return user

@@ -16,20 +16,11 @@ from soutien.accounts.services import account_request_approve, account_request_c
 from soutien.core.models import OutboxEmail
 from soutien.core.outbox import ERASED_BODY, outbox_enqueue, outbox_flush, outbox_purge
 from soutien.directory.models import Organisation, OrganisationKind, Role
-from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 LOCMEM = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 DOWN = {"default": {"BACKEND": "tests.cases.failing_mailer.FailingBackend"}}
-
-
-@pytest.fixture
-def coordinator(reference):
-    caf = Organisation.objects.get(kind=OrganisationKind.COORDINATOR)
-    user = UserFactory(email="coordination@exemple.test")
-    MembershipFactory(user=user, organisation=caf, role=Role.COORDINATOR)
-    return user
 
 
 def create_request(**overrides) -> AccountRequest:

@@ -1,16 +1,7 @@
 import pytest
 
-from soutien.directory.models import Organisation, OrganisationKind, Role
+from soutien.directory.models import Organisation, Role
 from tests.factories import MembershipFactory, UserFactory
-
-
-@pytest.fixture
-def coordinator(reference):
-    """A coordinator of the Caf des Bouches-du-Rhône."""
-    caf = Organisation.objects.get(kind=OrganisationKind.COORDINATOR)
-    user = UserFactory(email="coordination@exemple.test")
-    MembershipFactory(user=user, organisation=caf, role=Role.COORDINATOR)
-    return user
 
 
 @pytest.fixture
