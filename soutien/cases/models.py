@@ -26,9 +26,18 @@ USER = settings.AUTH_USER_MODEL
 
 # Lead times are stored in tenths of a day (the precision the evaluation shows).
 TENTHS_PER_DAY = 10
+# Each step with a target duration: the column holding its lead time once completed, and
+# the dates it runs between.
+LEAD_TIMES: dict[str, tuple[str, str, str]] = {
+    Step.REFERRAL: ("referral_tenths", "submitted_at", "decided_at"),
+    Step.REPORT: ("report_tenths", "decided_at", "first_report_at"),
+    Step.VALIDATION: ("validation_tenths", "report_submitted_at", "report_validated_at"),
+    Step.RESTITUTION: ("restitution_tenths", "report_validated_at", "restitution_at"),
+}
 
 
-def _lead_time(start: str, end: str, label: str) -> models.GeneratedField:
+def _lead_time(step: str, label: str) -> models.GeneratedField:
+    _column, start, end = LEAD_TIMES[step]
     return models.GeneratedField(
         expression=DurationBucket(start, end, per_day=TENTHS_PER_DAY),
         output_field=models.IntegerField(),
@@ -110,14 +119,10 @@ class Case(models.Model):
         db_persist=True,
         verbose_name="année de transmission",
     )
-    referral_tenths = _lead_time("submitted_at", "decided_at", "durée de la saisine")
-    report_tenths = _lead_time("decided_at", "first_report_at", "durée du diagnostic")
-    validation_tenths = _lead_time(
-        "report_submitted_at", "report_validated_at", "durée de la validation"
-    )
-    restitution_tenths = _lead_time(
-        "report_validated_at", "restitution_at", "durée jusqu'à la restitution"
-    )
+    referral_tenths = _lead_time(Step.REFERRAL, "durée de la saisine")
+    report_tenths = _lead_time(Step.REPORT, "durée du diagnostic")
+    validation_tenths = _lead_time(Step.VALIDATION, "durée de la validation")
+    restitution_tenths = _lead_time(Step.RESTITUTION, "durée jusqu'à la restitution")
 
     class Meta:
         verbose_name = "dossier"

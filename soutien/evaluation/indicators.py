@@ -27,7 +27,13 @@ from soutien.cases.enums import (
     Stage,
     Step,
 )
-from soutien.cases.models import TENTHS_PER_DAY, Case, InformationForm, TargetDuration
+from soutien.cases.models import (
+    LEAD_TIMES,
+    TENTHS_PER_DAY,
+    Case,
+    InformationForm,
+    TargetDuration,
+)
 from soutien.directory.models import (
     Commune,
     Domain,
@@ -40,18 +46,10 @@ from soutien.evaluation.policies import DEPARTMENT, Territory
 
 # Each step with a target duration: (start field, end field). Only completed steps count.
 STEP_SPANS: dict[str, tuple[str, str]] = {
-    Step.REFERRAL: ("submitted_at", "decided_at"),
-    Step.REPORT: ("decided_at", "first_report_at"),
-    Step.VALIDATION: ("report_submitted_at", "report_validated_at"),
-    Step.RESTITUTION: ("report_validated_at", "restitution_at"),
+    step: (start, end) for step, (_column, start, end) in LEAD_TIMES.items()
 }
 # The column where the database stores each completed step's lead time (tenths of a day).
-STEP_LEAD_TIMES: dict[str, str] = {
-    Step.REFERRAL: "referral_tenths",
-    Step.REPORT: "report_tenths",
-    Step.VALIDATION: "validation_tenths",
-    Step.RESTITUTION: "restitution_tenths",
-}
+STEP_LEAD_TIMES: dict[str, str] = {step: column for step, (column, *_) in LEAD_TIMES.items()}
 STEP_LABELS = {
     Step.REFERRAL: "Saisine (transmission → décision des financeurs)",
     Step.REPORT: "Rapport (décision → premier rapport transmis)",

@@ -1,7 +1,10 @@
 """Saisine concertée: completeness, referral, opinions, decision, withdrawal."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from soutien.cases.enums import OpinionValue, Stage
 from tests.web.cases.conftest import flash, html
@@ -59,10 +62,6 @@ def test_partner_gives_then_revises_an_opinion(client, case_at):
 
 
 def test_an_opinion_shows_who_gave_it_and_when_even_without_an_account(client, case_at):
-    import datetime as dt
-
-    from django.utils import timezone
-
     case, cast = case_at(Stage.REFERRAL)
     client.force_login(cast.partner_state)
     client.post(
