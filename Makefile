@@ -59,7 +59,7 @@ install: deps debs-run
 run: install
 	@echo ""
 	@echo "Soutien démarre sur http://$(HOST):$(PORT)  (Ctrl+C pour arrêter)"
-	@$(MANAGE) runserver $(HOST):$(PORT)
+	@SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(MANAGE) runserver $(HOST):$(PORT)
 
 # Static files are collected (and compressed, which takes a minute) only when they changed.
 # A task worker runs beside gunicorn: it sends the outbox's emails; it stops with the server.
@@ -68,7 +68,8 @@ serve: deps debs-run
 	@export DJANGO_SETTINGS_MODULE=config.settings.prod DEBUG=0 \
 	  SECRET_KEY="$${SECRET_KEY:-$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" \
-	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
+	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	  SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
 	if [ ! -f staticfiles/staticfiles.json ] || \
 	  [ -n "$$(find web/static node_modules uv.lock -newer staticfiles/staticfiles.json -print -quit)" ]; then \
 	  echo "Préparation des fichiers statiques…"; \
@@ -90,6 +91,8 @@ quality: deps
 	@$(MANAGE) makemigrations --check --dry-run -v 1
 	@DJANGO_SETTINGS_MODULE=config.settings.prod SECRET_KEY="ci-$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  ALLOWED_HOSTS=soutien.example EMAIL_HOST=smtp.example \
+	  SOUTIEN_HOST_NAME=Hébergeur SOUTIEN_HOST_ADDRESS=Adresse SOUTIEN_HOST_PHONE=0400000000 \
+	  SOUTIEN_DPO_EMAIL=dpo@soutien.example \
 	  $(UV) run python manage.py check --deploy --fail-level WARNING
 
 bench: deps

@@ -92,6 +92,8 @@ TEMPLATES = [
                 "web.context_processors.site",
                 "soutien.evaluation.context_processors.evaluation_access",
             ],
+            # French wording filters (date_long, lower_first, avec_article) in every template.
+            "builtins": ["web.templatetags.french"],
         },
     },
 ]
@@ -173,6 +175,25 @@ SOUTIEN_AUDIT_RETENTION_DAYS = int(os.environ.get("SOUTIEN_AUDIT_RETENTION_DAYS"
 SOUTIEN_CASE_RETENTION_DAYS = int(os.environ.get("SOUTIEN_CASE_RETENTION_DAYS", str(5 * 365)))
 # Emails the platform sent: kept 30 days (to check they went out), then deleted.
 SOUTIEN_OUTBOX_RETENTION_DAYS = int(os.environ.get("SOUTIEN_OUTBOX_RETENTION_DAYS", "30"))
+
+# Who hosts the platform and who the data protection officer is: stated on the legal
+# notice and the personal-data page. The defaults are demonstration values; production
+# must set them (a deployment check warns otherwise).
+SOUTIEN_HOST = {
+    "name": os.environ.get("SOUTIEN_HOST_NAME", "Hébergeur de démonstration"),
+    "address": os.environ.get("SOUTIEN_HOST_ADDRESS", "1 rue de l'Exemple, 13000 Marseille"),
+    "phone": os.environ.get("SOUTIEN_HOST_PHONE", "04 00 00 00 00"),
+}
+SOUTIEN_DPO = {
+    "name": os.environ.get(
+        "SOUTIEN_DPO_NAME", "Délégué à la protection des données de la Caf des Bouches-du-Rhône"
+    ),
+    "email": os.environ.get("SOUTIEN_DPO_EMAIL", "dpo@caf13.demo"),
+    "address": os.environ.get(
+        "SOUTIEN_DPO_ADDRESS",
+        "Caf des Bouches-du-Rhône, délégué à la protection des données, 13000 Marseille",
+    ),
+}
 # Account requests (public form, sends emails): at most 5 per client address per hour.
 SOUTIEN_ACCOUNT_REQUEST_RATE = (
     int(os.environ.get("SOUTIEN_ACCOUNT_REQUEST_LIMIT", "5")),

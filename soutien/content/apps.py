@@ -5,3 +5,6 @@ class ContentConfig(AppConfig):
     name = "soutien.content"
     label = "content"
     verbose_name = "Contenus du site public"
+
+    def ready(self):
+        from soutien.content import checks  # noqa: F401 - registers the deployment checks

@@ -234,35 +234,145 @@ accompagnement sur mesure des centres sociaux par un intervenant extérieur.
         title="Déclaration d'accessibilité",
         description=(
             "Déclaration d'accessibilité de la plateforme Soutien : état de conformité au RGAA, "
-            "contenus non accessibles, contact et voies de recours."
+            "résultats des tests, contenus non accessibles, contact et voies de recours."
         ),
         body="""\
-La Caf des Bouches-du-Rhône s'engage à rendre cette plateforme accessible, conformément à
-l'article 47 de la loi n° 2005-102 du 11 février 2005.
+La Caf des Bouches-du-Rhône s'engage à rendre sa plateforme Soutien accessible, conformément
+à l'article 47 de la loi n° 2005-102 du 11 février 2005. À cette fin, elle met en œuvre la
+stratégie et les actions décrites dans son
+[schéma pluriannuel de mise en accessibilité et son plan d'actions de l'année](/accessibilite/schema/).
+
+Cette déclaration d'accessibilité s'applique à la plateforme Soutien (site public et espace
+connecté de la mission de soutien technique renforcé).
 
 ## État de conformité
 
-La plateforme n'a pas encore fait l'objet d'un audit de conformité au référentiel général
-d'amélioration de l'accessibilité (RGAA). Elle est donc, à ce jour, **non conforme** au sens
-du RGAA.
+La plateforme Soutien est **non conforme** avec le référentiel général d'amélioration de
+l'accessibilité (RGAA), version 4.1.2 : aucun audit complet de conformité n'a encore été
+réalisé.
 
-Elle a néanmoins été conçue pour être accessible :
+## Résultats des tests
 
-- chaque page publique est vérifiée automatiquement avec l'outil axe-core ;
-- toutes les fonctions sont utilisables au clavier, avec un focus visible ;
-- les pages restent lisibles sur un écran de 360 pixels de large et avec un zoom à 200 % ;
-- chaque champ de formulaire a une étiquette, et les erreurs sont signalées à côté du champ.
+**Taux de conformité : non mesuré.** Un audit complet des 106 critères du RGAA par un
+organisme indépendant est prévu au plan d'actions de l'année. En attendant, l'équipe du projet
+réalise à chaque version une **autoévaluation** :
 
-## Signaler un défaut d'accessibilité
+- un contrôle automatique de chaque page, publique et connectée, avec l'outil axe-core
+  (aucune erreur grave ou critique n'est admise) ;
+- un contrôle de chaque page à 360 pixels de large (aucun défilement horizontal) et de la
+  navigation au clavier seul sur les parcours principaux (demande, saisine, rapport) ;
+- un titre de page unique et un seul titre de premier niveau par page.
 
-Si vous ne parvenez pas à accéder à un contenu ou à un service, contactez la coordination
-(voir la page « Qui contacter ? ») : nous vous proposerons une alternative accessible.
+## Contenus non accessibles
+
+Les contenus suivants ne sont pas encore pleinement accessibles :
+
+- la carte des demandes par commune (évaluation) : les informations qu'elle montre sont aussi
+  données dans un tableau sous la carte ;
+- les documents déposés par les utilisateurs (comptes, statuts, procès-verbaux) : ils ne sont
+  pas vérifiés et peuvent ne pas être accessibles ; sur demande, la coordination en transmet
+  une version accessible quand elle existe.
+
+### Dérogations pour charge disproportionnée
+
+Aucune.
+
+### Contenus non soumis à l'obligation d'accessibilité
+
+Les documents bureautiques déposés par les utilisateurs, qui ne sont pas produits par la
+plateforme. Les documents PDF générés par la plateforme (fiche d'information, rapport,
+restitution) sont balisés (PDF/UA) et soumis à l'obligation.
+
+## Établissement de cette déclaration
+
+Cette déclaration a été établie le 1er décembre 2026.
+
+### Technologies utilisées
+
+HTML5, CSS, JavaScript (WAI-ARIA pour les composants interactifs), PDF balisé.
+
+### Environnement de test
+
+Les vérifications de restitution de contenus ont été réalisées avec le navigateur Chromium
+(version récente, sous Linux), l'outil axe-core, et la navigation au clavier seul.
+
+### Outils pour évaluer l'accessibilité
+
+axe-core, contrôles de contraste, inspection du code et des documents PDF.
+
+### Pages du site ayant fait l'objet de la vérification
+
+- Accueil (/)
+- Comment ça marche ? (/comment-ca-marche/)
+- Qui peut saisir ? (/qui-peut-saisir/)
+- Demander un soutien (/demander-un-soutien/) et Demande de compte (/demande-de-compte/)
+- Connexion (/compte/connexion/)
+- Mon espace, la liste des dossiers et la page d'un dossier, pour chaque rôle
+- La fiche d'information, le rapport de diagnostic et sa validation
+- L'évaluation du dispositif et sa carte
+- Mentions légales, Données personnelles et la présente déclaration
+
+## Retour d'information et contact
+
+Si vous n'arrivez pas à accéder à un contenu ou à un service, vous pouvez contacter la
+coordination (voir la page [Qui contacter ?](/qui-contacter/)) pour être orienté vers une
+alternative accessible ou obtenir le contenu sous une autre forme.
 
 ## Voies de recours
 
-Si vous n'obtenez pas de réponse satisfaisante, vous pouvez saisir le Défenseur des droits :
-par son formulaire en ligne (www.defenseurdesdroits.fr), auprès de l'un de ses délégués, ou
-par courrier gratuit : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.
+Si vous constatez un défaut d'accessibilité vous empêchant d'accéder à un contenu ou à une
+fonctionnalité du site, que vous nous le signalez et que vous ne parvenez pas à obtenir une
+réponse de notre part, vous êtes en droit de faire parvenir vos doléances ou une demande de
+saisine au Défenseur des droits. Plusieurs moyens sont à votre disposition :
+
+- écrire un message au Défenseur des droits, par son formulaire en ligne
+  (www.defenseurdesdroits.fr) ;
+- contacter le délégué du Défenseur des droits dans votre région ;
+- envoyer un courrier par la poste (gratuit, ne pas mettre de timbre) : Défenseur des droits,
+  Libre réponse 71120, 75342 Paris CEDEX 07.
+""",
+    ),
+    "schema-accessibilite": DefaultText(
+        title="Schéma pluriannuel d'accessibilité",
+        description=(
+            "Schéma pluriannuel de mise en accessibilité de la plateforme Soutien (2026–2028) "
+            "et plan d'actions de l'année."
+        ),
+        body="""\
+## Schéma pluriannuel 2026–2028
+
+La Caf des Bouches-du-Rhône, coordinatrice de la mission de soutien technique renforcé,
+s'engage à rendre la plateforme Soutien accessible à toutes et à tous, bénévoles des
+associations, salariés des centres et des fédérations, partenaires et intervenants.
+
+### Organisation
+
+- Un référent accessibilité est désigné au sein de l'équipe de coordination ; il suit le plan
+  d'actions et répond aux demandes des usagers.
+- Toute évolution de la plateforme est vérifiée avant sa mise en service : contrôle
+  automatique de chaque page (axe-core), affichage sur petit écran, navigation au clavier.
+- Les personnes qui rédigent les textes du site et les documents (coordination, intervenants)
+  sont sensibilisées à la rédaction accessible : titres, liens explicites, documents balisés.
+
+### Moyens
+
+- Un audit complet de conformité au RGAA par un organisme indépendant, puis un audit de
+  contrôle après corrections.
+- Des tests avec des utilisateurs, dont des personnes en situation de handicap, sur les
+  parcours principaux : demander un soutien, donner un avis, valider un rapport.
+
+## Plan d'actions 2026–2027
+
+| Action | Échéance |
+|---|---|
+| Désigner le référent accessibilité et publier son contact | premier trimestre 2027 |
+| Audit complet de conformité RGAA (106 critères) par un organisme indépendant | premier semestre 2027 |
+| Corriger les non-conformités relevées par l'audit, en commençant par les parcours de demande | second semestre 2027 |
+| Mettre à jour la déclaration d'accessibilité avec le taux de conformité mesuré | après l'audit |
+| Proposer une alternative accessible à la carte de l'évaluation (tableau par commune) | fait |
+| Vérifier automatiquement chaque page à chaque version (axe-core, 360 pixels, clavier) | fait, en continu |
+
+Ce plan est revu chaque année ; le bilan de l'année écoulée est publié avec le plan suivant.
 """,
     ),
     "mentions-legales": DefaultText(
@@ -281,10 +391,6 @@ Bouches-du-Rhône**, coordinatrice de la mission de soutien technique renforcé.
 ## Directeur de la publication
 
 Le directeur ou la directrice de la Caf des Bouches-du-Rhône.
-
-## Hébergement
-
-Les coordonnées de l'hébergeur sont communiquées par la coordination.
 
 ## Ressources externes
 
@@ -331,16 +437,6 @@ Convention cadre. Les données ne sont jamais vendues ni utilisées à des fins 
 Seules les personnes qui en ont besoin : la coordination, les partenaires financeurs
 concernés par un dossier, l'intervenant désigné et le gestionnaire du centre. Le rapport de
 diagnostic n'est transmis aux partenaires qu'après validation par le gestionnaire.
-
-## Combien de temps ?
-
-- Une demande de compte refusée est supprimée au bout de six mois.
-- Un compte est conservé tant que la personne participe au dispositif, puis désactivé.
-- Un dossier est conservé pendant la durée de la Convention cadre, puis archivé selon les
-  règles d'archivage public.
-- Le journal de sécurité est conservé un an.
-- Les courriels envoyés par la plateforme sont conservés trente jours, pour vérifier leur
-  envoi, puis supprimés ; le lien d'une invitation est effacé dès l'envoi.
 
 ## Vos droits
 

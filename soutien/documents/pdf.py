@@ -13,28 +13,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from soutien.cases.enums import ActionStatus, MeetingKind, ReportStatus
+from soutien.core.french import NBSP, date_fr  # noqa: F401 - re-exported
 
 # PDF/UA-1 makes WeasyPrint tag the structure (headings, lists, tables) and requires
 # a title (HTML <title>) and a language (<html lang="fr">), both taken from the template.
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 
-NBSP = "\u00a0"
 NNBSP = "\u202f"  # narrow no-break space, before ; ! ? in French
-
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 def typo_fr(text: str) -> str:
@@ -50,21 +35,6 @@ def typo_fr(text: str) -> str:
     text = re.sub(r"[ \u00a0\u202f]*:(?=\s|$)", NBSP + ":", text, flags=re.M)
     text = re.sub(r"«[ \u00a0\u202f]*", "«" + NBSP, text)
     text = re.sub(r"[ \u00a0\u202f]*»", NBSP + "»", text)
-    return text
-
-
-def date_fr(value, with_time: bool = False) -> str:
-    """« 22 novembre 2026 », « 1er décembre 2026 » (and « à 14 h 30 » with the time)."""
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo") and getattr(value, "hour", None) is not None:
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-    day = "1er" if value.day == 1 else str(value.day)
-    text = f"{day}{NBSP}{MONTHS[value.month - 1]} {value.year}"
-    if with_time and hasattr(value, "hour"):
-        minutes = f"{value.minute:02d}" if value.minute else ""
-        text += f" à {value.hour}{NBSP}h{NBSP if minutes else ''}{minutes}"
     return text
 
 

@@ -86,6 +86,10 @@ def test_deployment_checklist_is_clean():
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="soutien.example",
         EMAIL_HOST="smtp.example",
+        SOUTIEN_HOST_NAME="Hébergeur",
+        SOUTIEN_HOST_ADDRESS="Adresse",
+        SOUTIEN_HOST_PHONE="0400000000",
+        SOUTIEN_DPO_EMAIL="dpo@soutien.example",
         DATABASE_URL=os.environ.get("DATABASE_URL", "sqlite:////tmp/soutien-check.sqlite3"),
     )
     # The browser tests' setting (same process under xdist) must not leak into production.

@@ -15,6 +15,7 @@ PUBLIC_URL_NAMES = [
     "public:account_request",
     "public:blank_information_form",
     "public:accessibility",
+    "public:accessibility_scheme",
     "public:legal_notice",
     "public:privacy",
 ]

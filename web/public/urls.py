@@ -17,6 +17,7 @@ urlpatterns = [
     path("accompagnement/", views.support, name="support"),
     path("historique/", views.history, name="history"),
     path("accessibilite/", views.accessibility, name="accessibility"),
+    path("accessibilite/schema/", views.accessibility_scheme, name="accessibility_scheme"),
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("donnees-personnelles/", views.privacy, name="privacy"),
     path("demander-un-soutien/", views.ask_for_support, name="ask_for_support"),

@@ -22,6 +22,7 @@ from soutien.accounts.services import (
     invitation_accept,
     invitation_from_token,
 )
+from soutien.content import facts as content_facts
 from soutien.content import selectors as content
 from soutien.content.defaults import DEFAULT_TEXTS
 from soutien.content.policies import can_edit_page_text
@@ -50,6 +51,7 @@ PAGE_URL_NAMES = {
     "historique": "public:history",
     "historique-frise": "public:history",
     "accessibilite": "public:accessibility",
+    "schema-accessibilite": "public:accessibility_scheme",
     "mentions-legales": "public:legal_notice",
     "donnees-personnelles": "public:privacy",
 }
@@ -140,14 +142,28 @@ def accessibility(request):
 
 @login_not_required
 @require_safe
+def accessibility_scheme(request):
+    return _text_page(request, "schema-accessibilite")
+
+
+@login_not_required
+@require_safe
 def legal_notice(request):
-    return _text_page(request, "mentions-legales")
+    return _text_page(
+        request, "mentions-legales", "public/legal_notice.html", host=content_facts.host()
+    )
 
 
 @login_not_required
 @require_safe
 def privacy(request):
-    return _text_page(request, "donnees-personnelles")
+    return _text_page(
+        request,
+        "donnees-personnelles",
+        "public/privacy.html",
+        retention=content_facts.retention_periods(),
+        dpo=content_facts.data_protection_officer(),
+    )
 
 
 @login_not_required
