@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("web.public.urls")),
     path("compte/", include("web.accounts.urls")),
+    path("mon-compte/", include("web.accounts.profile_urls")),
+    path("aide/", include("web.help.urls")),
     path("mon-espace/", include("web.urls")),
     path("dossiers/", include("web.cases.urls")),
     path("documents/", include("web.documents.urls")),

@@ -166,6 +166,8 @@ class AccountEvent(models.Model):
         REFUSED = "refused", "Demande refusée"
         INVITED = "invited", "Invitation envoyée"
         INVITATION_USED = "invitation_used", "Mot de passe choisi"
+        PROFILE_UPDATED = "profile_updated", "Profil modifié"
+        PASSWORD_CHANGED = "password_changed", "Mot de passe modifié"
 
     action = models.CharField("action", max_length=20, choices=Action.choices)
     account_request = models.ForeignKey(

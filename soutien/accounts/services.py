@@ -237,3 +237,37 @@ def refused_requests_purge(*, now=None) -> int:
     deleted = due.count()
     due.delete()
     return deleted
+
+
+PROFILE_FIELDS = ("first_name", "last_name", "phone")
+
+
+@transaction.atomic
+def profile_update(*, user: User, by: User, functions: dict[int, str] | None = None, **values):
+    """A person updates their own name, phone and, per organisation, their function."""
+    if by.pk != user.pk:
+        raise PermissionDenied("Chacun modifie son propre profil.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed = [
+        name for name in PROFILE_FIELDS if name in values and getattr(user, name) != values[name]
+    ]
+    for name in changed:
+        setattr(user, name, values[name])
+    if changed:
+        user.save(update_fields=changed)
+    for membership in Membership.objects.select_for_update().filter(
+        user=user, pk__in=list(functions or {})
+    ):
+        function = (functions or {})[membership.pk]
+        if membership.function != function:
+            membership.function = function
+            membership.save(update_fields=["function"])
+            changed.append(f"function:{membership.pk}")
+    if changed:
+        AccountEvent.objects.create(action=AccountEvent.Action.PROFILE_UPDATED, user=user, actor=by)
+    return user
+
+
+def password_changed(*, user: User) -> None:
+    """Recorded once Django's password-change form saved the new password."""
+    AccountEvent.objects.create(action=AccountEvent.Action.PASSWORD_CHANGED, user=user, actor=user)

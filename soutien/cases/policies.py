@@ -4,8 +4,6 @@ Each `can_*` function states its rule in its docstring, in the programme's words
 Views and services call these functions; templates receive their answers.
 """
 
-from dataclasses import dataclass, field
-
 from soutien.cases.enums import (
     FINAL_STAGES,
     PROVIDER_STAGES,
@@ -15,57 +13,7 @@ from soutien.cases.enums import (
     Stage,
 )
 from soutien.cases.workflow import TRANSITIONS
-from soutien.directory.models import Membership, Role
-
-
-@dataclass(frozen=True)
-class Actor:
-    """A user's roles, read once per request."""
-
-    user_id: int | None
-    coordinator: bool = False
-    evaluator: bool = False
-    board_orgs: frozenset[int] = field(default_factory=frozenset)
-    staff_orgs: frozenset[int] = field(default_factory=frozenset)
-    federation_orgs: frozenset[int] = field(default_factory=frozenset)
-    partner_orgs: frozenset[int] = field(default_factory=frozenset)
-    provider_orgs: frozenset[int] = field(default_factory=frozenset)
-
-    @property
-    def manager_orgs(self) -> frozenset[int]:
-        """Organisations for which the user speaks as manager (gestionnaire)."""
-        return self.board_orgs | self.federation_orgs
-
-    @property
-    def centre_orgs(self) -> frozenset[int]:
-        """Organisations whose centres the user belongs to (manager side or staff)."""
-        return self.manager_orgs | self.staff_orgs
-
-
-def actor_for(user) -> Actor:
-    """The user's roles, cached on the user object for the request."""
-    if not getattr(user, "is_authenticated", False):
-        return Actor(user_id=None)
-    cached = getattr(user, "_soutien_actor", None)
-    if cached is not None:
-        return cached
-    by_role: dict[str, set[int]] = {}
-    for role, organisation_id in Membership.objects.filter(user=user, is_active=True).values_list(
-        "role", "organisation_id"
-    ):
-        by_role.setdefault(role, set()).add(organisation_id)
-    actor = Actor(
-        user_id=user.pk,
-        coordinator=Role.COORDINATOR in by_role,
-        evaluator=Role.EVALUATOR in by_role,
-        board_orgs=frozenset(by_role.get(Role.BOARD_MEMBER, ())),
-        staff_orgs=frozenset(by_role.get(Role.STAFF, ())),
-        federation_orgs=frozenset(by_role.get(Role.FEDERATION_STAFF, ())),
-        partner_orgs=frozenset(by_role.get(Role.PARTNER, ())),
-        provider_orgs=frozenset(by_role.get(Role.CONSULTANT, ())),
-    )
-    user._soutien_actor = actor
-    return actor
+from soutien.directory.actors import Actor, actor_for, is_coordinator  # noqa: F401 - re-exported
 
 
 def _concerned_partner_ids(case) -> set[int]:
@@ -88,10 +36,6 @@ def is_manager_side(user, case) -> bool:
 def is_centre_staff(user, case) -> bool:
     """Salarié d'un centre géré par une association (il passe par ses administrateurs)."""
     return case.manager_id in actor_for(user).staff_orgs
-
-
-def is_coordinator(user) -> bool:
-    return actor_for(user).coordinator
 
 
 def is_concerned_partner(user, case) -> bool:

@@ -446,4 +446,40 @@ Si vous estimez que vos droits ne sont pas respectés, vous pouvez adresser une 
 la CNIL (www.cnil.fr).
 """,
     ),
+    "questions-frequentes": DefaultText(
+        title="Questions fréquentes",
+        description=(
+            "Les réponses aux questions les plus posées sur la mission de soutien technique "
+            "renforcé et sur la plateforme Soutien."
+        ),
+        body="""\
+## Qui peut demander un soutien ?
+
+Le gestionnaire du centre social : les administrateurs bénévoles de l'association qui le
+gère, ou la fédération pour un centre qu'elle gère. Un salarié du centre peut préparer la
+fiche et la confier aux administrateurs.
+
+## Combien coûte la mission ?
+
+Rien pour le centre : elle est financée par les partenaires de la Convention cadre.
+
+## Les financeurs liront-ils le rapport de diagnostic ?
+
+Seulement après que le gestionnaire l'a validé, et seulement la version validée. Tant qu'il
+ne l'a pas validé, le rapport reste entre le gestionnaire, le consultant et la coordination.
+
+## J'ai oublié mon mot de passe
+
+Sur la page de connexion, « Mot de passe oublié ? » : un lien vous est envoyé par courriel.
+
+## J'ai perdu mon téléphone (double authentification)
+
+Connectez-vous avec l'un de vos codes de secours, puis activez à nouveau la double
+authentification depuis « Mon compte ». Sans code de secours, écrivez à la coordination.
+
+## Qui contacter pour une question ?
+
+La coordination de la mission, à la Caf des Bouches-du-Rhône (voir « Qui contacter ? »).
+""",
+    ),
 }

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from soutien.directory.actors import is_coordinator
 from soutien.directory.models import Membership, Role
 
 # Roles that see case files of many centres: their accounts are worth stealing.
@@ -30,6 +31,4 @@ def can_view_audit_log(user) -> bool:
     consultent le journal d'audit."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(user=user, is_active=True, role=Role.COORDINATOR).exists()
+    return user.is_superuser or is_coordinator(user)

@@ -11,7 +11,7 @@ from web.forms import StyledFormMixin
 class LoginForm(StyledFormMixin, AuthenticationForm):
     username = forms.EmailField(
         label="Adresse électronique",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     error_messages = {
         "invalid_login": (

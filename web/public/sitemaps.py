@@ -18,6 +18,7 @@ PUBLIC_URL_NAMES = [
     "public:accessibility_scheme",
     "public:legal_notice",
     "public:privacy",
+    "help:faq",
 ]
 
 

@@ -54,6 +54,7 @@ PAGE_URL_NAMES = {
     "schema-accessibilite": "public:accessibility_scheme",
     "mentions-legales": "public:legal_notice",
     "donnees-personnelles": "public:privacy",
+    "questions-frequentes": "help:faq",
 }
 
 # --- Public pages ----------------------------------------------------------------------------

@@ -8,7 +8,7 @@ class TokenForm(StyledFormMixin, forms.Form):
         label="Code de vérification",
         max_length=32,
         help_text="Le code à 6 chiffres affiché par votre application d'authentification.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
 
 
@@ -20,7 +20,7 @@ class VerifyForm(TokenForm):
             "Le code à 6 chiffres affiché par votre application d'authentification, "
             "ou l'un de vos codes de secours."
         ),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
 
 
