@@ -90,6 +90,14 @@ def test_the_retry_delay_grows_from_five_minutes_to_six_hours():
     assert minutes == [5, 5, 8, 16, 32, 256, 360, 360]
 
 
+def test_a_silent_mail_server_is_given_up_on_long_before_the_claim_lapses():
+    from config.settings import base
+
+    timeout = dt.timedelta(seconds=base.MAILERS["default"]["OPTIONS"]["timeout"])
+    assert timeout == dt.timedelta(seconds=30)
+    assert retry_delay(1) == dt.timedelta(minutes=5) > 5 * timeout
+
+
 def test_a_claimed_email_cannot_be_claimed_nor_sent_by_another_worker(mailoutbox):
     [email] = outbox_enqueue(to=["a@exemple.test"], subject="Essai", body="Texte")
     claimed = outbox_claim(email.pk)
