@@ -86,8 +86,9 @@ def outbox_enqueue(
         if address:
             recipients.add(address)
         elif value and value.strip():
-            # Cannot be delivered (and could forge a header): left out, said in the log.
-            logger.warning("Outbox: invalid address left out: %r", value)
+            # Cannot be delivered (and could forge a header): left out, said in the log
+            # (without the address itself: the log keeps no personal data).
+            logger.warning("Outbox: an invalid address was left out.")
     emails = [
         OutboxEmail.objects.create(
             to=address,
