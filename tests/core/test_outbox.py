@@ -233,3 +233,27 @@ def test_the_password_reset_email_waits_in_the_outbox_while_the_mail_server_is_d
     assert email.body == ERASED_BODY
     assert not OutboxEmail.objects.filter(body__contains=link).exists()
     assert "Choisir un nouveau mot de passe" in client.get(link, follow=True).content.decode()
+
+
+def test_the_migration_splits_waiting_emails_written_for_several_recipients():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("soutien.core.migrations.0003_outbox_claims")
+    waiting = OutboxEmail.objects.create(
+        to="a@exemple.test, b@exemple.test,c@exemple.test", subject="Essai", body="Texte"
+    )
+    sent = OutboxEmail.objects.create(
+        to="d@exemple.test, e@exemple.test", subject="Parti", body="x", sent_at=timezone.now()
+    )
+    migration.one_row_per_recipient(apps, None)
+    rows = OutboxEmail.objects.filter(subject="Essai").order_by("pk")
+    assert [(row.to, row.body, row.sent_at) for row in rows] == [
+        ("a@exemple.test", "Texte", None),
+        ("b@exemple.test", "Texte", None),
+        ("c@exemple.test", "Texte", None),
+    ]
+    assert rows[0].pk == waiting.pk
+    sent.refresh_from_db()
+    assert sent.to == "d@exemple.test, e@exemple.test"  # already gone: left as it was
