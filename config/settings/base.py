@@ -241,6 +241,9 @@ MAILERS = {
             "username": os.environ.get("EMAIL_HOST_USER", ""),
             "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
             "use_tls": env_bool("EMAIL_USE_TLS"),
+            # Seconds before a silent mail server is given up on (the outbox retries): far
+            # below the 5 minutes an outbox email stays claimed while it is being sent.
+            "timeout": int(os.environ.get("EMAIL_TIMEOUT", "30")),
         },
     }
 }

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from soutien.cases.enums import Stage
 from soutien.core.outbox import outbox_enqueue
+from soutien.core.text import one_line
 from soutien.directory.models import Membership, Role
 
 SIGNATURE = (
@@ -78,7 +79,8 @@ def notify(case, recipients: list[str], subject: str, text: str, exclude=None) -
         to=to,
         subject=f"[{case.display_number}] {subject}",
         body=(
-            f"Bonjour,\n\n{text}\n\nDossier : {case.display_number} — {case.centre.name}\n"
+            f"Bonjour,\n\n{text}\n\n"
+            f"Dossier : {case.display_number} — {one_line(case.centre.name)}\n"
             f"Étape : {case.get_stage_display()}\n\nPour le consulter : {case_url(case)}"
             + SIGNATURE
         ),
@@ -159,7 +161,8 @@ def notify_consultant_assigned(case, by):
         "Vous êtes désigné(e) pour réaliser le diagnostic flash de ce centre."
     ), exclude=by)  # fmt: skip
     notify(case, manager_side(case) + coordinators(), "Consultant désigné", (
-        f"{case.consultant.get_full_name() or case.consultant.email} réalisera le diagnostic flash."
+        f"{one_line(case.consultant.get_full_name() or case.consultant.email)} réalisera le "
+        "diagnostic flash."
     ), exclude=by)  # fmt: skip
 
 
@@ -194,7 +197,7 @@ def notify_restitution(case, by):
 def notify_meeting(case, by, meeting, recipients):
     notify(case, recipients, f"{meeting.get_kind_display()} le {meeting.starts_at:%d/%m/%Y}", (
         f"{meeting.get_kind_display()} prévue le {meeting.starts_at:%d/%m/%Y à %H:%M}"
-        + (f", {meeting.place}" if meeting.place else "") + "."
+        + (f", {one_line(meeting.place)}" if meeting.place else "") + "."
     ), exclude=by)  # fmt: skip
 
 
@@ -210,7 +213,7 @@ def notify_closed(case, by):
 
 def notify_handed_over(case, by):
     notify(case, board_members(case), "Un brouillon de fiche vous est confié", (
-        f"{by.get_full_name() or by.email}, salarié(e) du centre, a préparé une fiche "
+        f"{one_line(by.get_full_name() or by.email)}, salarié(e) du centre, a préparé une fiche "
         "d'information et vous la confie : seul un administrateur peut la transmettre à la Caf."
     ), exclude=by)  # fmt: skip
 

@@ -4,10 +4,14 @@ from django.db import models
 
 
 class OutboxEmail(models.Model):
-    """An email to send. Written in the same transaction as the change it reports,
-    sent afterwards by a background task, retried until it goes out: never lost."""
+    """An email to one recipient. Written in the same transaction as the change it
+    reports, sent afterwards by a background task, retried until it goes out: never lost.
+    Whoever sends it first claims it (``claim_token``), so it never goes out twice at once."""
 
-    to = models.TextField("destinataires", help_text="Adresses séparées par des virgules.")
+    to = models.TextField(
+        "destinataire",
+        help_text="Une seule adresse : chaque destinataire reçoit son propre courriel.",
+    )
     subject = models.CharField("objet", max_length=255)
     body = models.TextField("texte")
     attachments = models.JSONField(
@@ -20,7 +24,19 @@ class OutboxEmail(models.Model):
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
     last_error = models.TextField("dernière erreur", blank=True)
-    next_attempt_at = models.DateTimeField("prochaine tentative", null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        "prochaine tentative",
+        null=True,
+        blank=True,
+        help_text="Pendant un envoi, le courriel est réservé jusqu'à cette heure ; "
+        "après un échec, il est retenté à cette heure.",
+    )
+    claim_token = models.CharField(
+        "jeton de la tentative en cours",
+        max_length=32,
+        blank=True,
+        help_text="Posé par l'expéditeur qui a réservé le courriel, effacé à l'issue de l'envoi.",
+    )
     erase_after_sending = models.BooleanField(
         "texte effacé après l'envoi",
         default=False,
@@ -36,7 +52,3 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
-
-    @property
-    def recipients(self) -> list[str]:
-        return [address.strip() for address in self.to.split(",") if address.strip()]

@@ -19,6 +19,7 @@ from soutien.cases.enums import Audience
 from soutien.cases.models import Meeting
 from soutien.cases.services import AlreadyDone, CaseError, NotPermitted, record_event
 from soutien.core.outbox import outbox_enqueue
+from soutien.core.text import one_line
 from soutien.documents import policies
 from soutien.documents.calendar import build_ics, meeting_recipients, meeting_title
 from soutien.documents.pdf import date_fr
@@ -39,13 +40,13 @@ def _body(meeting, *, cancel: bool, update: bool) -> str:
         "",
         first,
         "",
-        meeting_title(meeting),
+        one_line(meeting_title(meeting)),
     ]
     if not cancel:
         if meeting.place:
-            lines.append(f"Lieu : {meeting.place}")
+            lines.append(f"Lieu : {one_line(meeting.place)}")
         if meeting.video_link:
-            lines.append(f"Visioconférence : {meeting.video_link}")
+            lines.append(f"Visioconférence : {one_line(meeting.video_link)}")
         if meeting.agenda:
             lines += ["", "Ordre du jour :", meeting.agenda.strip()]
     lines += [

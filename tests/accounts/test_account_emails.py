@@ -93,7 +93,7 @@ def test_an_approval_succeeds_when_the_mail_server_is_down_and_the_invitation_fo
 
 def test_other_emails_keep_their_text_after_sending(mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        email = outbox_enqueue(to=["a@exemple.test"], subject="Essai", body="Texte gardé")
+        [email] = outbox_enqueue(to=["a@exemple.test"], subject="Essai", body="Texte gardé")
     email.refresh_from_db()
     assert email.sent_at is not None and email.body == "Texte gardé"
 

@@ -413,7 +413,7 @@ def test_a_failed_send_is_kept_and_retried(
 
     settings.MAILERS = {"default": {"BACKEND": "tests.cases.failing_mailer.FailingBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
-        email = outbox_enqueue(to=["a@exemple.test"], subject="Essai", body="Texte")
+        [email] = outbox_enqueue(to=["a@exemple.test"], subject="Essai", body="Texte")
     email.refresh_from_db()
     assert email.sent_at is None and email.attempts == 1 and "Panne" in email.last_error
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -4,7 +4,9 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from django.template.loader import render_to_string
 
+from soutien.core.outbox import outbox_enqueue
 from web.forms import StyledFormMixin
 
 
@@ -27,6 +29,25 @@ class ResetForm(StyledFormMixin, PasswordResetForm):
         label="Adresse électronique",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Through the outbox like every email of the platform: kept and retried while the
+        mail server is down (Django's own form would send at once and lose it). The link
+        serves once: its text is erased from the outbox when sent."""
+        outbox_enqueue(
+            to=[to_email],
+            subject=render_to_string(subject_template_name, context),
+            body=render_to_string(email_template_name, context),
+            erase_after_sending=True,
+        )
 
 
 class NewPasswordForm(StyledFormMixin, SetPasswordForm):

@@ -4,7 +4,11 @@ from soutien.core.outbox import outbox_flush
 
 
 class Command(BaseCommand):
-    help = "Envoie les courriels en attente (et retente ceux qui ont échoué)."
+    help = (
+        "Envoie tout de suite les courriels en attente dont l'heure est venue. Le travailleur "
+        "de tâches (db_worker) les envoie et les retente déjà seul ; cette commande sert "
+        "après une panne, ou avec le moteur de tâches immédiat (développement)."
+    )
 
     def handle(self, *args, **options):
         sent, failed = outbox_flush()
