@@ -14,6 +14,8 @@ import pytest
 from django.urls import reverse
 
 from soutien.cases.enums import MeetingKind
+from soutien.cases.models import Decision
+from tests.builders import case_at
 from tests.security.audience import MARKERS, build_planted, meeting_url
 from tests.security.test_permission_matrix import CASE_ROLES, CASE_STAGES, case_clients
 
@@ -122,3 +124,28 @@ def test_formats_agree_for_people_invited_to_a_meeting(reference, cheap_pdfs):
             "partner_state",
             "consultant",
         }
+
+
+def test_the_decision_justification_is_read_by_coordination_and_partners_only(reference):
+    """The justification (a decision taken before every opinion) may reveal the partners'
+    opinions: the manager and the provider read the decision and its grounds only."""
+    case, cast = case_at("diagnostic")
+    Decision.objects.filter(case=case).update(grounds="Centre prioritaire du territoire.")
+    clients = case_clients(cast)
+    page = {
+        role: clients[role].get(reverse("cases:detail", kwargs={"pk": case.pk})).content.decode()
+        for role in (
+            "board_member",
+            "consultant",
+            "coordinator",
+            "partner_state",
+            "partner_commune",
+        )
+    }
+    justification = "Décidé en comité des financeurs."
+    assert {role for role, text in page.items() if justification in text} == {
+        "coordinator",
+        "partner_state",
+        "partner_commune",
+    }
+    assert all("Centre prioritaire du territoire." in text for text in page.values())
