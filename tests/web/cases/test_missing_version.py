@@ -85,3 +85,29 @@ def test_with_its_version_the_same_post_is_saved(client, case_at):
     assert response.status_code == 302
     case.form.refresh_from_db()
     assert case.form.description == "Texte saisi par Monique."
+
+
+def test_every_versioned_form_carries_its_version(client, case_at):
+    """The refusal above never hits a form sent from the platform's own pages."""
+    import re
+
+    draft, cast = case_at(Stage.DRAFT)
+    client.force_login(cast.board_member)
+    page = html(client.get(reverse("cases:form", args=[draft.pk])))
+    assert re.search(rf'name="version" value="{draft.version}"', page)
+
+    case, cast = case_at(Stage.DIAGNOSTIC)
+    client.force_login(cast.consultant)
+    page = html(client.get(reverse("cases:report", args=[case.pk])))
+    assert re.search(rf'name="version" value="{case.version}"', page)
+
+    case, cast = case_at(Stage.SUPPORT)
+    action = Action.objects.create(
+        case=case, title="Former le trésorier", owner="La trésorière", created_by=cast.staff
+    )
+    client.force_login(cast.board_member)
+    for url in (
+        reverse("cases:detail", args=[case.pk]),
+        reverse("cases:action_update", args=[case.pk, action.pk]),
+    ):
+        assert re.search(rf'name="version" value="{action.version}"', html(client.get(url)))
