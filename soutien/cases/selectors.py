@@ -247,27 +247,24 @@ def events_visible(user, case):
 
 
 def meetings_visible(user, case) -> list:
-    """The meetings of the case whose timeline event the user may read, plus those the
-    user is invited to (as documents.policies.can_view_meeting says). Cancelled meetings
-    are included (shown as such). Attendees are prefetched: constant queries."""
+    """The meetings of the case the user may see (policies.can_view_meeting, the rule that
+    also decides their .ics and PDF). Cancelled meetings are included (shown as such).
+    Attendees are prefetched: constant queries."""
     from django.db.models import Prefetch
 
-    from soutien.cases.enums import Audience
-    from soutien.cases.policies import visible_audiences
-    from soutien.cases.services import MEETING_AUDIENCE
+    from soutien.cases.policies import can_view_meeting
 
-    audiences = visible_audiences(user, case)
     attendees = Prefetch(
         "attendees",
         queryset=get_user_model().objects.order_by("last_name", "first_name", "pk"),
     )
     meetings = case.meetings.prefetch_related(attendees).select_related("created_by")
-    return [
-        meeting
-        for meeting in meetings.order_by("starts_at", "pk")
-        if MEETING_AUDIENCE.get(meeting.kind, Audience.MANAGER_AND_PROVIDER) in audiences
-        or any(attendee.pk == user.pk for attendee in meeting.attendees.all())
-    ]
+    visible = []
+    for meeting in meetings.order_by("starts_at", "pk"):
+        meeting.case = case
+        if can_view_meeting(user, meeting):
+            visible.append(meeting)
+    return visible
 
 
 def meeting_candidates(case):

@@ -283,9 +283,18 @@ def case_submit(*, case: Case, by) -> Case:
 
 @transaction.atomic
 def case_hand_over(*, case: Case, by, message: str = "") -> Case:
-    """The employee who wrote a draft hands it to the board members of the centre."""
+    """The employee who wrote a draft hands it to the board members of the centre. Handing
+    over a draft already handed over and unchanged since is « Action déjà effectuée », as
+    for every transition: posted twice, it tells the board members once."""
     _locked(case)
     _require(policies.can_hand_over(by, case))
+    last = case.events.order_by("-created_at", "-pk").values("kind", "created_at").first()
+    if last and last["kind"] == "hand_over":
+        edited = (
+            InformationForm.objects.filter(case=case).values_list("updated_at", flat=True).first()
+        )
+        if edited is None or edited <= last["created_at"]:
+            raise AlreadyDone()
     record_event(
         case=case,
         kind="hand_over",

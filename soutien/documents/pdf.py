@@ -12,6 +12,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from soutien.cases import policies as case_policies
 from soutien.cases.enums import ActionStatus, MeetingKind, ReportStatus
 from soutien.core.french import NBSP, date_fr  # noqa: F401 - re-exported
 
@@ -96,15 +97,20 @@ def report_recipients(case) -> list[str]:
     return recipients, after
 
 
-def report_pdf_context(version) -> dict:
+def report_pdf_context(version, *, viewer) -> dict:
+    """What the version's PDF holds for `viewer`: the findings only if the case page shows
+    them to this person (the same policy decides both)."""
     case = version.case
     context = _common(case)
     first, after_validation = report_recipients(case)
+    findings = []
+    if case_policies.can_view_findings(viewer, case):
+        findings = list(case.findings.select_related("domain").order_by("domain__order"))
     context.update(
         {
             "version": version,
             "validated": version.status == ReportStatus.VALIDATED,
-            "findings": list(case.findings.select_related("domain").order_by("domain__order")),
+            "findings": findings,
             "recipients": first,
             "recipients_after_validation": after_validation,
             "title": f"Rapport de diagnostic — dossier {case.display_number} — version "
@@ -114,10 +120,10 @@ def report_pdf_context(version) -> dict:
     return context
 
 
-def render_report_pdf(version) -> bytes:
+def render_report_pdf(version, *, viewer) -> bytes:
     """Une version du rapport : marquée « non validée » tant que le gestionnaire ne l'a pas
     validée, avec la mention de confidentialité et la liste des destinataires."""
-    return render_pdf("documents/pdf/report.html", report_pdf_context(version))
+    return render_pdf("documents/pdf/report.html", report_pdf_context(version, viewer=viewer))
 
 
 # --- Restitution minutes --------------------------------------------------------------
@@ -133,28 +139,32 @@ def restitution_meeting(case):
     )
 
 
-def restitution_pdf_context(case) -> dict:
+def restitution_pdf_context(meeting, *, viewer) -> dict:
+    """The minutes of `meeting` (checked by the caller with
+    documents.policies.can_download_restitution_pdf); the action plan only if the case page
+    shows it to `viewer`."""
+    case = meeting.case
     context = _common(case)
-    meeting = restitution_meeting(case)
+    actions = []
+    if case_policies.can_view_action_plan(viewer, case):
+        actions = list(case.actions.exclude(status=ActionStatus.ABANDONED).select_related("domain"))
     context.update(
         {
             "meeting": meeting,
             "attendees_lines": [
-                line.strip()
-                for line in (meeting.attendees_text if meeting else "").splitlines()
-                if line.strip()
+                line.strip() for line in meeting.attendees_text.splitlines() if line.strip()
             ],
-            "attendees_users": list(meeting.attendees.all()) if meeting else [],
+            "attendees_users": list(meeting.attendees.all()),
             "validated_version": case.report_versions.filter(status=ReportStatus.VALIDATED).first(),
-            "actions": list(
-                case.actions.exclude(status=ActionStatus.ABANDONED).select_related("domain")
-            ),
+            "actions": actions,
             "title": f"Compte rendu de restitution — dossier {case.display_number}",
         }
     )
     return context
 
 
-def render_restitution_pdf(case) -> bytes:
+def render_restitution_pdf(meeting, *, viewer) -> bytes:
     """Le compte rendu de la restitution au gestionnaire."""
-    return render_pdf("documents/pdf/restitution.html", restitution_pdf_context(case))
+    return render_pdf(
+        "documents/pdf/restitution.html", restitution_pdf_context(meeting, viewer=viewer)
+    )

@@ -12,38 +12,20 @@ from soutien.documents.models import AttachTo
 RESTITUTION_STAGES = {Stage.RESTITUTION, Stage.SUPPORT, Stage.CLOSED}
 
 
-def can_view_meeting(user, meeting) -> bool:
-    """Une réunion se voit comme l'événement qu'elle produit dans l'historique : la
-    réunion de saisine concertée par la coordination et les partenaires concernés ; les
-    autres par le gestionnaire, la coordination et le prestataire ; la rencontre avec les
-    partenaires par toutes les personnes qui suivent le dossier. Une personne invitée voit
-    toujours la réunion à laquelle elle est conviée, si elle voit le dossier."""
-    case = meeting.case
-    if not case_policies.can_view_case(user, case):
-        return False
-    if meeting.attendees.filter(pk=user.pk).exists():
-        return True
-    if meeting.kind == MeetingKind.REFERRAL:
-        return case_policies.is_coordinator(user) or case_policies.is_concerned_partner(user, case)
-    if meeting.kind == MeetingKind.PARTNER_MEETING:
-        return True
-    return (
-        case_policies.is_manager_side(user, case)
-        or case_policies.is_coordinator(user)
-        or case_policies.is_provider_of(user, case)
-    )
+# A meeting has one audience, decided in soutien.cases.policies (the case page lists the
+# meetings with it too): its page, its .ics and its minutes in PDF all ask this function.
+can_view_meeting = case_policies.can_view_meeting
 
 
 def can_view_restitution(user, case) -> bool:
-    """Le compte rendu de restitution suit la règle du rapport validé : le gestionnaire, la
-    coordination, les partenaires concernés et le consultant, une fois la restitution
-    consignée."""
+    """La restitution est faite au gestionnaire : le gestionnaire, la coordination et le
+    prestataire la voient, une fois consignée ; pas les partenaires financeurs (ils ne la
+    voient que s'ils ont été invités à la réunion, voir `can_view_meeting`)."""
     if case.stage not in RESTITUTION_STAGES:
         return False
     return case_policies.can_view_case(user, case) and (
         case_policies.is_manager_side(user, case)
         or case_policies.is_coordinator(user)
-        or case_policies.is_concerned_partner(user, case)
         or case_policies.is_provider_of(user, case)
     )
 
@@ -51,8 +33,8 @@ def can_view_restitution(user, case) -> bool:
 def can_view_attachments(user, case, attach_to, target=None) -> bool:
     """Une pièce jointe se voit comme l'objet auquel elle est rattachée : la fiche par
     qui voit le dossier ; le rapport selon la version (les partenaires seulement après
-    validation) ; la restitution et le plan d'actions selon leur visibilité ; un message
-    selon son fil (les notes privées restent entre coordination et partenaires)."""
+    validation) ; la restitution comme sa réunion ; le plan d'actions selon sa visibilité ;
+    un message selon son fil (les notes privées restent entre coordination et partenaires)."""
     if not case_policies.can_view_case(user, case):
         return False
     if attach_to == AttachTo.FORM:
@@ -60,8 +42,8 @@ def can_view_attachments(user, case, attach_to, target=None) -> bool:
     if attach_to == AttachTo.REPORT:
         return target is not None and case_policies.can_view_report_version(user, target)
     if attach_to == AttachTo.RESTITUTION:
-        if target is not None and not can_view_meeting(user, target):
-            return False
+        if target is not None:
+            return case.stage in RESTITUTION_STAGES and can_view_meeting(user, target)
         return can_view_restitution(user, case)
     if attach_to == AttachTo.ACTION:
         return case_policies.can_view_action_plan(user, case)
@@ -136,9 +118,16 @@ def can_download_report_pdf(user, version) -> bool:
     return case_policies.can_view_report_version(user, version)
 
 
-def can_download_restitution_pdf(user, case) -> bool:
-    """Le compte rendu de restitution en PDF : la règle de la restitution."""
-    return can_view_restitution(user, case)
+def can_download_restitution_pdf(user, meeting) -> bool:
+    """Le compte rendu de restitution en PDF (synthèse, ordre du jour, présents) : exactement
+    les personnes qui voient cette réunion de restitution dans le dossier — le gestionnaire,
+    la coordination, le prestataire et les personnes invitées ; jamais les autres
+    partenaires financeurs."""
+    return (
+        meeting.kind == MeetingKind.RESTITUTION
+        and meeting.case.stage in RESTITUTION_STAGES
+        and can_view_meeting(user, meeting)
+    )
 
 
 def can_manage_invitations(user, meeting) -> bool:

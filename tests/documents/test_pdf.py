@@ -87,13 +87,23 @@ def test_an_unknown_report_version_is_404(client, reference):
 
 def test_the_restitution_minutes(client, reference):
     case, cast = case_at(Stage.SUPPORT)
-    client.force_login(cast.partner_state)
+    client.force_login(cast.board_member)
     content = _get_pdf(client, reverse("documents:restitution_pdf", args=[case.pk]))
     text = _text(content)
     assert case.number in text and case.centre.name in text
     assert "Le diagnostic a été présenté et discuté." in text
     assert "La présidente, la trésorière, le directeur" in text
     _assert_accessible_pdf(content, "Compte rendu de restitution")
+
+
+def test_partners_do_not_get_the_restitution_minutes(client, reference):
+    """The hole of issue #11: partners downloaded the synthesis and the agenda that the case
+    page hides from them (the consultant is told only the manager, the Caf and the provider
+    read them)."""
+    case, cast = case_at(Stage.SUPPORT)
+    for partner in (cast.partner_state, cast.partner_commune):
+        client.force_login(partner)
+        assert client.get(reverse("documents:restitution_pdf", args=[case.pk])).status_code == 404
 
 
 def test_the_restitution_minutes_do_not_exist_before_the_restitution(client, reference):

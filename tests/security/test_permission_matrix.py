@@ -869,6 +869,8 @@ CASE_TABLES["documents:report_pdf"] = {
     "support":                  (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
     "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
 }
+# The restitution minutes: as the restitution meeting on the case page (manager,
+# coordination, provider; partners only if invited). Partners once got them here.
 CASE_TABLES["documents:restitution_pdf"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
     "draft":                    (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
@@ -881,8 +883,8 @@ CASE_TABLES["documents:restitution_pdf"] = {
     "diagnostic":               (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "report_review":            (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "restitution":              (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
-    "support":                  (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
-    "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 404, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 404, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404),
 }
 CASE_TABLES["documents:meeting_ics referral"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
@@ -1103,7 +1105,7 @@ def cheap_pdfs(monkeypatch):
     from web.documents import views
 
     for name in ("render_form_pdf", "render_report_pdf", "render_restitution_pdf"):
-        monkeypatch.setattr(views.pdf, name, lambda *args: b"%PDF-1.7")
+        monkeypatch.setattr(views.pdf, name, lambda *args, **kwargs: b"%PDF-1.7")
 
 
 def observe_case(client, url: str, case_url: str):

@@ -34,9 +34,28 @@ def _text(label, *, required=False, rows=4, help_text=""):
 
 
 class VersionedForm(StyledFormMixin, forms.Form):
-    """Carries the version of the case the form was built from (stale forms are refused)."""
+    """Carries the version of the case the form was built from (stale forms are refused).
 
+    A post without it, or with a value that is not a number, is refused above the form:
+    nobody could tell whether someone else changed the case meanwhile, so nothing is saved
+    (the service accepts `version=None` only from code, never from a form)."""
+
+    MISSING_VERSION = (
+        "Ce formulaire ne dit pas sur quelle version du dossier il a été rempli : rien n'a "
+        "été enregistré, pour ne pas écraser une modification faite entre-temps. Copiez votre "
+        "saisie, conservée ci-dessous, puis rechargez la page."
+    )
+
+    # Not required at field level: the error of a hidden field would be shown nowhere.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self.errors or cleaned.get("version") is None:
+            self.errors.pop("version", None)
+            cleaned.pop("version", None)
+            raise ValidationError(self.MISSING_VERSION, code="missing_version")
+        return cleaned
 
 
 class CaseCreateForm(StyledFormMixin, forms.Form):

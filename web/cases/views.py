@@ -40,8 +40,10 @@ VISIBILITY = {
     "et par toutes les personnes qui suivront le dossier.",
     "opinion": "Votre avis et votre commentaire sont lus par la coordination (Caf) et par les "
     "autres partenaires financeurs concernés. Ni le centre ni le prestataire ne les voient.",
-    "decision": "La décision, ses motifs et sa justification sont lus par toutes les personnes "
-    "qui suivent le dossier, dont le gestionnaire du centre.",
+    "decision": "La décision et ses motifs sont lus par toutes les personnes qui suivent le "
+    "dossier, dont le gestionnaire du centre et le prestataire. La justification (décision "
+    "prise avant tous les avis) n'est lue que par la coordination et les partenaires "
+    "financeurs concernés.",
     MeetingKind.REFERRAL: "Cette réunion n'est visible que par la coordination, les "
     "partenaires financeurs concernés et les personnes invitées.",
     MeetingKind.INTERVIEW: "Cet entretien est visible par le gestionnaire, la coordination et "
@@ -505,6 +507,7 @@ def case_detail(request, pk):
         "due_at": deadline["due_at"],
         "is_overdue": deadline["is_overdue"],
         "decision": decision,
+        "can_view_justification": policies.can_view_decision_justification(user, case),
         "opinions": (
             case.opinions.select_related("partner", "given_by")
             if policies.can_view_opinions(user, case)

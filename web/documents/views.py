@@ -176,7 +176,7 @@ def report_pdf(request, pk, number):
     return _pdf_response(
         request,
         case,
-        pdf.render_report_pdf(version),
+        pdf.render_report_pdf(version, viewer=request.user),
         f"rapport-{case.display_number}-v{version.number}.pdf",
         "report_pdf",
     )
@@ -185,14 +185,17 @@ def report_pdf(request, pk, number):
 @require_GET
 def restitution_pdf(request, pk):
     case = case_for(request.user, pk)
-    if not policies.can_download_restitution_pdf(request.user, case):
+    meeting = pdf.restitution_meeting(case)
+    if meeting is None:
         raise Http404("Restitution introuvable")
-    if pdf.restitution_meeting(case) is None:
+    meeting.case = case
+    # The minutes of one meeting: exactly the people who see that meeting on the case page.
+    if not policies.can_download_restitution_pdf(request.user, meeting):
         raise Http404("Restitution introuvable")
     return _pdf_response(
         request,
         case,
-        pdf.render_restitution_pdf(case),
+        pdf.render_restitution_pdf(meeting, viewer=request.user),
         f"restitution-{case.display_number}.pdf",
         "restitution_pdf",
     )
