@@ -180,6 +180,10 @@ SOUTIEN_ACCOUNT_REQUEST_RATE = (
 )
 # Password reset requests (they send an email too): at most 5 per client address per hour.
 SOUTIEN_PASSWORD_RESET_RATE = (5, 60 * 60)
+# Backups (docs/sauvegardes.md): encrypted and authenticated with this key, kept outside
+# the archive; former keys (after a rotation) only to read older backups.
+SOUTIEN_BACKUP_KEY = os.environ.get("SOUTIEN_BACKUP_KEY", "")
+SOUTIEN_BACKUP_OLD_KEYS = env_list("SOUTIEN_BACKUP_OLD_KEYS")
 # Login throttling: 5 failures for one account from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
