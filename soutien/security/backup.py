@@ -244,14 +244,17 @@ class DecryptingReader:
 
     def read(self, size: int = -1) -> bytes:
         """Up to ``size`` bytes (everything left if negative); b"" at the end."""
+        if size < 0:
+            parts = [self._plain[self._position :]]
+            self._plain, self._position = b"", 0
+            while not self._done:
+                parts.append(self._open_next())
+            return b"".join(parts)
         if self._position == len(self._plain):
             if self._done:
                 return b""
             self._plain, self._position = self._open_next(), 0
-            if size < 0:
-                return self._plain + self.read()
-        end = len(self._plain) if size < 0 else self._position + size
-        data = self._plain[self._position : end]
+        data = self._plain[self._position : self._position + size]
         self._position += len(data)
         return data
 
