@@ -208,7 +208,6 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SOUTIEN_PERMISSIONS_POLICY = {
     "accelerometer": [],
     "autoplay": [],
-    "bluetooth": [],
     "browsing-topics": [],
     "camera": [],
     "display-capture": [],

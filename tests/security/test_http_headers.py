@@ -18,7 +18,6 @@ DENIED = [
     "usb",
     "serial",
     "hid",
-    "bluetooth",
     "midi",
     "display-capture",
     "browsing-topics",
