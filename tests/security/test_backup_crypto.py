@@ -261,6 +261,7 @@ def test_after_a_rotation_the_former_key_still_reads_older_backups(
     settings.SOUTIEN_BACKUP_KEY = new
     settings.SOUTIEN_BACKUP_OLD_KEYS = [OTHER_KEY]
     User.objects.filter(email="avant@exemple.test").delete()
+    assert not User.objects.filter(email="avant@exemple.test").exists()
     call_command("restore", str(archive), interactive=False, stdout=io.StringIO())
     assert User.objects.filter(email="avant@exemple.test").exists()
     # New backups use the new key only.
