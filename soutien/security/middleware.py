@@ -28,9 +28,11 @@ class SecurityHeadersMiddleware:
     - ``Permissions-Policy`` (``SOUTIEN_PERMISSIONS_POLICY``) on every response: the
       browser features the site does not use are switched off, for its pages and for
       anything that would be injected into them.
-    - ``Cache-Control: no-store, private`` on every response to a signed-in person:
-      all their pages show personal or case data (« Mon espace », lists, the
-      management pages), and a shared computer or a proxy must not keep any of it."""
+    - ``Cache-Control: no-store, private`` on every response to a signed-in person
+      whose view did not set its own ``Cache-Control``: all their pages show personal
+      or case data (« Mon espace », lists, the management pages), and a shared computer
+      or a proxy must not keep any of it. A view that sets the header has decided
+      (public reference data such as the commune outlines may be kept a day)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,7 +43,7 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", self.permissions_policy)
         # No user when the request was refused before authentication: nothing private.
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
             forbid_copies(response)
         return response
 

@@ -117,6 +117,15 @@ def test_every_page_served_to_a_signed_in_person_is_never_kept(client, coordinat
         assert_never_kept(response, name)
 
 
+def test_a_view_that_sets_its_own_cache_rule_keeps_it(client, coordinator):
+    """Public reference data (the commune outlines of the evaluation map) may be kept a
+    day by the browser of the person, as its view says."""
+    client.force_login(coordinator)
+    response = client.get(reverse("evaluation:communes_geojson"), {"couche": "departement"})
+    assert response.status_code == 200
+    assert cache_control(response) == {"private", "max-age=86400"}
+
+
 def test_public_pages_stay_cacheable_for_anonymous_visitors(client):
     response = client.get(reverse("public:home"))
     assert "no-store" not in cache_control(response)
