@@ -13,3 +13,6 @@ urlpatterns = [
     path("securite/", include("web.security.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The French 400 page, also when the request was refused before authentication.
+handler400 = "web.views.bad_request"

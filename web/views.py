@@ -1,10 +1,14 @@
+from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import render
+from django.views import defaults
 
 from soutien.cases import policies as case_policies
 from soutien.cases import selectors as case_selectors
 from soutien.directory.selectors import memberships_of
+from soutien.security.decorators import private_page
 
 
+@private_page
 def my_space(request):
     """« Mon espace »: what concerns the signed-in user, and what awaits them."""
     user = request.user
@@ -29,3 +33,12 @@ def my_space(request):
 def csrf_failure(request, reason=""):
     """A French page instead of Django's technical CSRF explanation."""
     return render(request, "403_csrf.html", status=403)
+
+
+def bad_request(request, exception):
+    """The French 400 page (``handler400``), also for a request refused before the
+    authentication middleware ran (a bogus Host header, refused by the first
+    middleware): its visitor is anonymous, and the session is not even read."""
+    if not hasattr(request, "user"):
+        request.user = AnonymousUser()
+    return defaults.bad_request(request, exception)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "soutien.security.middleware.SecurityHeadersMiddleware",  # first: sees every response
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -201,6 +202,10 @@ SOUTIEN_ACCOUNT_REQUEST_RATE = (
 )
 # Password reset requests (they send an email too): at most 5 per client address per hour.
 SOUTIEN_PASSWORD_RESET_RATE = (5, 60 * 60)
+# Backups (docs/sauvegardes.md): encrypted and authenticated with this key, kept outside
+# the archive; former keys (after a rotation) only to read older backups.
+SOUTIEN_BACKUP_KEY = os.environ.get("SOUTIEN_BACKUP_KEY", "")
+SOUTIEN_BACKUP_OLD_KEYS = env_list("SOUTIEN_BACKUP_OLD_KEYS")
 # Login throttling: 5 failures for one account from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -219,6 +224,32 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features the site never uses, switched off (Permissions-Policy header).
+# Fullscreen stays allowed for the site itself (the browser's PDF viewer presents in it).
+SOUTIEN_PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "gamepad": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

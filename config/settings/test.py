@@ -8,6 +8,8 @@ from config.settings.base import env_list
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105 - tests only
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+# A fixed key for the backup tests (DEBUG is off here, as in production).
+SOUTIEN_BACKUP_KEY = "dGVzdHMtb25seS1iYWNrdXAta2V5LTMyLWJ5dGVzISE="  # noqa: S105 - tests only
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

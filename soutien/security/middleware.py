@@ -1,4 +1,5 @@
-"""Session lifetime and the second factor, checked on every request."""
+"""Session lifetime and the second factor, checked on every request; the security
+headers Django does not send itself."""
 
 import time
 from urllib.parse import urlencode
@@ -10,8 +11,42 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
 from soutien.audit.services import audit_record
+from soutien.security.decorators import forbid_copies
 from soutien.security.policies import can_skip_two_factor, must_use_two_factor
 from soutien.security.services import has_confirmed_totp
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """``{"camera": [], "fullscreen": ["self"]}`` → ``camera=(), fullscreen=(self)``."""
+    return ", ".join(f"{feature}=({' '.join(origins)})" for feature, origins in policy.items())
+
+
+class SecurityHeadersMiddleware:
+    """Put first in MIDDLEWARE, so that it also sees the responses of requests refused
+    by the other middleware (a bogus Host header answers 400 before any of them runs).
+
+    - ``Permissions-Policy`` (``SOUTIEN_PERMISSIONS_POLICY``) on every response: the
+      browser features the site does not use are switched off, for its pages and for
+      anything that would be injected into them.
+    - ``Cache-Control: no-store, private`` on every response to a signed-in person
+      whose view did not set its own ``Cache-Control``: all their pages show personal
+      or case data (« Mon espace », lists, the management pages), and a shared computer
+      or a proxy must not keep any of it. A view that sets the header has decided
+      (public reference data such as the commune outlines may be kept a day)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.permissions_policy = permissions_policy_header(settings.SOUTIEN_PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        # No user when the request was refused before authentication: nothing private.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response:
+            forbid_copies(response)
+        return response
+
 
 SESSION_STARTED_KEY = "_soutien_session_started"
 SESSION_SEEN_KEY = "_soutien_session_seen"

@@ -1,4 +1,6 @@
-"""Backup → wipe → restore gives back every row and every file, byte for byte."""
+"""Backup → wipe → restore gives back every row and every file, byte for byte.
+
+Encryption and authentication of the archive: tests/security/test_backup_crypto.py."""
 
 import hashlib
 import io
@@ -15,6 +17,7 @@ from django.core.management import CommandError, call_command
 from soutien.audit.selectors import audit_chain_check
 from soutien.audit.services import audit_record
 from soutien.directory.models import Organisation
+from soutien.security.backup import DecryptingReader, EncryptingWriter, current_key
 from tests.factories import MembershipFactory, SocialCentreFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,6 +52,21 @@ def private_root(settings, tmp_path):
         },
     }
     return root
+
+
+def decrypted(archive: Path) -> io.BytesIO:
+    """The plaintext .tar.gz inside an encrypted backup (read with the test key)."""
+    with archive.open("rb") as raw:
+        source = DecryptingReader(raw, [current_key()])
+        return io.BytesIO(source.read())
+
+
+def encrypt(plaintext: bytes, target: Path) -> None:
+    """What someone holding the key could write."""
+    with target.open("wb") as raw:
+        sink = EncryptingWriter(raw, current_key())
+        sink.write(plaintext)
+        sink.finish()
 
 
 def populate():
@@ -86,14 +104,20 @@ def test_restore_refuses_an_altered_archive(tmp_path, private_root):
     populate()
     archive = tmp_path / "sauvegarde.tar.gz"
     call_command("backup", str(archive), stdout=io.StringIO())
-    altered = tmp_path / "alteree.tar.gz"
-    with tarfile.open(archive) as source, tarfile.open(altered, "w:gz") as target:
+    # Even an archive re-encrypted with the right key is checked against its manifest.
+    plain = io.BytesIO()
+    with (
+        tarfile.open(fileobj=decrypted(archive)) as source,
+        tarfile.open(fileobj=plain, mode="w:gz") as target,
+    ):
         for member in source.getmembers():
             data = source.extractfile(member).read()
             if member.name == "files/a.txt":
                 data = b"falsifie"
                 member.size = len(data)
             target.addfile(member, io.BytesIO(data))
+    altered = tmp_path / "alteree.tar.gz.enc"
+    encrypt(plain.getvalue(), altered)
     rows = counts()
     with pytest.raises(CommandError, match="altérés"):
         call_command("restore", str(altered), interactive=False)
@@ -104,7 +128,7 @@ def test_manifest_lists_counts_and_checksums(tmp_path, private_root):
     populate()
     archive = tmp_path / "sauvegarde.tar.gz"
     call_command("backup", str(archive), stdout=io.StringIO())
-    with tarfile.open(archive) as source:
+    with tarfile.open(fileobj=decrypted(archive)) as source:
         manifest = json.load(source.extractfile("manifest.json"))
     assert manifest["counts"] == counts()
     assert manifest["files"] == checksums(private_root)

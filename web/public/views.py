@@ -28,6 +28,7 @@ from soutien.content.defaults import DEFAULT_TEXTS
 from soutien.content.policies import can_edit_page_text
 from soutien.content.services import page_text_update
 from soutien.directory.models import Organisation
+from soutien.security.decorators import private_page
 from soutien.security.network import client_ip
 from soutien.security.throttle import account_request_throttled
 from web.public.forms import (
@@ -212,6 +213,7 @@ def robots_txt(request):
 
 
 @login_not_required
+@private_page
 @require_http_methods(["GET", "POST"])
 def account_request(request):
     form = AccountRequestForm(request.POST or None)
@@ -239,12 +241,14 @@ def account_request(request):
 
 
 @login_not_required
+@private_page
 @require_safe
 def account_request_sent(request):
     return render(request, "public/account_request_sent.html")
 
 
 @login_not_required
+@private_page
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
     try:

@@ -8,11 +8,12 @@ from soutien.security.backup import BackupError, backup_restore
 class Command(BaseCommand):
     help = (
         "Restaure une sauvegarde : remplace TOUTES les données et les fichiers privés "
-        "par ceux de l'archive, après vérification des empreintes."
+        "par ceux de l'archive, après son authentification (clé SOUTIEN_BACKUP_KEY) et la "
+        "vérification des empreintes."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="Archive .tar.gz produite par « manage.py backup ».")
+        parser.add_argument("path", help="Sauvegarde produite par « manage.py backup ».")
         parser.add_argument(
             "--no-input", action="store_false", dest="interactive", help="Ne pas demander."
         )
@@ -33,6 +34,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Sauvegarde du {manifest['created_at']} restaurée : {rows} lignes, "
-                f"{len(manifest['files'])} fichiers, empreintes vérifiées."
+                f"{len(manifest['files'])} fichiers, authentifiée, empreintes vérifiées."
             )
         )
