@@ -152,13 +152,15 @@ def download_record(
         kind=kind,
         user=by,
     )
+    # The audit log names the document by its identifier, never by its file name: the
+    # log cannot be edited, and a file name may name someone (see case_anonymise).
     _audit(
         action="document.download",
         by=by,
         case=case,
-        target=document or case,
+        target=case,
         request=request,
-        details={"kind": kind, "name": log.document_name},
+        details={"kind": kind, "document": str(document.uuid) if document else None},
     )
     return log
 
@@ -192,4 +194,11 @@ def orphan_files_purge(*, now=None, storage=None) -> int:
             continue
         storage.delete(name)
         deleted += 1
+    return deleted
+
+
+def download_logs_purge(*, older_than) -> int:
+    """Delete the download log's lines older than `older_than` (an access log, kept as
+    long as the audit log). Returns how many."""
+    deleted, _ = DownloadLog.objects.filter(downloaded_at__lt=older_than).delete()
     return deleted
