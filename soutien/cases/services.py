@@ -79,7 +79,7 @@ class StaleForm(CaseError):
 def _locked(case: Case) -> Case:
     """Reload the case under a row lock, keeping the caller's cached relations."""
     fresh = Case.objects.select_for_update().get(pk=case.pk)
-    for name in ("stage", "version", "consultant_id", "provider_id", "number"):
+    for name in ("stage", "version", "consultant_id", "provider_id", "number", "anonymised_at"):
         setattr(case, name, getattr(fresh, name))
     for attr in ("_concerned_partner_ids",):
         if hasattr(case, attr):
@@ -777,9 +777,17 @@ def satisfaction_answer(*, case: Case, by, **answers) -> Satisfaction:
 # --- Messages and notes -------------------------------------------------------------
 
 
+ANONYMISED_CASE_REFUSES = (
+    "Ce dossier est anonymisé (sa durée de conservation est échue) : il n'accepte plus {what}."
+)
+
+
 @transaction.atomic
 def message_post(*, case: Case, by, channel: str, body: str) -> Message:
     """Écrire sur le fil des messages ou des notes privées, selon ses droits."""
+    _locked(case)
+    if not policies.can_receive_content(case):
+        raise CaseError(ANONYMISED_CASE_REFUSES.format(what="de message"), field="body")
     _require(policies.can_post_to_channel(by, case, channel))
     if not body.strip():
         raise CaseError("Le message est vide.", field="body")
