@@ -354,9 +354,11 @@ def can_close(user, case) -> bool:
 
 
 def can_answer_satisfaction(user, case) -> bool:
-    """Le gestionnaire répond au questionnaire de satisfaction une fois le dossier clôturé."""
+    """Le gestionnaire répond au questionnaire de satisfaction une fois le dossier clôturé,
+    tant que le dossier n'est pas anonymisé."""
     return (
         case.stage == Stage.CLOSED
+        and can_receive_content(case)
         and is_manager_side(user, case)
         and not hasattr_satisfaction(case)
     )

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import models
 from django.utils import timezone
 
 from soutien.cases import services
@@ -24,8 +25,15 @@ from soutien.cases.enums import (
     MeetingKind,
     OpinionValue,
 )
+from soutien.cases.models import Case
 from soutien.cases.services import ANONYMISED
 from soutien.core.outbox import outbox_flush
+from soutien.core.personal_data import (
+    CLASSIFIED_FIELD_TYPES,
+    lookup_to,
+    personal_fields,
+    project_models,
+)
 from soutien.directory.models import Domain, WarningSign
 from soutien.documents.models import AttachTo, Document
 from soutien.documents.services import document_upload, download_record
@@ -199,6 +207,23 @@ def _marked_case(mark):
     return case, cast
 
 
+def _personal_texts_without_a_marker(case, prefix) -> list[str]:
+    """The personal text fields of the case's rows where no marker was planted (file
+    fields aside: their stored names are random; their files are searched instead)."""
+    missing = []
+    for model in project_models():
+        lookup = lookup_to(model, Case)
+        if lookup is None:
+            continue
+        for field in personal_fields(model):
+            if not isinstance(field, CLASSIFIED_FIELD_TYPES) or isinstance(field, models.FileField):
+                continue
+            rows = model.objects.filter(**{lookup: case.pk, f"{field.name}__icontains": prefix})
+            if not rows.exists():
+                missing.append(f"{model._meta.label}.{field.name}")
+    return missing
+
+
 def _database_dump() -> str:
     out = io.StringIO()
     # The people's own accounts (their name, address) are not the case's: they live until
@@ -219,8 +244,10 @@ def test_no_marker_survives_the_anonymisation(reference, django_capture_on_commi
     case, _ = _marked_case(mark)
     stored = [document.file.name for document in Document.objects.filter(case=case)]
     assert len(stored) == 5
-    # The planting reached the database: every marker is there before.
+    # The planting reached the database: every marker is there before, and every
+    # personal text of every model the case owns holds one (a new field must be planted).
     assert mark.found_in(_database_dump()) == mark.where
+    assert _personal_texts_without_a_marker(case, mark.prefix) == []
     outbox_flush()  # the notifications leave, then their retention runs its course
 
     with clock_at(far_future()), django_capture_on_commit_callbacks(execute=True):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from soutien.cases import services
 from soutien.cases.enums import Channel, Stage
 from soutien.cases.models import Message
-from soutien.cases.policies import can_post_to_channel
+from soutien.cases.policies import can_answer_satisfaction, can_post_to_channel
 from soutien.documents.models import AttachTo, Document
 from soutien.documents.policies import can_attach
 from soutien.documents.services import document_upload
@@ -127,3 +127,18 @@ def test_the_anonymised_case_other_pages_render(client, anonymised, name, kwargs
     client.force_login(cast.coordinator)
     response = client.get(reverse(name, kwargs={"pk": case.pk, **kwargs}))
     assert response.status_code == 200
+
+
+def test_the_anonymised_case_takes_no_late_satisfaction_answer(anonymised):
+    case, cast = anonymised
+    assert not can_answer_satisfaction(cast.board_member, case)
+    with pytest.raises(services.NotPermitted):
+        services.satisfaction_answer(
+            case=case,
+            by=cast.board_member,
+            usefulness=5,
+            listening=5,
+            ownership=5,
+            would_recommend=True,
+            comment="Trop tard",
+        )
