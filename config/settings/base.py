@@ -180,9 +180,13 @@ SOUTIEN_ACCOUNT_REQUEST_RATE = (
 )
 # Password reset requests (they send an email too): at most 5 per client address per hour.
 SOUTIEN_PASSWORD_RESET_RATE = (5, 60 * 60)
-# Login throttling: 5 failures for one account from one address lock it for 15 minutes.
+# Login throttling (ASVS 5.0 level 2), counted in the database (shared by every server
+# process): 5 failures on one account, from any address, or 20 from one address, on any
+# accounts (password spraying), lock for 15 minutes. See soutien/security/axes.py.
+AXES_HANDLER = "soutien.security.axes.SoutienAxesHandler"
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SOUTIEN_LOGIN_ADDRESS_FAILURE_LIMIT = 20
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
