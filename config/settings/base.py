@@ -197,6 +197,15 @@ AXES_DISABLE_ACCESS_LOG = True  # successful logins go to the audit log
 AXES_VERBOSE = False
 # Two-factor authentication (TOTP app, recovery codes).
 OTP_TOTP_ISSUER = "Soutien"
+# One cache for every server process: the database (no extra service). Its table is
+# created by a migration (soutien/security/migrations/0002_cache_table.py). Rate-limit
+# counters do not rely on it: they are rows of security.ThrottleCounter.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "soutien_cache",
+    }
+}
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -10,6 +10,8 @@
   through ``soutien.core.outbox.outbox_purge``.
 - Stored files no attachment refers to any more: deleted after a day
   (``soutien.documents.services.orphan_files_purge``).
+- Rate-limit counters (they hold client addresses): deleted once their window ended
+  (``soutien.security.throttle.throttle_counters_purge``).
 """
 
 import datetime as dt
@@ -18,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from soutien.audit.services import audit_purge
+from soutien.security.throttle import throttle_counters_purge
 
 
 def audit_cutoff(now=None) -> dt.datetime:
@@ -41,4 +44,5 @@ def retention_apply(*, now=None) -> dict:
         "refused_requests_deleted": refused_requests_purge(now=now),
         "sent_emails_deleted": outbox_purge(now=now),
         "orphan_files_deleted": orphan_files_purge(now=now),
+        "throttle_counters_deleted": throttle_counters_purge(now=now),
     }
