@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_email",
     "soutien.core",
     "soutien.accounts",
     "soutien.directory",
@@ -195,8 +196,12 @@ AXES_USERNAME_CALLABLE = "soutien.security.axes.username_from_request"
 AXES_CLIENT_IP_CALLABLE = "soutien.security.network.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins go to the audit log
 AXES_VERBOSE = False
-# Two-factor authentication (TOTP app, recovery codes).
+# Two-factor authentication: TOTP app or a code by email, plus recovery codes. An
+# emailed code is valid 10 minutes, once; at most one a minute and 5 per hour per account.
 OTP_TOTP_ISSUER = "Soutien"
+OTP_EMAIL_TOKEN_VALIDITY = 10 * 60
+OTP_EMAIL_COOLDOWN_DURATION = 60
+SOUTIEN_TWO_FACTOR_EMAIL_RATE = (5, 60 * 60)
 # One cache for every server process: the database (no extra service). Its table is
 # created by a migration (soutien/security/migrations/0002_cache_table.py). Rate-limit
 # counters do not rely on it: they are rows of security.ThrottleCounter.

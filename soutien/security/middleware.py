@@ -11,7 +11,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from soutien.audit.services import audit_record
 from soutien.security.policies import can_skip_two_factor, must_use_two_factor
-from soutien.security.services import has_confirmed_totp
+from soutien.security.services import has_second_factor
 
 SESSION_STARTED_KEY = "_soutien_session_started"
 SESSION_SEEN_KEY = "_soutien_session_seen"
@@ -84,7 +84,7 @@ class TwoFactorMiddleware:
             and not self._exempt(request)
             and not can_skip_two_factor(user)
         ):
-            enrolled = has_confirmed_totp(user)
+            enrolled = has_second_factor(user)
             if not enrolled and not must_use_two_factor(user):
                 return self.get_response(request)
             target = "security:two_factor_verify" if enrolled else "security:two_factor_setup"

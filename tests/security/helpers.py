@@ -6,7 +6,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from soutien.security.policies import must_use_two_factor
-from soutien.security.services import has_confirmed_totp
+from soutien.security.services import has_second_factor
 
 
 def confirmed_totp_device(user) -> TOTPDevice:
@@ -33,7 +33,7 @@ def mark_session_verified(client, user) -> None:
 
 
 def needs_second_factor(user) -> bool:
-    return must_use_two_factor(user) or has_confirmed_totp(user)
+    return must_use_two_factor(user) or has_second_factor(user)
 
 
 def login_verified(client, user) -> None:
