@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -102,6 +103,9 @@ def test_enrolment_by_email_then_login_with_an_emailed_code(client, volunteer, m
     assert client.get(MY_SPACE).status_code == 200
     entry = AuditEntry.objects.get(action="two_factor.enrolled")
     assert entry.details == {"method": "email"}
+    page = client.get(reverse("security:index")).content.decode()
+    assert "un code envoyé par courriel à <strong>benevole@exemple.test</strong>" in page
+    assert "Codes de secours restants : <strong>10</strong>" in page
 
     # Next login: the code is sent when the verification page is shown.
     client.post(reverse("accounts:logout"))
@@ -246,3 +250,11 @@ def test_the_choice_page_explains_both_methods_in_french(client, volunteer):
         in html
     )
     assert "no-store" in response["Cache-Control"]
+
+
+def test_force_login_in_tests_keeps_the_email_device(client, volunteer):
+    device = enrolled_by_email(volunteer)
+    client.force_login(volunteer)
+    assert client.get(MY_SPACE).status_code == 200
+    assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+    assert not TOTPDevice.objects.filter(user=volunteer).exists()
