@@ -79,8 +79,24 @@ def max_uncompressed_bytes() -> int:
     return int(getattr(settings, "SOUTIEN_MAX_UNCOMPRESSED_BYTES", 10 * max_upload_bytes()))
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f}\u00a0Mo"
+def size_fr(size: int) -> str:
+    """A size as French users read it: « 23,4 Mo », « 350 ko », « 1 000 octets ».
+
+    One decimal, none when it is zero (« 20 Mo »); units of 1 024 like the limit.
+    """
+    for unit, factor in (("Mo", 1024 * 1024), ("ko", 1024)):
+        if size >= factor:
+            text = f"{size / factor:.1f}".removesuffix(".0").replace(".", ",")
+            return f"{text}\u00a0{unit}"
+    return f"{size:,}".replace(",", "\u202f") + "\u00a0octet" + ("s" if size > 1 else "")
+
+
+def _too_large(size: int, limit: int) -> Rejected:
+    """The refusal of a file over the limit, naming its real size."""
+    shown, allowed = size_fr(size), size_fr(limit)
+    if shown == allowed:  # 20,02 Mo is shown « 20 Mo », like a limit of 20 Mo
+        shown = f"un peu plus de {allowed}"
+    return Rejected(f"Ce fichier pèse {shown} : la limite est de {allowed}.")
 
 
 UNKNOWN_TYPE = (
@@ -334,14 +350,15 @@ def check_upload(uploaded) -> tuple[Checked, bytes]:
         raise Rejected("Choisissez un fichier à joindre.")
     size = getattr(uploaded, "size", None)
     if size is not None and size > limit:
-        raise Rejected(
-            f"Ce fichier pèse {_megabytes(size)} : la limite est de {_megabytes(limit)}."
-        )
+        raise _too_large(size, limit)
     if hasattr(uploaded, "seek"):
         uploaded.seek(0)
     data = uploaded.read(limit + 1)
-    if len(data) > limit:
-        raise Rejected(f"Ce fichier dépasse la limite de {_megabytes(limit)}.")
+    if len(data) > limit:  # the declared size lied: count the rest without keeping it
+        size = len(data)
+        while chunk := uploaded.read(1024 * 1024):
+            size += len(chunk)
+        raise _too_large(size, limit)
     if not data:
         raise Rejected("Ce fichier est vide.")
     mimetype = detect(data)
