@@ -770,6 +770,16 @@ def _scan_xml(archive, info, handler) -> None:
         raise bad from None
 
 
+def _judge_formula(formula: str, *, dde_function: bool) -> None:
+    """DDE (« cmd|' /c calc'!A1 » in Excel, « DDE(…) » in LibreOffice) and WEBSERVICE,
+    which fetches an address at each recalculation; text in quotes is left aside."""
+    code = re.sub(r'"[^"]*"', "", formula)
+    if "|" in code or (dde_function and re.search(r"\bDDE\s*\(", code, re.I)):
+        raise Rejected(DDE)
+    if re.search(r"\bWEBSERVICE\s*\(", code, re.I):
+        raise Rejected(REMOTE.format(what="fonction WEBSERVICE"))
+
+
 class _OdfScan:
     """What an ODF part may not hold: scripts, event listeners, applets, DDE, OLE, remote links."""
 
@@ -786,6 +796,8 @@ class _OdfScan:
             raise Rejected(OLE)
         if local.startswith("dde-"):
             raise Rejected(DDE)
+        if "formula" in attrs:
+            _judge_formula(attrs["formula"], dde_function=True)
         href = attrs.get("href")
         if href is None:
             return
@@ -862,8 +874,8 @@ class _OoxmlScan:
                 self.fields[-1][0] += text
             else:
                 self._judge_field(text)
-        elif "|" in re.sub(r'"[^"]*"', "", text):  # « cmd|' /c calc'!A1 »: a DDE formula
-            raise Rejected(DDE)
+        else:
+            _judge_formula(text, dde_function=False)
 
     @staticmethod
     def _judge_field(code: str) -> None:

