@@ -761,6 +761,8 @@ def _scan_xml(archive, info, handler) -> None:
     )
     parser.EndElementHandler = lambda name: handler.end(name.rsplit(" ", 1)[-1])
     parser.CharacterDataHandler = handler.text
+    if info.file_size == 0:  # LibreOffice writes an empty Configurations2/…/current.xml
+        return
     try:
         with archive.open(info) as stream:
             while chunk := stream.read(64 * 1024):

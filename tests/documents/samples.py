@@ -104,6 +104,8 @@ def odf_bytes(
             ("meta.xml", meta),
             ("Pictures/10000000.png", png_bytes()),
             ("Object 1/content.xml", odf_content("", "chart")),
+            ("Configurations2/accelerator/current.xml", b""),  # empty, as LibreOffice writes it
+            ("Thumbnails/thumbnail.png", png_bytes()),
             *extra_entries,
         ],
         stored_first=True,
@@ -802,6 +804,29 @@ def pillow_image(format: str, **options) -> bytes:
     return buffer.getvalue()
 
 
+def openpyxl_workbook() -> bytes:
+    """A workbook as a real library writes it: formulas, web, mail and internal links,
+    a comment (with its legacy VML drawing), a theme, document properties."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Budget"
+    sheet["A1"], sheet["A2"], sheet["A3"] = 1200, 300, "=SUM(A1:A2)"
+    for cell, text, target in [
+        ("B1", "Caf", "https://www.caf.fr/"),
+        ("B2", "Début", "#Budget!A1"),
+        ("B3", "Écrire", "mailto:mstr@example.org"),
+    ]:
+        sheet[cell] = text
+        sheet[cell].hyperlink = target
+    sheet["C1"].comment = Comment("Montant à vérifier", "Coordination")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 HTML_PAGE = b"<html><body><script>fetch('/x')</script></body></html>"
 ZIP_ARCHIVE = _zip([("outil.exe", b"MZ\x90\x00")])
 
@@ -1272,6 +1297,10 @@ LEGITIMATE = {
     "PDF with a field and harmless actions": (
         lambda: pdf_form_field({"/Fo": {"/S": "/ResetForm"}}),
         "application/pdf",
+    ),
+    "XLSX written by openpyxl": (
+        openpyxl_workbook,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ),
     "PNG written by Pillow with text chunks": (lambda: pillow_image("PNG"), "image/png"),
     "JPEG written by Pillow": (lambda: pillow_image("JPEG", quality=85), "image/jpeg"),
