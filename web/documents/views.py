@@ -64,18 +64,18 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def new_file(self, *args, **kwargs):
         self.received = 0
-        self.current_too_large = False
+        self.too_large = False
         super().new_file(*args, **kwargs)
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > self.limit:
-            self.too_large = self.current_too_large = True
+            self.too_large = True
             return None  # counted, not stored
         return raw_data
 
     def file_complete(self, file_size):
-        if not self.current_too_large:
+        if not self.too_large:
             return None
         for handler in getattr(self.request, "upload_handlers", ()):
             if handler is not self and hasattr(handler, "file"):
@@ -88,13 +88,12 @@ class SizeLimitUploadHandler(FileUploadHandler):
 @csrf_exempt  # the token is checked below, once the upload handlers are in place
 @require_POST
 def upload(request, pk):
-    limiter = SizeLimitUploadHandler(request)
-    request.upload_handlers.insert(0, limiter)
-    return _upload(request, pk, limiter)
+    request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
+    return _upload(request, pk)
 
 
 @csrf_protect
-def _upload(request, pk, limiter):
+def _upload(request, pk):
     case = case_for(request.user, pk)
     default = reverse("cases:detail", args=[case.pk])
     next_url = _next_url(request, default)
