@@ -604,7 +604,10 @@ def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) 
     return total
 
 
-def _check_zip(data: bytes, depth: int = 0) -> str:
+def _check_zip(data: bytes, depth: int = 0, budget: list[int] | None = None) -> str:
+    """An office package; `budget` (bytes left to inflate) is shared with the packages
+    embedded in it, so that nesting cannot multiply the work."""
+    budget = budget if budget is not None else [max_uncompressed_bytes()]
     bad = Rejected("Ce document bureautique est endommagé ou n'est pas un document accepté.")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -630,16 +633,15 @@ def _check_zip(data: bytes, depth: int = 0) -> str:
             raise bomb
         if any(marker in info.filename.lower() for marker in OOXML_MACRO_MARKERS):
             raise Rejected(MACROS)
-    if declared > max_uncompressed_bytes():
+    if declared > budget[0]:
         raise bomb
-    budget = max_uncompressed_bytes()
     try:
         for info in infos:
-            read = _read_bounded(archive, info, budget)
+            read = _read_bounded(archive, info, budget[0])
             compressed = max(info.compress_size, 1)
             if read > RATIO_FLOOR and read > MAX_ZIP_RATIO * compressed:
                 raise bomb
-            budget -= read
+            budget[0] -= read
     except Rejected:
         raise
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, ValueError):
@@ -670,7 +672,7 @@ def _check_zip(data: bytes, depth: int = 0) -> str:
                 if part in names:
                     detected = OOXML_MAIN[content_type]
         if detected:
-            _check_ooxml(archive, infos, depth)
+            _check_ooxml(archive, infos, depth, budget)
             return detected
     raise Rejected(UNKNOWN_TYPE)
 
@@ -899,7 +901,7 @@ class _OoxmlScan:
         raise Rejected(REMOTE.format(what=OOXML_EXTERNAL.get(kind, "ressource externe")))
 
 
-def _check_ooxml(archive: zipfile.ZipFile, infos, depth: int) -> None:
+def _check_ooxml(archive: zipfile.ZipFile, infos, depth: int, budget: list[int]) -> None:
     for info in infos:
         lower = info.filename.lower()
         if "activex" in lower:
@@ -916,7 +918,7 @@ def _check_ooxml(archive: zipfile.ZipFile, infos, depth: int) -> None:
             if depth >= 1:
                 raise Rejected(EMBEDDED_REFUSED.format(reason="Trop de documents imbriqués."))
             try:
-                _check_zip(archive.read(info), depth + 1)
+                _check_zip(archive.read(info), depth + 1, budget)
             except Rejected as exc:
                 raise Rejected(EMBEDDED_REFUSED.format(reason=exc.message)) from None
     for info in infos:

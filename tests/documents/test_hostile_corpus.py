@@ -90,3 +90,17 @@ def test_deeply_nested_objects_are_refused_without_crashing():
     assert _refusal("a.pdf", samples.pdf_deep_nesting(20000)) == (
         "Ce PDF est illisible ou endommagé : enregistrez-le à nouveau."
     )
+
+
+def test_embedded_packages_share_one_inflation_budget(settings):
+    """Three small workbooks inflating 900 Kio each: alone each fits, together they do not."""
+    settings.SOUTIEN_MAX_UNCOMPRESSED_BYTES = 2 * 1024 * 1024
+    inner = samples.xlsx_bytes(extra_entries=[("xl/media/fond.bin", b"\x00" * 900 * 1024)])
+    assert check_upload(SimpleUploadedFile("a.xlsx", inner))[0].mimetype.endswith(".sheet")
+    data = samples.docx_bytes(
+        extra_entries=[(f"word/embeddings/Feuille{n}.xlsx", inner) for n in range(3)]
+    )
+    assert _refusal("a.docx", data) == (
+        "Ce document contient un document incorporé refusé. "
+        "Ce document compressé se décompresse en un volume démesuré : il est refusé."
+    )
