@@ -160,12 +160,32 @@ def sanitise_name(name: str, mimetype: str) -> str:
 
 
 # PDF: every object is looked at, whatever way it is stored. Three passes share one
-# budget of containers (dictionaries and arrays): the graph reachable from the trailer
-# (it gives the message its context: « action d'ouverture », « lien »…), every object the
-# cross-reference tables list (orphans, earlier revisions' numbers), and every « n g obj »
-# written in the file, object streams included (objects a repairing reader would find
-# even if no table lists them, and earlier incremental updates).
+# budget: the graph reachable from the trailer (it gives the message its context:
+# « action d'ouverture », « lien »…), every object the cross-reference tables list
+# (orphans, earlier revisions' numbers), and every « n g obj » written in the file,
+# object streams included (objects a repairing reader would find even if no table lists
+# them, and earlier incremental updates). The budget counts containers (dictionaries
+# and arrays), bytes parsed by the third pass (headers nested in one another would make
+# it quadratic) and time: a file past it is refused, never checked for minutes.
 MAX_PDF_NODES = 1_000_000
+MAX_PDF_SECONDS = 30
+
+
+class _PdfBudget:
+    def __init__(self, data: bytes):
+        import time
+
+        self.clock = time.monotonic
+        self.nodes = MAX_PDF_NODES
+        self.bytes = 4 * len(data) + 1024 * 1024
+        self.deadline = self.clock() + MAX_PDF_SECONDS
+
+    def spend(self, nodes: int = 1, parsed: int = 0) -> None:
+        self.nodes -= nodes
+        self.bytes -= parsed
+        if self.nodes < 0 or self.bytes < 0 or self.clock() >= self.deadline:
+            raise Rejected(PDF_TOO_COMPLEX)
+
 
 # Every action type of ISO 32000-2, and what happens to it.
 PDF_ACTIONS_ALLOWED = {
@@ -222,7 +242,7 @@ PDF_AUTO_LINK = "Le PDF ouvre une adresse internet sans qu'on clique{where} : il
 PDF_UNKNOWN_ACTION = "Le PDF contient une action inconnue{where} : il est refusé."
 PDF_UNREADABLE = "Ce PDF est illisible ou endommagé : enregistrez-le à nouveau."
 PDF_TOO_COMPLEX = (
-    "Ce PDF contient trop d'objets pour être vérifié : enregistrez-le à nouveau "
+    "Ce PDF est trop complexe pour être vérifié : enregistrez-le à nouveau "
     "(en l'optimisant) ou divisez-le."
 )
 _PDF_OBJECT_HEADER = re.compile(rb"(?<![0-9])([0-9]{1,10})\s+([0-9]{1,5})\s+obj\b")
@@ -317,11 +337,11 @@ def _pdf_children(obj, where: str, mode: str):
             yield value, where, ""
 
 
-def _pdf_walk(reader, roots, budget: list[int]) -> None:
+def _pdf_walk(reader, roots, budget: _PdfBudget, seen: set | None = None) -> None:
     """Depth-first walk without recursion; each indirect object once per mode."""
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
-    seen = set()
+    seen = set() if seen is None else seen
     stack = list(roots)
     while stack:
         obj, where, mode = stack.pop()
@@ -332,44 +352,48 @@ def _pdf_walk(reader, roots, budget: list[int]) -> None:
             seen.add(key)
             obj = reader.get_object(obj)
         if isinstance(obj, DictionaryObject):
-            budget[0] -= 1
+            budget.spend()
             _pdf_check_dict(obj, where, mode == "auto")
             children = _pdf_children(obj, where, mode)
         elif isinstance(obj, ArrayObject):
-            budget[0] -= 1
+            budget.spend()
             children = ((value, where, mode) for value in obj)
         else:
             continue
-        if budget[0] < 0:
-            raise Rejected(PDF_TOO_COMPLEX)
         for child in children:
             if isinstance(child[0], DictionaryObject | ArrayObject | IndirectObject):
                 stack.append(child)
 
 
-def _pdf_written_objects(reader, data: bytes, budget: list[int]):
-    """Every « n g obj » of the file, parsed where it stands, object streams opened."""
+def _pdf_written_objects(reader, data: bytes, budget: _PdfBudget):
+    """Every « n g obj » of the file, parsed where it stands, object streams opened.
+
+    A header inside an object already parsed (a stream's bytes, a string) is skipped.
+    """
     from pypdf.generic import StreamObject, read_object
 
     stream = io.BytesIO(data)
+    parsed_until = 0
     for match in _PDF_OBJECT_HEADER.finditer(data):
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise Rejected(PDF_TOO_COMPLEX)
+        if match.start() < parsed_until:
+            continue
         start = match.end()
         while start < len(data) and data[start] in b" \t\r\n\x0c\x00":
             start += 1
         stream.seek(start)
         try:
             obj = read_object(stream, reader)
-        except Exception:  # noqa: BLE001, S112 - bytes inside a stream that only look like a header
+        except Exception:  # noqa: BLE001 - bytes that only look like a header
+            budget.spend(parsed=stream.tell() - start)
             continue
+        budget.spend(parsed=stream.tell() - start)
+        parsed_until = stream.tell()
         yield obj
         if isinstance(obj, StreamObject) and _pdf_name(obj.get("/Type")) == "/ObjStm":
             yield from _pdf_object_stream(reader, obj, budget)
 
 
-def _pdf_object_stream(reader, obj, budget: list[int]):
+def _pdf_object_stream(reader, obj, budget: _PdfBudget):
     from pypdf.generic import read_object
 
     try:
@@ -381,14 +405,16 @@ def _pdf_object_stream(reader, obj, budget: list[int]):
         return
     stream = io.BytesIO(content)
     for index in range(min(count, len(numbers) // 2)):
-        budget[0] -= 1
-        if budget[0] < 0:
-            raise Rejected(PDF_TOO_COMPLEX)
+        start = stream.tell()
         try:
-            stream.seek(first + int(numbers[2 * index + 1]))
-            yield read_object(stream, reader)
-        except Exception:  # noqa: BLE001, S112 - a broken entry holds no object
-            continue
+            start = first + int(numbers[2 * index + 1])
+            stream.seek(start)
+            obj = read_object(stream, reader)
+        except Exception:  # noqa: BLE001 - a broken entry holds no object
+            obj = None
+        budget.spend(parsed=max(stream.tell() - start, 0))
+        if obj is not None:
+            yield obj
 
 
 def _pdf_listed_objects(reader):
@@ -407,7 +433,7 @@ def _check_pdf(data: bytes) -> str:
     # Up to 1 KiB of junk before the header is tolerated by readers; nothing else is.
     if b"%PDF-" not in data[:1024]:
         raise Rejected(UNKNOWN_TYPE)
-    budget = [MAX_PDF_NODES]
+    budget = _PdfBudget(data)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -417,9 +443,9 @@ def _check_pdf(data: bytes) -> str:
         pages = len(reader.pages)
         _pdf_walk(reader, [(reader.trailer, "", "")], budget)
         _pdf_walk(reader, [(ref, "", "") for ref in _pdf_listed_objects(reader)], budget)
-        _pdf_walk(
-            reader, [(obj, "", "") for obj in _pdf_written_objects(reader, data, budget)], budget
-        )
+        seen = set()  # the objects they point to are walked once for them all
+        for obj in _pdf_written_objects(reader, data, budget):
+            _pdf_walk(reader, [(obj, "", "")], budget, seen)
     except Rejected:
         raise
     except Exception:  # pypdf raises many kinds of errors on hostile input

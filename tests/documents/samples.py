@@ -619,6 +619,11 @@ def pdf_deep_nesting(depth=5000) -> bytes:
     )
 
 
+def pdf_nested_headers(count: int) -> bytes:
+    """« 1 0 obj ( » over and over, never closed: each header opens a string to the end."""
+    return raw_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>", **PAGES}, tail=b"1 0 obj (" * count)
+
+
 def pdf_page_tree_loop() -> bytes:
     return raw_pdf(
         {

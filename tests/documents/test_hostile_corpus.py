@@ -76,14 +76,28 @@ def test_a_platform_pdf_made_by_weasyprint_passes():
     assert check_upload(SimpleUploadedFile("rapport.pdf", data))[0].mimetype == "application/pdf"
 
 
+TOO_COMPLEX = (
+    "Ce PDF est trop complexe pour être vérifié : enregistrez-le à nouveau "
+    "(en l'optimisant) ou divisez-le."
+)
+
+
 def test_a_huge_object_graph_is_refused_past_the_bound(monkeypatch):
     data = samples.pdf_many_objects(300)
     assert check_upload(SimpleUploadedFile("a.pdf", data))[0].mimetype == "application/pdf"
     monkeypatch.setattr(validation, "MAX_PDF_NODES", 200)
-    assert _refusal("a.pdf", data) == (
-        "Ce PDF contient trop d'objets pour être vérifié : enregistrez-le à nouveau "
-        "(en l'optimisant) ou divisez-le."
-    )
+    assert _refusal("a.pdf", data) == TOO_COMPLEX
+
+
+def test_headers_nested_in_one_another_are_refused_not_parsed_for_minutes():
+    """Attack found on this filter: each « 1 0 obj ( » parsed to the end of the file made
+    the scan quadratic (80 ko took three minutes); the bytes parsed are now bounded."""
+    assert _refusal("a.pdf", samples.pdf_nested_headers(8000)) == TOO_COMPLEX
+
+
+def test_a_pdf_that_takes_too_long_to_check_is_refused(monkeypatch):
+    monkeypatch.setattr(validation, "MAX_PDF_SECONDS", 0)
+    assert _refusal("a.pdf", samples.pdf_bytes()) == TOO_COMPLEX
 
 
 def test_deeply_nested_objects_are_refused_without_crashing():
