@@ -750,12 +750,23 @@ def _is_unc(target: str) -> bool:
     return _clean_target(target).startswith(("\\\\", "//", "\\/", "/\\"))
 
 
+_EXECUTABLE = re.compile(
+    r"\.(?:exe|com|bat|cmd|scr|pif|msi|msp|cpl|dll|jar|js|jse|vbs|vbe|wsf|wsh|ps1|hta|lnk"
+    r"|reg|url|inf|application|appref-ms|library-ms|settingcontent-ms|diagcab|py|sh)$",
+    re.I,
+)
+
+
 def _hyperlink_ok(target: str) -> bool:
-    """A link one clicks: web or mail address, a place in the document, or a relative name."""
-    if _is_unc(target):
+    """A link one clicks: web or mail address, a place in the document, or a relative
+    name of a document (not a program, not a drive letter, not a network share)."""
+    cleaned = _clean_target(target)
+    if _is_unc(target) or re.match(r"^[A-Za-z]:", cleaned):
         return False
     scheme = _scheme(target)
-    return not scheme or scheme in LINK_SCHEMES
+    if scheme:
+        return scheme in LINK_SCHEMES
+    return not _EXECUTABLE.search(cleaned.split("#", 1)[0].split("?", 1)[0])
 
 
 def _is_remote(target: str) -> bool:
@@ -849,7 +860,7 @@ class _OdfScan:
 def _check_odf(archive: zipfile.ZipFile, infos) -> None:
     for info in infos:
         lower = info.filename.lower()
-        if lower.startswith(("basic/", "scripts/", "dialogs/")):
+        if re.search(r"(?:^|/)(?:basic|scripts|dialogs)/", lower):  # embedded objects too
             raise Rejected(MACROS)
         if lower.startswith("object") and not lower.rstrip("/").count("/"):
             with archive.open(info) as stream:

@@ -64,7 +64,8 @@ MANIFEST = (
 ODT_BODY = (
     '<text:p>Voir <text:a xlink:type="simple" xlink:href="https://www.caf.fr/">le site</text:a>,'
     ' <text:a xlink:href="mailto:mstr@example.org">écrire</text:a>,'
-    ' <text:a xlink:href="#Annexe">l\'annexe</text:a>.</text:p>'
+    ' <text:a xlink:href="#Annexe">l\'annexe</text:a>,'
+    ' <text:a xlink:href="../Annexes/budget%202025.ods#Feuille1">le budget</text:a>.</text:p>'
     '<draw:frame><draw:image xlink:href="Pictures/10000000.png" xlink:type="simple"'
     ' xlink:show="embed" xlink:actuate="onLoad"/></draw:frame>'
     '<draw:frame><draw:object xlink:href="./Object 1" xlink:type="simple"/></draw:frame>'
@@ -173,6 +174,7 @@ def docx_bytes(
         ("styles", "styles.xml", None),
         ("hyperlink", "https://www.service-public.fr/associations", "External"),
         ("hyperlink", "mailto:mstr@example.org", "External"),
+        ("hyperlink", "Annexes/statuts%202024.pdf", "External"),
         ("image", "media/image1.png", None),
     )
     return _zip(
@@ -1077,6 +1079,25 @@ HOSTILE = {
         ),
         _BAD_LINK,
     ),
+    "ODT: hyperlink to a program next to the document": (
+        "a.odt",
+        lambda: odt_with(
+            '<text:p><text:a xlink:href="../outils/mise-a-jour.exe">maj</text:a></text:p>'
+        ),
+        _BAD_LINK,
+    ),
+    "ODT: hyperlink to a program on the local disk": (
+        "a.odt",
+        lambda: odt_with(
+            '<text:p><text:a xlink:href="C:\\Windows\\System32\\calc.exe">x</text:a></text:p>'
+        ),
+        _BAD_LINK,
+    ),
+    "ODT: Basic macro inside an embedded object": (
+        "a.odt",
+        lambda: odt_with(extra_entries=[("Object 1/Basic/Standard/Module1.xml", BASIC_MODULE)]),
+        _MACROS,
+    ),
     "ODT: image loaded from the web": (
         "a.odt",
         lambda: odt_with(
@@ -1189,6 +1210,11 @@ HOSTILE = {
     "DOCX: hyperlink to a network share": (
         "a.docx",
         lambda: docx_with_rels(("hyperlink", "file://192.0.2.7/partage/a.exe", "External")),
+        _BAD_LINK,
+    ),
+    "DOCX: hyperlink to a script next to the document": (
+        "a.docx",
+        lambda: docx_with_rels(("hyperlink", "outils/lancer.vbs", "External")),
         _BAD_LINK,
     ),
     "DOCX: DDEAUTO field split over runs": (
