@@ -761,8 +761,8 @@ def png_with_text(kind: bytes, text: bytes) -> bytes:
     return data[:33] + _chunk(kind, body) + data[33:]
 
 
-def png_with_header(*, bit_depth: int, colour_type: int) -> bytes:
-    ihdr = struct.pack(">IIBBBBB", 2, 2, bit_depth, colour_type, 0, 0, 0)
+def png_with_header(*, bit_depth: int = 8, colour_type: int = 2, side: int = 2) -> bytes:
+    ihdr = struct.pack(">IIBBBBB", side, side, bit_depth, colour_type, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 20)
     return (
         b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
@@ -1291,6 +1291,11 @@ HOSTILE = {
         "a.png",
         lambda: png_with_header(bit_depth=3, colour_type=2),
         "Cette image PNG est endommagée.",
+    ),
+    "PNG: 20 000 × 20 000 pixels announced (decompression bomb, only Pillow tells)": (
+        "a.png",
+        lambda: png_with_header(side=20000),
+        "Cette image PNG a des dimensions invalides ou démesurées.",
     ),
     "PNG: HTML in a private ancillary chunk": (
         "a.png",
