@@ -262,11 +262,18 @@ def _link_is_ordinary(target) -> bool:
 
 
 def _pdf_name(value) -> str | None:
-    from pypdf.generic import IndirectObject, NameObject
+    """A name as « /Name »; a string where a name belongs (« (Launch) ») counts as one,
+    as lenient readers take it."""
+    from pypdf.generic import ByteStringObject, IndirectObject, NameObject, TextStringObject
 
     if isinstance(value, IndirectObject):
         value = value.get_object()
-    return str(value) if isinstance(value, NameObject) else None
+    if isinstance(value, NameObject):
+        return str(value)
+    if isinstance(value, TextStringObject | ByteStringObject):
+        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        return "/" + text.strip().lstrip("/")
+    return None
 
 
 def _pdf_check_dict(obj, where: str, automatic: bool) -> None:

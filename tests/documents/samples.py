@@ -945,6 +945,11 @@ HOSTILE = {
         lambda: pdf_with_link({"/S": "/Launch", "/F": "cmd.exe"}),
         "Le PDF lance un programme ou ouvre un fichier (lien) : il est refusé.",
     ),
+    "PDF: /Launch written as a string, not a name": (
+        "a.pdf",
+        lambda: pdf_with_link({"/S": pdf_value("Launch"), "/F": "cmd.exe"}),
+        "Le PDF lance un programme ou ouvre un fichier (lien) : il est refusé.",
+    ),
     "PDF: /Launch in a form button": (
         "a.pdf",
         lambda: pdf_button({"/S": "/Launch", "/Win": {"/F": "cmd.exe", "/P": "/c calc"}}),
