@@ -61,15 +61,26 @@ def filesize_fr(value) -> str:
 
 @register.filter(needs_autoescape=True)
 def typo_fr(value, autoescape=True):
-    """Escaped text with French typography and its line breaks kept."""
+    """Escaped text with French typography and its line breaks kept.
+
+    The typography works on the text as typed, then the result is escaped: the other way
+    round, « & » became « &amp; » and the « ; » of the entity got a narrow space, so the
+    reader saw « & ; » (and the same for < > " ').
+    """
     from django.utils.html import conditional_escape
-    from django.utils.safestring import mark_safe
+    from django.utils.safestring import SafeData, mark_safe
 
     from soutien.documents.pdf import typo_fr as apply_typography
 
-    text = conditional_escape(value or "") if autoescape else str(value or "")
-    text = apply_typography(str(text))
-    return mark_safe(text.replace("\r\n", "\n").replace("\n", "<br>"))  # noqa: S308 - escaped above
+    if isinstance(value, SafeData):
+        # Already HTML (marked safe by the code): leave its markup alone.
+        text = str(value)
+    else:
+        text = apply_typography(str(value or ""))
+        if autoescape:
+            text = conditional_escape(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return mark_safe(text.replace("\n", "<br>"))  # noqa: S308 - escaped above
 
 
 @register.filter
