@@ -301,8 +301,10 @@ def case_hand_over(*, case: Case, by, message: str = "") -> Case:
 def case_delete_draft(*, case: Case, by) -> None:
     _locked(case)
     _require(policies.can_delete_draft(by, case))
-    # The draft's attachments go with it: their files are deleted once the deletion commits.
-    files = [(document.file.storage, document.file.name) for document in case.documents.all()]
+    # The draft's attachments go with it (and the files kept for its form, not yet
+    # attached): their files are deleted once the deletion commits.
+    kept = [*case.documents.all(), *case.pending_uploads.all()]
+    files = [(document.file.storage, document.file.name) for document in kept]
     case.delete()
     for storage, name in files:
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))

@@ -55,7 +55,7 @@ def can_view_attachments(user, case, attach_to, target=None) -> bool:
     selon son fil (les notes privées restent entre coordination et partenaires)."""
     if not case_policies.can_view_case(user, case):
         return False
-    if attach_to == AttachTo.FORM:
+    if attach_to in (AttachTo.FORM, AttachTo.CASE):
         return True
     if attach_to == AttachTo.REPORT:
         return target is not None and case_policies.can_view_report_version(user, target)
@@ -72,6 +72,17 @@ def can_view_attachments(user, case, attach_to, target=None) -> bool:
     return False
 
 
+def can_add_case_document(user, case) -> bool:
+    """Une fois la fiche transmise, le gestionnaire ajoute des documents au dossier à toute
+    étape (par exemple les comptes que la Caf demande en renvoyant la fiche) ; ils sont lus,
+    comme la fiche, par toutes les personnes qui suivent le dossier."""
+    return (
+        case.submitted_at is not None
+        and case.anonymised_at is None
+        and case_policies.is_manager_side(user, case)
+    )
+
+
 def can_view_document(user, document) -> bool:
     """Télécharger une pièce jointe : la même règle que pour la voir dans le dossier."""
     return can_view_attachments(user, document.case, document.attach_to, document.target)
@@ -81,9 +92,12 @@ def can_attach(user, case, attach_to, target=None) -> bool:
     """Joindre un fichier : à la fiche, qui peut la modifier ; au rapport, le consultant
     désigné sur une version en rédaction ; à la restitution, le consultant qui la consigne ;
     au plan d'actions, qui peut y inscrire ou mettre à jour une action ; à un message, son
-    auteur ; à une réunion, qui l'a consignée ou la coordination."""
+    auteur ; à une réunion, qui l'a consignée ou la coordination ; au dossier, le
+    gestionnaire une fois la fiche transmise."""
     if attach_to == AttachTo.FORM:
         return case_policies.can_edit_form(user, case)
+    if attach_to == AttachTo.CASE:
+        return can_add_case_document(user, case)
     if attach_to == AttachTo.REPORT:
         return (
             target is not None

@@ -20,8 +20,11 @@ from soutien.cases import policies, selectors, services
 from soutien.cases.enums import Channel, MeetingKind, ReportStatus, Stage
 from soutien.cases.models import Case, TargetDuration
 from soutien.documents import invitations
+from soutien.documents import selectors as document_selectors
+from soutien.documents import services as document_services
 from soutien.documents.calendar import external_addresses
-from soutien.documents.policies import can_manage_invitations
+from soutien.documents.models import AttachTo
+from soutien.documents.policies import can_delete_document, can_manage_invitations
 from soutien.security.decorators import private_page
 from web.cases import forms, panels
 from web.documents.forms import MeetingChangeForm
@@ -225,11 +228,17 @@ def case_create(request):
     return render(request, "cases/create.html", {"form": form})
 
 
-def _form_context(request, case, form):
+def _form_context(request, case, form, kept=()):
     user = request.user
     return {
         "case": case,
         "form": form,
+        "kept_files": kept,
+        "attached_files": [
+            (document, can_delete_document(user, document))
+            for document in document_selectors.attachments_visible_to(user, case, AttachTo.FORM)
+        ],
+        "removed": request.POST.getlist("remove_documents"),
         "can_submit": policies.can_submit(user, case),
         "can_hand_over": policies.can_hand_over(user, case),
         "can_delete_draft": policies.can_delete_draft(user, case),
@@ -245,9 +254,32 @@ def _last_return_message(case):
     return case.events.filter(kind="return_for_completion").order_by("-pk").first()
 
 
+def _kept_files(request, case, form) -> list:
+    """The files of this post, kept whatever happens to the rest of the form: those kept
+    by an earlier post (minus the ones the person removes) and the new ones, each checked
+    by its content. A refused file gets its message beside the file field."""
+    user = request.user
+    kept = document_selectors.pending_uploads_for(user, case, request.POST.getlist("kept_files"))
+    dropped = set(request.POST.getlist("drop_files"))
+    document_services.pending_uploads_discard(
+        by=user, uploads=[pending for pending in kept if str(pending.uuid) in dropped]
+    )
+    kept = [pending for pending in kept if str(pending.uuid) not in dropped]
+    for uploaded in request.FILES.getlist("files"):
+        try:
+            kept.append(
+                document_services.pending_upload_keep(case=case, by=user, uploaded=uploaded)
+            )
+        except document_services.DocumentRejected as exc:
+            if not hasattr(form, "cleaned_data"):
+                form.cleaned_data = {}
+            form.add_error("files", f"« {uploaded.name} » n'est pas joint : {exc.message}")
+    return kept
+
+
 @private_page
 def information_form(request, pk):
-    """The fiche d'information: saved at any time, submitted when complete."""
+    """The fiche d'information: saved at any time, with its files, submitted when complete."""
     user = request.user
     case = selectors.case_for(user, pk)
     if not (policies.can_view_case(user, case) or policies.can_edit_form(user, case)):
@@ -260,13 +292,22 @@ def information_form(request, pk):
             attach_errors(form, services.CaseError("", errors=missing))
         return render(request, "cases/form.html", _form_context(request, case, form))
 
-    form = forms.InformationFormForm(request.POST)
-    if not form.is_valid():
-        return render(request, "cases/form.html", _form_context(request, case, form))
+    form = forms.InformationFormForm(request.POST, request.FILES)
+    valid = form.is_valid()
+    kept = _kept_files(request, case, form) if policies.can_edit_form(user, case) else []
+    if not valid or form.errors:
+        return render(request, "cases/form.html", _form_context(request, case, form, kept))
     submit = request.POST.get("action") == "submit"
     try:
         try:
-            services.information_form_save(case=case, by=user, **form.service_arguments())
+            document_services.information_form_save_with_files(
+                case=case,
+                by=user,
+                kept=kept,
+                removed=request.POST.getlist("remove_documents"),
+                **form.service_arguments(),
+            )
+            kept = []
         except services.NotPermitted:
             if not submit:
                 raise
@@ -287,7 +328,7 @@ def information_form(request, pk):
             form = forms.InformationFormForm(data)
             form.is_valid()
         attach_errors(form, exc)
-        return render(request, "cases/form.html", _form_context(request, case, form))
+        return render(request, "cases/form.html", _form_context(request, case, form, kept))
     if submit:
         messages.success(
             request,
@@ -1083,16 +1124,21 @@ def satisfaction(request, pk):
 @private_page
 @require_POST
 def message(request, pk):
+    """Post a message or a private note with its attachments (one form, one service)."""
     case = _case(request, pk)
-    form = forms.MessageForm(request.POST)
+    form = forms.MessageForm(request.POST, request.FILES)
     if form.is_valid():
         channel = form.cleaned_data["channel"]
         response = run_service(
             request,
             case,
             form,
-            lambda: services.message_post(
-                case=case, by=request.user, channel=channel, body=form.cleaned_data["body"]
+            lambda: document_services.message_post_with_files(
+                case=case,
+                by=request.user,
+                channel=channel,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
             ),
             success="Votre message est publié.",
             then=redirect(reverse("cases:detail", args=[case.pk]) + "#messages"),

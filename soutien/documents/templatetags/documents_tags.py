@@ -11,6 +11,13 @@ register = template.Library()
 # Set by the upload view when a file is refused; shown once, beside the file field.
 UPLOAD_ERROR_SESSION_KEY = "documents_upload_error"
 
+# Said beside an upload field whose readers the title does not make plain.
+READERS = {
+    "case": "Par exemple les comptes que la Caf vous demande. Ces documents sont lus par "
+    "toutes les personnes qui suivent le dossier : le gestionnaire, la coordination (Caf), "
+    "les partenaires financeurs concernés et le prestataire.",
+}
+
 
 @register.inclusion_tag("documents/_attachments_panel.html", takes_context=True)
 def attachments_panel(context, case, attach_to="form", target=None, title=None):
@@ -42,6 +49,7 @@ def attachments_panel(context, case, attach_to="form", target=None, title=None):
         "csrf_token": context.get("csrf_token"),
         "upload_error": upload_error,
         "field_id": field_id,
+        "readers": READERS.get(attach_to, ""),
     }
 
 
