@@ -149,7 +149,7 @@ def _move(case: Case, name: str, *, by, comment: str = "", extra_fields=(), **ti
     record_event(
         case=case,
         kind=name,
-        label=transition.label,
+        label=transition.done_label,
         by=by,
         comment=comment,
         from_stage=source,
@@ -735,10 +735,13 @@ def action_update(
 
 
 @transaction.atomic
-def case_close(*, case: Case, by, outcome: str, comment: str = "") -> Case:
+def case_close(
+    *, case: Case, by, outcome: str, comment: str = "", open_actions_confirmed: bool = False
+) -> Case:
     """La coordination clôture le dossier avec son issue ; le gestionnaire est invité au
-    questionnaire de satisfaction."""
-    from soutien.cases.enums import ClosureOutcome
+    questionnaire de satisfaction. Si des actions du plan sont encore en cours, la
+    clôture le dit et demande de confirmer."""
+    from soutien.cases.enums import ActionStatus, ClosureOutcome
 
     _locked(case)
     if case.stage == Stage.CLOSED:
@@ -746,6 +749,17 @@ def case_close(*, case: Case, by, outcome: str, comment: str = "") -> Case:
     _require(policies.can_close(by, case))
     if outcome not in ClosureOutcome.values:
         raise CaseError("Choisissez l'issue de la mission.", field="outcome")
+    in_progress = case.actions.filter(status=ActionStatus.IN_PROGRESS).count()
+    if in_progress and not open_actions_confirmed:
+        raise CaseError(
+            (
+                "Une action du plan est encore en cours"
+                if in_progress == 1
+                else f"{in_progress} actions du plan sont encore en cours"
+            )
+            + " : confirmez que vous clôturez quand même le dossier.",
+            field="open_actions_confirmed",
+        )
     case.closure_outcome = outcome
     case.closure_comment = comment
     _move(

@@ -4,6 +4,8 @@ Every rule delegates to `soutien.cases.policies`: a document is exactly as
 confidential as the object it is attached to.
 """
 
+from django.utils import timezone
+
 from soutien.cases import policies as case_policies
 from soutien.cases.enums import MeetingKind, ReportStatus, Stage
 from soutien.documents.models import AttachTo
@@ -157,10 +159,13 @@ def can_download_restitution_pdf(user, case) -> bool:
 
 def can_manage_invitations(user, meeting) -> bool:
     """Envoyer, modifier ou annuler les invitations : qui a consigné la réunion, ou la
-    coordination, tant que la réunion n'est pas annulée et que le dossier n'est pas terminé."""
+    coordination, tant que la réunion est à venir (une réunion passée ne s'annule plus et
+    personne n'y est plus invité), qu'elle n'est pas annulée et que le dossier n'est pas
+    terminé."""
     case = meeting.case
     return (
         meeting.cancelled_at is None
+        and meeting.starts_at > timezone.now()
         and case.stage not in (Stage.CLOSED, Stage.REFUSED, Stage.CLOSED_WITHOUT_FOLLOW_UP)
         and (meeting.created_by_id == user.pk or case_policies.is_coordinator(user))
         and case_policies.can_view_case(user, case)

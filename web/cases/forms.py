@@ -424,10 +424,25 @@ class MeetingForm(MeetingDetailsForm):
 
 
 class RestitutionForm(MeetingDetailsForm):
+    """A restitution that took place: no invitation is sent. The people present are ticked
+    when they have an account, typed otherwise: the two fields do not overlap, and the
+    minutes name each person once."""
+
     summary = _text("Synthèse de la restitution", rows=6, required=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        attendees = self.fields["attendees"]
+        attendees.label = "Personnes présentes ayant un compte sur la plateforme"
+        attendees.help_text = (
+            "Elles voient la restitution dans le dossier. Aucune invitation n'est envoyée."
+        )
+        others = self.fields["attendees_text"]
+        others.label = "Autres personnes présentes"
+        others.help_text = (
+            "Celles qui n'ont pas de compte : noms et fonctions, une par ligne. Inutile de "
+            "répéter les personnes cochées ci-dessus."
+        )
         self.fields["summary"].error_messages["required"] = "Rédigez la synthèse de la restitution."
 
 
@@ -532,6 +547,15 @@ class CloseForm(StyledFormMixin, forms.Form):
         error_messages={"required": "Choisissez l'issue de la mission."},
     )
     comment = _text("Commentaire de clôture")
+
+    def __init__(self, *args, in_progress=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if in_progress:
+            self.fields["open_actions_confirmed"] = forms.BooleanField(
+                label="Je clôture quand même : ces actions restent « en cours » au plan d'actions",
+                required=False,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
 
 
 SCORE_CHOICES = [(str(value), label) for value, label in Satisfaction.SCORE_CHOICES]

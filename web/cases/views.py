@@ -245,6 +245,8 @@ def _form_context(request, case, form, kept=()):
         "visibility": VISIBILITY["form"],
         "steps": panels.steps_for(case),
         "returned_message": _last_return_message(case),
+        "handed_over": (hand_over := selectors.last_hand_over(case)),
+        "board": selectors.manager_board(case) if hand_over else [],
     }
 
 
@@ -574,6 +576,7 @@ def case_detail(request, pk):
         "can_assign": policies.can_assign_consultant(user, case),
         "can_record_partner_meeting": policies.can_record_partner_meeting(user, case),
         "can_work_on_diagnostic": policies.can_work_on_diagnostic(user, case),
+        "can_write_report": policies.can_write_report(user, case),
         "is_provider_stage": case.provider_id is not None,
     }
     return render(request, "cases/detail.html", context)
@@ -708,7 +711,9 @@ def meeting_create(request, pk, kind):
         return _not_possible(request, case)
     form = forms.MeetingForm(
         request.POST or None,
-        candidates=selectors.meeting_candidates(case),
+        candidates=selectors.meeting_candidates(
+            case, with_staff=kind in (MeetingKind.INTERVIEW, MeetingKind.SUPPORT_SESSION)
+        ),
         plan_only=kind == MeetingKind.RESTITUTION,
     )
     if kind == MeetingKind.INTERVIEW:
@@ -1073,7 +1078,8 @@ def close(request, pk):
     case = _case(request, pk)
     if request.method != "POST" and not policies.can_close(request.user, case):
         return _not_possible(request, case)
-    form = forms.CloseForm(request.POST or None)
+    in_progress = selectors.actions_in_progress(case)
+    form = forms.CloseForm(request.POST or None, in_progress=in_progress)
     if request.method == "POST" and form.is_valid():
         response = run_service(
             request,
@@ -1092,6 +1098,7 @@ def close(request, pk):
         title="Clôturer le dossier",
         submit="Clôturer le dossier",
         visibility=VISIBILITY["close"],
+        extra={"in_progress": in_progress},
     )
 
 
