@@ -35,6 +35,9 @@ def attachments_panel(context, case, attach_to="form", target=None, title=None):
         if upload_error:
             session[UPLOAD_ERROR_SESSION_KEY] = errors
     documents = selectors.attachments_visible_to(user, case, attach_to, target) if visible else []
+    can_attach = visible and policies.can_attach(user, case, attach_to, target)
+    if attach_to == "case" and not (documents or can_attach):
+        visible = False  # no « Aucune pièce jointe » block for something nobody may add yet
     return {
         "visible": visible,
         "case": case,
@@ -42,7 +45,7 @@ def attachments_panel(context, case, attach_to="form", target=None, title=None):
         "target": target,
         "title": title,
         "documents": [(doc, policies.can_delete_document(user, doc)) for doc in documents],
-        "can_attach": visible and policies.can_attach(user, case, attach_to, target),
+        "can_attach": can_attach,
         "next": request.get_full_path() if request else "",
         "accept": ACCEPT_ATTRIBUTE,
         "max_mb": settings.SOUTIEN_MAX_UPLOAD_BYTES // (1024 * 1024),

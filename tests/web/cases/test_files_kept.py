@@ -191,6 +191,21 @@ def test_the_manager_adds_a_document_after_transmission(client, case_at):
         assert client.get(url).status_code == 404, stranger
 
 
+def test_the_case_documents_block_shows_only_when_there_is_something(client, case_at):
+    case, cast = case_at(Stage.DIAGNOSTIC)
+    client.force_login(cast.coordinator)  # may not add, and nothing added yet
+    assert "Documents complémentaires" not in html(
+        client.get(reverse("cases:detail", args=[case.pk]))
+    )
+    client.force_login(cast.board_member)
+    client.post(
+        reverse("documents:upload", args=[case.pk]), {"attach_to": AttachTo.CASE, "file": _pdf()}
+    )
+    client.force_login(cast.coordinator)
+    page = html(client.get(reverse("cases:detail", args=[case.pk])))
+    assert "Documents complémentaires" in page and "comptes-2025.pdf" in page
+
+
 @pytest.mark.parametrize("stage", [Stage.SUBMITTED, Stage.RETURNED, Stage.SUPPORT, Stage.CLOSED])
 def test_the_manager_may_add_a_document_at_any_stage_after_transmission(client, case_at, stage):
     case, cast = case_at(stage)
