@@ -7,6 +7,7 @@ becomes a French message, beside the field it concerns when there is one.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from soutien.cases import policies, selectors, services
@@ -28,6 +30,7 @@ from soutien.documents.policies import can_delete_document, can_manage_invitatio
 from soutien.security.decorators import private_page
 from web.cases import forms, panels
 from web.documents.forms import MeetingChangeForm
+from web.documents.views import SizeLimitUploadHandler
 
 NOT_POSSIBLE = "Cette action n'est pas possible pour vous à cette étape du dossier."
 
@@ -81,6 +84,24 @@ VISIBILITY = {
 
 
 # --- Helpers --------------------------------------------------------------------------
+
+
+def limited_uploads(view):
+    """For the forms that carry files: a file over the size limit is dropped while it is
+    received (never spooled to disk) and listed in `request.dropped_uploads`, so that the
+    form says it beside the field. The CSRF token is checked once the handler is in
+    place, as in the upload view (reading the token would read the files first)."""
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        limiter = SizeLimitUploadHandler(request)
+        if request.method == "POST":
+            request.upload_handlers.insert(0, limiter)
+        request.dropped_uploads = limiter.dropped
+        return protected(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)
 
 
 def _case(request, pk) -> Case:
@@ -267,7 +288,7 @@ def _kept_files(request, case, form) -> list:
         by=user, uploads=[pending for pending in kept if str(pending.uuid) in dropped]
     )
     kept = [pending for pending in kept if str(pending.uuid) not in dropped]
-    for uploaded in request.FILES.getlist("files"):
+    for uploaded in [*request.FILES.getlist("files"), *getattr(request, "dropped_uploads", [])]:
         try:
             kept.append(
                 document_services.pending_upload_keep(case=case, by=user, uploaded=uploaded)
@@ -280,6 +301,7 @@ def _kept_files(request, case, form) -> list:
 
 
 @private_page
+@limited_uploads
 def information_form(request, pk):
     """The fiche d'information: saved at any time, with its files, submitted when complete."""
     user = request.user
@@ -1130,6 +1152,7 @@ def satisfaction(request, pk):
 
 @private_page
 @require_POST
+@limited_uploads
 def message(request, pk):
     """Post a message or a private note with its attachments (one form, one service)."""
     case = _case(request, pk)
@@ -1145,7 +1168,8 @@ def message(request, pk):
                 by=request.user,
                 channel=channel,
                 body=form.cleaned_data["body"],
-                files=form.cleaned_data["files"],
+                # The files dropped for their size are refused by the same check.
+                files=[*form.cleaned_data["files"], *request.dropped_uploads],
             ),
             success="Votre message est publié.",
             then=redirect(reverse("cases:detail", args=[case.pk]) + "#messages"),

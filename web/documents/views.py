@@ -48,13 +48,15 @@ def _private(response: HttpResponse, filename: str) -> HttpResponse:
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
-    """Drops a file as soon as it passes the limit, instead of spooling it to disk."""
+    """Drops a file as soon as it passes the limit, instead of spooling it to disk; the
+    files dropped are listed (name, bytes received) so that each one is said."""
 
     def __init__(self, request=None):
         super().__init__(request)
         self.limit = max_upload_bytes()
         self.received = 0
         self.too_large = False
+        self.dropped: list[SimpleNamespace] = []
 
     def new_file(self, *args, **kwargs):
         self.received = 0
@@ -64,6 +66,7 @@ class SizeLimitUploadHandler(FileUploadHandler):
         self.received += len(raw_data)
         if self.received > self.limit:
             self.too_large = True
+            self.dropped.append(SimpleNamespace(name=self.file_name or "", size=self.received))
             raise SkipFile()
         return raw_data
 

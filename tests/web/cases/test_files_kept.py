@@ -293,3 +293,52 @@ def test_a_refused_attachment_publishes_nothing_and_keeps_the_text(client, case_
     assert not Message.objects.filter(case=case).exists()
     assert not Document.objects.filter(case=case).exists()
     assert not flash(response)
+
+
+# --- A file over the limit is dropped while received, and said -----------------------
+
+
+def test_a_file_over_the_limit_is_said_beside_the_fiche_field(client, case_at, settings):
+    settings.SOUTIEN_MAX_UPLOAD_BYTES = 4096
+    case, cast = case_at(Stage.DRAFT)
+    client.force_login(cast.board_member)
+    big = SimpleUploadedFile("gros.pdf", b"%PDF-1.7\n" + b"x" * 10_000)
+
+    response = client.post(
+        _form_url(case), {**complete_data(case, action="save"), "files": [big, _pdf("petit.pdf")]}
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["files"]
+    assert error.startswith("« gros.pdf » n'est pas joint : Ce fichier pèse ")
+    assert list(PendingUpload.objects.values_list("original_name", flat=True)) == ["petit.pdf"]
+    # Dropped while received, never spooled whole.
+    assert [f.name for f in response.wsgi_request.dropped_uploads] == ["gros.pdf"]
+    assert "gros.pdf" not in [f.name for f in response.wsgi_request.FILES.getlist("files")]
+
+
+def test_a_message_with_a_file_over_the_limit_is_not_published(client, case_at, settings):
+    settings.SOUTIEN_MAX_UPLOAD_BYTES = 4096
+    case, cast = case_at(Stage.DIAGNOSTIC)
+    client.force_login(cast.board_member)
+    big = SimpleUploadedFile("gros.pdf", b"%PDF-1.7\n" + b"x" * 10_000)
+
+    response = client.post(
+        reverse("cases:message", args=[case.pk]),
+        {"channel": Channel.MESSAGE, "body": "Avec le gros fichier.", "files": [big]},
+    )
+
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["files"]
+    assert error.startswith("« gros.pdf » n'est pas joint : Ce fichier pèse ")
+    assert not Message.objects.filter(case=case).exists()
+
+
+def test_the_fiche_form_still_checks_the_csrf_token(case_at):
+    from django.test import Client
+
+    case, cast = case_at(Stage.DRAFT)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.board_member)
+    response = client.post(_form_url(case), {**complete_data(case, action="save")})
+    assert response.status_code == 403
