@@ -219,7 +219,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (holding the email)
 AXES_USERNAME_CALLABLE = "soutien.security.axes.username_from_request"
-AXES_CLIENT_IP_CALLABLE = "soutien.security.network.client_ip"
+AXES_CLIENT_IP_CALLABLE = "soutien.core.network.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins go to the audit log
 AXES_VERBOSE = False
 # Two-factor authentication: TOTP app or a code by email, plus recovery codes. An
