@@ -180,6 +180,11 @@ SOUTIEN_ACCOUNT_REQUEST_RATE = (
 )
 # Password reset requests (they send an email too): at most 5 per client address per hour.
 SOUTIEN_PASSWORD_RESET_RATE = (5, 60 * 60)
+# Evaluation exports (CSV, XLSX, PDF, pseudonymised cases): at most 30 per account per hour.
+SOUTIEN_EVALUATION_EXPORT_RATE = (
+    int(os.environ.get("SOUTIEN_EVALUATION_EXPORT_LIMIT", "30")),
+    60 * 60,
+)
 # Login throttling: 5 failures for one account from one address lock it for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

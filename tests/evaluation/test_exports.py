@@ -45,7 +45,7 @@ def test_csv_matches_the_page(client, data, who):
     exported = {(r["rubrique"], r["ligne"], r["colonne"]): r["valeur"] for r in rows}
     assert exported == page
     assert exported[("Synthèse", "Demandes reçues", "Valeur")] == (
-        "2" if who == "coordinator" else "< 3"
+        "2" if who == "coordinator" else "masqué"
     )
 
 
@@ -58,12 +58,12 @@ def test_xlsx_matches_the_page_and_masks(client, data):
     summary = book["Synthèse"]
     values = {row[0]: row[1] for row in summary.iter_rows(min_row=3, values_only=True)}
     assert values["Demandes reçues"] == 8
-    assert values["dont crise avérée"] == "< 3"
-    assert page[("Synthèse", "dont crise avérée", "Valeur")] == "< 3"
-    # 6 preventive requests out of 8 would give the 2 crisis ones back: hidden too.
-    assert values["dont démarche préventive"] == "secret"
-    assert values["Part des démarches préventives"] == "< 3"
-    assert page[("Synthèse", "dont démarche préventive", "Valeur")] == "secret"
+    assert values["dont crise avérée"] == "masqué"
+    assert page[("Synthèse", "dont crise avérée", "Valeur")] == "masqué"
+    # 6 preventive requests out of 8 would give the 2 crisis ones back: masked too.
+    assert values["dont démarche préventive"] == "masqué"
+    assert values["Part des démarches préventives"] == "masqué"
+    assert page[("Synthèse", "dont démarche préventive", "Valeur")] == "masqué"
     lead = book["Délais"]
     first = next(lead.iter_rows(min_row=3, values_only=True))
     assert first[1:5] == (5, 30.0, 46.0, 30)
@@ -121,7 +121,7 @@ def test_annual_report_pdf_masks_for_partners(client, data):
     assert response["Content-Type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Rapport annuel d'évaluation 2023" in text
-    assert "< 3" in text
+    assert "masqué" in text
     assert "Délais des étapes" in text
 
 

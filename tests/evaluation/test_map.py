@@ -37,11 +37,15 @@ def test_others_see_counts_per_commune_only_masked(client, data, who):
     client.force_login(getattr(data, who))
     payload = client.get(DATA, {"year": 2023}).json()
     assert "centres" not in payload
-    # 2023: Marseille c1, c2, c4 (3) and Aix c3 (1, masked); with the total of 4 shown,
-    # Marseille's 3 would give Aix's 1 back: hidden as well.
+    # 2023: Marseille c1, c2, c4 (3) and Aix c3 (1). The 4 requests of 2023 lie within
+    # the 5 decisions of the grid (c1 to c5) and would single out c5: the year is masked
+    # on the map as on the pages, and so are its communes.
     counts = {c["code"]: (c["text"], c["count"]) for c in payload["communes"]}
-    assert counts == {"13055": ("secret", None), "13001": ("< 3", None)}
-    assert payload["total"] == "4"
+    assert counts == {"13055": ("masqué", None), "13001": ("masqué", None)}
+    assert payload["total"] == "masqué"
+    # Every year: the same cells as the pages.
+    counts = {c["code"]: c["text"] for c in client.get(DATA).json()["communes"]}
+    assert counts == {"13055": "5", "13001": "3"}
     assert "Centre A1" not in json.dumps(payload)
 
 
