@@ -17,22 +17,24 @@ A figure of the grid is a set of cases, named by a key (period, commune, manager
   outcomes, completed steps, answers to the questionnaire, fields of expertise…); the
   figures « à ce jour » (cases in progress, overdue, in support) have no period.
 
-Masking (the proof is in docs/masquage.md):
+Masking, once over the whole grid (the method and its limits: docs/masquage.md):
 
 1. primary: a figure of 1 or 2 cases is not published;
-2. regions: the cases that belong to exactly the same published figures form a region;
-   whatever an adversary computes from published figures (by adding and subtracting them)
-   is a sum of whole regions, so every region must hold 0 or at least 3 cases; a region of
-   1 or 2 is merged with another by suppressing one more figure;
-3. partitions: where the figures of one dimension split a published parent (the years of
-   a total, the communes, the kinds of manager, preventive and crisis requests, the
-   closure outcomes), an adversary also knows every masked child holds at least one case
-   (a zero is shown): the masked children must then hold more cases than there are of
-   them, else each would be exactly 1.
+2. differences: a published figure lying within another published one (a year within
+   every year, a commune within the department, the preventive requests within all of
+   them, the decisions within the requests…) must not leave out 1 or 2 cases;
+3. sums of rows: where children split a published parent (the years of a total, the
+   communes, the kinds of manager, the federations, preventive and crisis requests,
+   decisions and withdrawals, the closure outcomes), what the published children leave
+   over must be 0 or at least 3 cases; a single masked child would be the parent minus
+   the others, so a second one is masked; and since a masked child holds at least one
+   case (a zero is shown), the masked children must hold more cases than there are of
+   them.
 
-Steps 2 and 3 only ever suppress figures, so repeating them ends (at the latest when
-nothing is left to suppress); the order is fixed, so the same data always gives the
-same grid (two servers, or two days without change, show the same cells).
+Each step only ever suppresses figures (the more detailed, then the smaller first), so
+repeating them until nothing changes ends; the order is fixed, so the same data always
+give the same grid (two servers, or two days without change, show the same cells). Rates,
+medians and averages are shown only when every count they rest on is published.
 """
 
 import hashlib
@@ -287,6 +289,15 @@ def mask(cases: list[CaseFacts], index=None) -> set[Key]:
     def least_important(figures) -> Key:
         return min(figures, key=lambda f: _importance(f, counts[f]))
 
+    # Figures that count exactly the same cases (the association-run centres of a commune
+    # that has no other) are one figure: masked together, or the twin would tell.
+    twins: dict[frozenset, list[Key]] = defaultdict(list)
+    for figure in keys:
+        twins[sets[figure]].append(figure)
+
+    def hide(figure: Key) -> None:
+        suppressed.update(twins[sets[figure]])
+
     changed = True
     while changed:
         changed = False
@@ -301,7 +312,7 @@ def mask(cases: list[CaseFacts], index=None) -> set[Key]:
                     continue
                 left_out = counts[large] - counts[small]
                 if 0 < left_out < threshold and sets[small] <= sets[large]:
-                    suppressed.add(least_important([small, large]))
+                    hide(least_important([small, large]))
                     changed = True
                     break
         # 3. Sums of rows: where children split a published parent, what the published
@@ -318,9 +329,57 @@ def mask(cases: list[CaseFacts], index=None) -> set[Key]:
                 pass  # the one masked child is the parent minus the others
             elif left_over == 0 or (left_over >= threshold and left_over > len(hidden)):
                 continue
-            suppressed.add(least_important(shown) if shown else parent)
+            hide(least_important(shown) if shown else parent)
             changed = True
+        # 4. Differences of what steps 2 and 3 leave an adversary to compute: a
+        # difference of two published figures, or what the published rows of a split
+        # leave over, is itself a group of cases; none may lie within another one (or
+        # within a published figure) leaving out 1 or 2 cases.
+        if not changed:
+            changed = _second_order(keys, counts, sets, suppressed, splits, least_important, hide)
     return suppressed
+
+
+def _second_order(keys, counts, sets, suppressed, splits, least_important, hide) -> bool:
+    """Step 4 of ``mask``: suppress, for each group of 1 or 2 cases that differences of
+    derived groups give away, the least important published figure it comes from."""
+    threshold = SMALL_NUMBER_THRESHOLD
+    published = [figure for figure in keys if figure not in suppressed]
+    derived: dict[frozenset, tuple[Key, ...]] = {}  # a group → the figures it comes from
+    for figure in published:
+        derived.setdefault(sets[figure], (figure,))
+    containing = defaultdict(list)
+    for figure in published:
+        for position in sets[figure]:
+            containing[position].append(figure)
+    for small in published:
+        for large in containing[min(sets[small])]:
+            if counts[large] > counts[small] and sets[small] < sets[large]:
+                derived.setdefault(sets[large] - sets[small], (large, small))
+    for (parent, _split), kids in splits:
+        if parent in suppressed or parent not in counts:
+            continue
+        shown = [kid for kid in kids if kid not in suppressed]
+        if shown and len(shown) < len(kids):
+            rest = sets[parent].difference(*(sets[kid] for kid in shown))
+            if rest:
+                derived.setdefault(frozenset(rest), (parent, *shown))
+    groups = sorted(derived, key=lambda group: (len(group), sorted(group)))
+    holding = defaultdict(list)
+    for number, group in enumerate(groups):
+        for position in group:
+            holding[position].append(number)
+    hit: set[Key] = set()
+    for group in groups:
+        for number in holding[min(group)]:
+            larger = groups[number]
+            if 0 < len(larger) - len(group) < threshold and group < larger:
+                sources = [f for f in derived[group] + derived[larger] if f not in suppressed]
+                if sources and not hit.intersection(sources):
+                    hide(least_important(sources))
+                    hit.update(sources)
+                break
+    return bool(hit)
 
 
 class Grid:
