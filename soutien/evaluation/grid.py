@@ -340,45 +340,68 @@ def mask(cases: list[CaseFacts], index=None) -> set[Key]:
     return suppressed
 
 
+def _lowest(bits: int, n: int) -> list[int]:
+    """The first ``n`` cases of a group written as bits."""
+    found = []
+    while bits and len(found) < n:
+        low = bits & -bits
+        found.append(low.bit_length() - 1)
+        bits ^= low
+    return found
+
+
 def _second_order(keys, counts, sets, suppressed, splits, least_important, hide) -> bool:
     """Step 4 of ``mask``: suppress, for each group of 1 or 2 cases that differences of
-    derived groups give away, the least important published figure it comes from."""
+    derived groups give away, the least important published figure it comes from.
+
+    Groups are written as integers, one bit per case (set operations on whole words)."""
     threshold = SMALL_NUMBER_THRESHOLD
     published = [figure for figure in keys if figure not in suppressed]
-    derived: dict[frozenset, tuple[Key, ...]] = {}  # a group → the figures it comes from
+    bits = {figure: sum(1 << position for position in sets[figure]) for figure in published}
+    derived: dict[int, tuple[Key, ...]] = {}  # a group → the figures it comes from
     for figure in published:
-        derived.setdefault(sets[figure], (figure,))
+        derived.setdefault(bits[figure], (figure,))
     containing = defaultdict(list)
     for figure in published:
         for position in sets[figure]:
             containing[position].append(figure)
     for small in published:
+        small_bits = bits[small]
         for large in containing[min(sets[small])]:
-            if counts[large] > counts[small] and sets[small] < sets[large]:
-                derived.setdefault(sets[large] - sets[small], (large, small))
+            if counts[large] > counts[small] and not small_bits & ~bits[large]:
+                derived.setdefault(bits[large] & ~small_bits, (large, small))
     for (parent, _split), kids in splits:
         if parent in suppressed or parent not in counts:
             continue
         shown = [kid for kid in kids if kid not in suppressed]
         if shown and len(shown) < len(kids):
-            rest = sets[parent].difference(*(sets[kid] for kid in shown))
+            rest = sum(1 << position for position in sets[parent])
+            for kid in shown:
+                rest &= ~bits[kid]
             if rest:
-                derived.setdefault(frozenset(rest), (parent, *shown))
-    groups = sorted(derived, key=lambda group: (len(group), sorted(group)))
-    holding = defaultdict(list)
-    for number, group in enumerate(groups):
-        for position in group:
-            holding[position].append(number)
+                derived.setdefault(rest, (parent, *shown))
+    # A fixed order: by size, then by the cases themselves.
+    groups = sorted(derived, key=lambda group: (group.bit_count(), group))
+    # Only a group 1 or 2 cases larger can give one away. A group holding another one
+    # but for at most 2 cases has the smaller one's first case among its own first 3: index
+    # each group by its size and its first 3 cases.
+    by_size: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for group in groups:
+        size = group.bit_count()
+        for position in _lowest(group, threshold):
+            by_size[(size, position)].append(group)
     hit: set[Key] = set()
     for group in groups:
-        for number in holding[min(group)]:
-            larger = groups[number]
-            if 0 < len(larger) - len(group) < threshold and group < larger:
-                sources = [f for f in derived[group] + derived[larger] if f not in suppressed]
-                if sources and not hit.intersection(sources):
-                    hide(least_important(sources))
-                    hit.update(sources)
-                break
+        size, first = group.bit_count(), _lowest(group, 1)[0]
+        for extra in range(1, threshold):
+            larger = next((g for g in by_size[(size + extra, first)] if not group & ~g), None)
+            if larger is None:
+                continue
+            sources = [f for f in derived[group] + derived[larger] if f not in suppressed]
+            if sources and not hit.intersection(sources):
+                hide(least_important(sources))
+                hit.update(sources)
+            break
     return bool(hit)
 
 
