@@ -75,3 +75,18 @@ def test_geojson_is_served_to_evaluation_roles_only(client, data):
     assert response["Content-Type"] == "application/geo+json"
     assert b'"code":"13"' in b"".join(response.streaming_content)
     assert client.get(reverse("evaluation:communes_geojson"), {"couche": "x"}).status_code == 404
+
+
+def test_map_page_says_what_it_shows(client, data):
+    from soutien.evaluation.figures import MASKING_NOTE
+
+    client.force_login(data.evaluator)
+    html = client.get(reverse("evaluation:map"), {"year": 2023}).content.decode()
+    assert "<title>Carte des demandes par commune" in html
+    assert '<h1 class="h2">Demandes reçues par commune</h1>' in html
+    # Masked figures read « masqué », explained beside the map, never « < 3 » or « secret ».
+    assert MASKING_NOTE.replace("'", "&#x27;") in html
+    assert "&lt; 3" not in html and "secret" not in html.lower().replace("secret statistique", "")
+    client.force_login(data.coordinator)
+    html = client.get(reverse("evaluation:map")).content.decode()
+    assert '<h1 class="h2">Demandes par commune et centres sur la carte</h1>' in html
