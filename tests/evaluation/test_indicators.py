@@ -208,3 +208,36 @@ def test_overdue_rule_is_the_case_selectors_one(dataset):
             )
         )
         assert mine == set(overdue(Case.objects.all(), now).values_list("pk", flat=True))
+
+
+def test_masked_figures_never_come_from_a_period_or_territory_off_the_grid(dataset):
+    from soutien.evaluation.policies import Territory
+
+    # A free period is no cell of the published grid: nothing of it is shown masked.
+    quarter = compute(
+        filters=Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 3, 31)), masked=True, now=NOW
+    )
+    shown = {
+        (key, row[0], cell.text)
+        for key in ("summary", "by_year", "by_commune", "by_manager", "outcomes", "by_domain")
+        for row in quarter.table(key).rows
+        for cell in row[1:]
+        if not row[0].endswith("à ce jour") and cell.text not in ("masqué", "0", "—")
+    }
+    assert shown == set()
+    # The figures « à ce jour » have no period: the grid's own.
+    assert texts(quarter.table("summary"))["Dossiers en cours, à ce jour"] == ["4"]
+    # A whole year is: the same cells as the grid's (the year 2024 total of 4 is masked
+    # there, see test_masking_reads_the_published_grid).
+    year = compute(
+        filters=Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31)), masked=True, now=NOW
+    )
+    assert texts(year.table("summary"))["Demandes reçues"] == ["masqué"]
+    # Two communes together are no cell either; each commune alone is.
+    both = Territory(commune_ids=frozenset({dataset.marseille.pk, dataset.aix.pk}), label="Deux")
+    together = compute(territory=both, masked=True, now=NOW)
+    assert texts(together.table("summary"))["Demandes reçues"] == ["masqué"]
+    assert texts(together.table("by_commune")) == {
+        "Aix-en-Provence": ["3", "masqué", "masqué"],
+        "Marseille": ["5", "masqué", "masqué"],
+    }
