@@ -29,7 +29,12 @@ Masking, once over the whole grid (the method and its limits: docs/masquage.md):
    over must be 0 or at least 3 cases; a single masked child would be the parent minus
    the others, so a second one is masked; and since a masked child holds at least one
    case (a zero is shown), the masked children must hold more cases than there are of
-   them.
+   them;
+4. differences of differences: the groups an adversary computes by steps 2 and 3 (the
+   difference of two published figures, what the published rows of a split leave over)
+   must not lie within one another, or within a published figure, but for 1 or 2 cases
+   (the 2 × 2 tables a commune and a measure make);
+5. figures that count exactly the same cases are masked together.
 
 Each step only ever suppresses figures (the more detailed, then the smaller first), so
 repeating them until nothing changes ends; the order is fixed, so the same data always
