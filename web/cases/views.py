@@ -23,7 +23,7 @@ from soutien.documents import invitations
 from soutien.documents.calendar import external_addresses
 from soutien.documents.policies import can_manage_invitations
 from soutien.security.decorators import private_page
-from web.cases import forms, panels
+from web.cases import forms, listing, panels
 from web.documents.forms import MeetingChangeForm
 
 NOT_POSSIBLE = "Cette action n'est pas possible pour vous à cette étape du dossier."
@@ -164,7 +164,8 @@ def case_list(request):
     if not policies.can_list_cases(request.user):
         raise Http404
     form = forms.CaseFilterForm(request.GET or None)
-    queryset = selectors.case_list(request.user, filters=form.filters())
+    filters = form.filters()
+    queryset = selectors.case_list(request.user, filters=filters)
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -175,7 +176,8 @@ def case_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "filtered": bool(form.filters()),
+            "filtered": bool(filters),
+            "list_title": listing.list_title(filters),
             "can_create": policies.can_create_case(request.user),
         },
     )
