@@ -366,3 +366,12 @@ def can_view_opinions(user, case) -> bool:
     """Les avis des partenaires sont lus par la coordination et les partenaires concernés,
     jamais par le centre ni par le prestataire."""
     return is_coordinator(user) or is_concerned_partner(user, case)
+
+
+def can_view_contacts(user, case) -> bool:
+    """Le gestionnaire (administrateur bénévole de l'association ou salarié de la
+    fédération qui gère le centre) voit sur la page du dossier ses contacts : le consultant
+    désigné, dès qu'il l'est, et la coordination de la Caf. Les autres personnes qui suivent
+    le dossier se connaissent déjà ; le salarié d'un centre associatif passe par ses
+    administrateurs."""
+    return is_manager_side(user, case)

@@ -327,3 +327,32 @@ def own_opinion(user, case):
     if not partner_ids:
         return None
     return case.opinions.filter(partner_id__in=partner_ids).order_by("pk").first()
+
+
+def case_contacts(case) -> dict:
+    """Who the manager may turn to about the case (policies.can_view_contacts): the
+    designated consultant once there is one, the coordinators of the Caf (active
+    accounts) and the coordination's own email and phone from the directory. Two queries
+    (the consultant comes with ``case_for``)."""
+    from soutien.directory.models import Organisation, OrganisationKind, Role
+
+    coordinators = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role=Role.COORDINATOR,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+    consultant = case.consultant if case.consultant_id else None
+    return {
+        "consultant": consultant if consultant is not None and consultant.is_active else None,
+        "coordinators": list(coordinators),
+        "coordination": list(
+            Organisation.objects.filter(kind=OrganisationKind.COORDINATOR)
+            .exclude(email="", phone="")
+            .order_by("name")
+        ),
+    }

@@ -539,6 +539,9 @@ def case_detail(request, pk):
         "can_record_partner_meeting": policies.can_record_partner_meeting(user, case),
         "can_work_on_diagnostic": policies.can_work_on_diagnostic(user, case),
         "is_provider_stage": case.provider_id is not None,
+        "contacts": (
+            selectors.case_contacts(case) if policies.can_view_contacts(user, case) else None
+        ),
     }
     return render(request, "cases/detail.html", context)
 
