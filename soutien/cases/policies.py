@@ -368,6 +368,13 @@ def can_view_opinions(user, case) -> bool:
     return is_coordinator(user) or is_concerned_partner(user, case)
 
 
+def can_export_case_list(user) -> bool:
+    """Toute personne qui a une liste de dossiers peut l'exporter (CSV ou tableur) :
+    l'export reprend exactement les dossiers et les colonnes de sa liste, filtres compris,
+    jamais davantage. L'instance d'évaluation n'a ni liste ni export de dossiers."""
+    return can_list_cases(user)
+
+
 def can_view_contacts(user, case) -> bool:
     """Le gestionnaire (administrateur bénévole de l'association ou salarié de la
     fédération qui gère le centre) voit sur la page du dossier ses contacts : le consultant
