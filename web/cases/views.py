@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from soutien.cases import exports, policies, selectors, services
 from soutien.cases.enums import Channel, MeetingKind, ReportStatus, Stage
@@ -235,12 +235,14 @@ def _export(request, kind: str):
 
 
 @private_page
+@require_safe
 def case_list_csv(request):
     """The case list, as filtered, in CSV (streamed)."""
     return _export(request, "csv")
 
 
 @private_page
+@require_safe
 def case_list_xlsx(request):
     """The case list, as filtered, as a spreadsheet (XLSX)."""
     return _export(request, "xlsx")

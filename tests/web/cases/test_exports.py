@@ -277,3 +277,11 @@ def test_odd_query_strings_never_give_a_server_error(client, world, params):
     client.force_login(cast.coordinator)
     for view in ("cases:export_csv", "cases:export_xlsx"):
         assert client.get(reverse(view), params).status_code in (200, 400)
+
+
+def test_exports_answer_reads_only(client, world):
+    cast, _ = world
+    client.force_login(cast.coordinator)
+    for view in ("cases:export_csv", "cases:export_xlsx"):
+        assert client.post(reverse(view)).status_code == 405
+    assert not AuditEntry.objects.filter(action="cases.export").exists()
