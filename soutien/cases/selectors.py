@@ -114,6 +114,9 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
         queryset = queryset.filter(form__domains=domain)
     if filters.get("overdue"):
         queryset = queryset.filter(due_at__lt=timezone.now())
+    if year := filters.get("year"):
+        # The year of the number, given at the first submission (MSTR-YYYY-NNNN).
+        queryset = queryset.filter(number__startswith=f"MSTR-{int(year)}-")
     if query := (filters.get("q") or "").strip():
         queryset = queryset.filter(Q(centre__name__icontains=query) | Q(number__icontains=query))
     # Late cases first, the latest of them at the top (oldest deadline); then the others,

@@ -14,6 +14,8 @@ def list_title(filters: dict) -> str:
         title += " " + with_article(commune.name)
     if filters.get("overdue"):
         title += " en retard"
+    if year := filters.get("year"):
+        title += f", {year}" if title != "Dossiers" else f" de {year}"
     details = []
     if stage := filters.get("stage"):
         details.append(f"étape : {lower_first(Stage(stage).label)}")

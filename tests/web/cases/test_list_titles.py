@@ -55,6 +55,10 @@ EXPECTED = [
     ({"federation": "cco"}, "Dossiers — gestionnaire : CCO"),
     ({"domain": "gouvernance"}, "Dossiers — champ : gouvernance"),
     ({"q": "Horizon"}, "Dossiers — recherche : « Horizon »"),
+    ({"year": "2016"}, "Dossiers de 2016"),
+    ({"year": "2026"}, "Dossiers de 2026"),
+    ({"commune": "marseille", "year": "2026"}, "Dossiers de Marseille, 2026"),
+    ({"overdue": "on", "year": "2026"}, "Dossiers en retard, 2026"),
     (
         {"commune": "aix", "stage": "diagnostic", "situation": "crisis", "q": "MSTR"},
         "Dossiers d'Aix-en-Provence — étape : diagnostic flash, situation : crise avérée, "
@@ -114,3 +118,28 @@ def test_the_employee_stage_page_names_the_stage(client, case_at):
     assert response.templates[0].name == "cases/stage_only.html"
     assert title_of(response) == f"Dossier {case.number} — diagnostic flash — Soutien"
     assert "— étape —" not in title_of(response)
+
+
+def test_the_year_filter_keeps_the_cases_numbered_that_year(client, case_at):
+    from soutien.cases.models import Case
+
+    case, cast = case_at(Stage.SUBMITTED)
+    older, _ = case_at(Stage.REFERRAL, cast)
+    Case.objects.filter(pk=older.pk).update(number="MSTR-2016-0007")
+    case_at(Stage.DRAFT, cast)  # a draft has no number, hence no year
+    client.force_login(cast.coordinator)
+    response = client.get(reverse("cases:list"), {"year": "2016"})
+    assert [c.number for c in response.context["page"].object_list] == ["MSTR-2016-0007"]
+    assert title_of(response) == "Dossiers de 2016 — Soutien"
+    response = client.get(reverse("cases:export_csv"), {"year": "2016"})
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert [line.split(";")[0] for line in lines[1:]] == ["MSTR-2016-0007"]
+    year = case.number.split("-")[1]
+    response = client.get(reverse("cases:list"), {"year": year})
+    assert [c.number for c in response.context["page"].object_list] == [case.number]
+
+
+def test_a_year_outside_the_mission_is_refused_beside_its_field(coordinator_client):
+    response = coordinator_client.get(reverse("cases:list"), {"year": "1999"})
+    assert response.context["form"].errors["year"]
+    assert title_of(response) == "Erreur — Dossiers — Soutien"
