@@ -221,7 +221,8 @@ def _export(request, kind: str):
     audit_record(
         action="cases.export",
         request=request,
-        details={"format": kind, "filters": query.urlencode(), "rows": queryset.count()},
+        # The filters as typed, cut: a search may be long, the log need not be.
+        details={"format": kind, "filters": query.urlencode()[:500], "rows": queryset.count()},
     )
     filename = f"dossiers-mstr-{timezone.localdate():%Y-%m-%d}.{kind}"
     if kind == "csv":

@@ -285,3 +285,12 @@ def test_exports_answer_reads_only(client, world):
     for view in ("cases:export_csv", "cases:export_xlsx"):
         assert client.post(reverse(view)).status_code == 405
     assert not AuditEntry.objects.filter(action="cases.export").exists()
+
+
+def test_a_long_search_is_cut_in_the_audit_log(client, world):
+    cast, _ = world
+    client.force_login(cast.coordinator)
+    assert client.get(reverse("cases:export_xlsx"), {"q": "a" * 5000}).status_code == 200
+    entry = AuditEntry.objects.get(action="cases.export")
+    assert entry.details["filters"] == "q=" + "a" * 498
+    assert entry.details["rows"] == 0
