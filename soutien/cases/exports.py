@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
+from soutien.cases import policies
 from soutien.core import spreadsheets
 
 COLUMNS = (
@@ -23,23 +24,25 @@ COLUMNS = (
 )
 
 
-def case_rows(queryset) -> Iterator[tuple]:
-    """One row per case of ``queryset`` (a ``selectors.case_list`` queryset)."""
+def case_rows(user, queryset) -> Iterator[tuple]:
+    """One row per case of ``queryset`` (``selectors.case_list(user, …)``), with what
+    ``user`` may read of it."""
     for case in queryset.iterator(chunk_size=500):
+        situation = case.get_situation_display() or ""
         yield (
             case.display_number,
             case.centre.name,
             case.centre.commune.name,
-            case.get_situation_display() or "",
+            situation if policies.can_view_situation(user, case) else "",
             case.get_stage_display(),
             timezone.localdate(case.due_at) if case.due_at else None,
             "oui" if case.is_overdue else "non",
         )
 
 
-def case_list_csv(queryset) -> Iterator[str]:
-    return spreadsheets.csv_lines(COLUMNS, case_rows(queryset))
+def case_list_csv(user, queryset) -> Iterator[str]:
+    return spreadsheets.csv_lines(COLUMNS, case_rows(user, queryset))
 
 
-def case_list_xlsx(queryset) -> bytes:
-    return spreadsheets.xlsx_bytes("Dossiers", COLUMNS, case_rows(queryset))
+def case_list_xlsx(user, queryset) -> bytes:
+    return spreadsheets.xlsx_bytes("Dossiers", COLUMNS, case_rows(user, queryset))

@@ -390,3 +390,12 @@ def can_view_contacts(user, case) -> bool:
     le dossier se connaissent déjà ; le salarié d'un centre associatif passe par ses
     administrateurs."""
     return is_manager_side(user, case)
+
+
+def can_view_situation(user, case) -> bool:
+    """La situation (démarche préventive ou crise avérée) vient de la fiche d'information :
+    dans la liste des dossiers et son export, elle se lit par qui voit le dossier, jamais
+    par le salarié d'un centre associatif qui n'en voit que l'étape."""
+    if not is_centre_staff(user, case):
+        return True  # the other rows of a list are cases the user sees in full
+    return not can_view_stage_only(user, case)

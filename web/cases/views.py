@@ -174,6 +174,8 @@ def _render_list(request, form, status=200):
     filters = form.filters()
     queryset = selectors.case_list(request.user, filters=filters)
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    for case in page.object_list:
+        case.situation_visible = policies.can_view_situation(request.user, case)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -227,10 +229,12 @@ def _export(request, kind: str):
     filename = f"dossiers-mstr-{timezone.localdate():%Y-%m-%d}.{kind}"
     if kind == "csv":
         response = StreamingHttpResponse(
-            exports.case_list_csv(queryset), content_type=CSV_CONTENT_TYPE
+            exports.case_list_csv(request.user, queryset), content_type=CSV_CONTENT_TYPE
         )
     else:
-        response = HttpResponse(exports.case_list_xlsx(queryset), content_type=XLSX_CONTENT_TYPE)
+        response = HttpResponse(
+            exports.case_list_xlsx(request.user, queryset), content_type=XLSX_CONTENT_TYPE
+        )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

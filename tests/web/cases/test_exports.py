@@ -294,3 +294,35 @@ def test_a_long_search_is_cut_in_the_audit_log(client, world):
     entry = AuditEntry.objects.get(action="cases.export")
     assert entry.details["filters"] == "q=" + "a" * 498
     assert entry.details["rows"] == 0
+
+
+def test_the_employee_sees_no_situation_in_the_list_nor_in_the_export(client, world):
+    """Found while writing the export: the list showed the employee of an association
+    centre the situation (préventive or crise) of cases of which they see only the stage."""
+    cast, cases = world
+    client.force_login(cast.staff)
+    page = html(client.get(reverse("cases:list")))
+    assert page.count("<td>—</td>") >= 2
+    assert "<td>Démarche préventive</td>" not in page
+    rows = csv_rows(client.get(reverse("cases:export_csv")))
+    assert {row[3] for row in rows[1:]} == {""}
+    assert {row[3] for row in xlsx_rows(client.get(reverse("cases:export_xlsx")))[1:]} == {""}
+    client.force_login(cast.board_member)
+    assert "<td>Démarche préventive</td>" in html(client.get(reverse("cases:list")))
+    rows = csv_rows(client.get(reverse("cases:export_csv")))
+    situations = {row[0]: row[3] for row in rows[1:]}
+    assert situations[cases["referral"].number] == "Démarche préventive"
+
+
+def test_the_staff_author_of_a_draft_sees_its_situation(client, reference):
+    from soutien.cases import services
+    from soutien.cases.enums import Situation
+
+    cast = make_cast()
+    draft = services.case_create_draft(centre=cast.centre, by=cast.staff)
+    Case.objects.filter(pk=draft.pk).update(situation=Situation.CRISIS)
+    client.force_login(cast.staff)
+    rows = csv_rows(client.get(reverse("cases:export_csv")))
+    assert rows[1:] == [
+        ["Brouillon", cast.centre.name, "Marseille", "Crise avérée", "Brouillon", "", "non"]
+    ]
