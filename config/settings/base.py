@@ -208,6 +208,8 @@ SOUTIEN_EVALUATION_EXPORT_RATE = (
     int(os.environ.get("SOUTIEN_EVALUATION_EXPORT_LIMIT", "30")),
     60 * 60,
 )
+# Case list exports (CSV, spreadsheet): at most 20 per account per hour.
+SOUTIEN_CASE_EXPORT_RATE = (20, 60 * 60)
 # Backups (docs/sauvegardes.md): encrypted and authenticated with this key, kept outside
 # the archive; former keys (after a rotation) only to read older backups.
 SOUTIEN_BACKUP_KEY = os.environ.get("SOUTIEN_BACKUP_KEY", "")

@@ -3,7 +3,7 @@
 
 Indicator exports print exactly what the page shows (``Shown.text``, masked the same way);
 the XLSX gives numbers as numbers where the page gives a number. No cell is ever read as a
-formula by a spreadsheet (``soutien.core.spreadsheet``).
+formula by a spreadsheet (``soutien.core.spreadsheets``).
 """
 
 import csv
@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from soutien.cases.enums import ClosureOutcome, DecisionOutcome, Situation, Stage
-from soutien.core.spreadsheet import csv_row, xlsx_append
+from soutien.core.spreadsheets import csv_row, xlsx_append
 from soutien.directory.models import OrganisationKind
 from soutien.evaluation.figures import MASKING_NOTE
 from soutien.evaluation.indicators import STEP_SPANS, Evaluation

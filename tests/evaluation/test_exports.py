@@ -166,7 +166,7 @@ def test_no_exported_cell_is_read_as_a_formula(client, data):
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised():
-    from soutien.core.spreadsheet import csv_row
+    from soutien.core.spreadsheets import csv_row
 
     assert csv_row(["=1+1", "+33 6", "-2", "@x", "\tx", "ok", 12, "—"]) == [
         "'=1+1",
