@@ -904,7 +904,7 @@ def case_anonymise(*, case: Case) -> Case:
     if case.anonymised_at:
         return case
     # Attached files go with their content: the files themselves are deleted on commit.
-    for document in case.documents.all():
+    for document in [*case.documents.all(), *case.pending_uploads.all()]:
         name, storage = document.file.name, document.file.storage
         document.delete()
         transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))

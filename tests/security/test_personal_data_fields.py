@@ -76,6 +76,7 @@ def test_the_anonymisation_reaches_every_model_a_case_owns():
         "cases.Satisfaction",
         "documents.Document",
         "documents.DownloadLog",
+        "documents.PendingUpload",
     }
     from soutien.cases.models import ActionNote
 
