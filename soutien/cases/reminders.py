@@ -25,7 +25,7 @@ insert per email.
 import datetime as dt
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -34,6 +34,7 @@ from django.utils import timezone
 from soutien.accounts import preferences
 from soutien.accounts.models import Delivery, NotificationCategory, User
 from soutien.cases.awaiting import Pending, pending_cases, pending_for
+from soutien.cases.deadlines import CLOCKS
 from soutien.cases.enums import Audience
 from soutien.cases.models import CaseEvent, Reminder, ReminderSettings
 from soutien.core.outbox import outbox_enqueue
@@ -63,7 +64,6 @@ class RunResult:
     escalations: int = 0
     emails: int = 0
     already_done: bool = False
-    rows: list = field(default_factory=list, repr=False)
 
 
 def moment_for(due_on: dt.date, today: dt.date, settings: ReminderSettings) -> Moment | None:
@@ -102,20 +102,13 @@ def run_reminders(*, now=None) -> RunResult:
     now = now or timezone.now()
     today = timezone.localdate(now)
     settings = ReminderSettings.current()
-    cases = list(pending_cases().select_related("centre"))
+    cases = list(pending_cases().filter(stage__in=list(CLOCKS)).select_related("centre"))
     things = [t for t in pending_for(cases) if t.due_at is not None]
     result = RunResult(day=today)
     if not things:
         return result
 
-    rows_before = Reminder.objects.filter(case_id__in={t.case.pk for t in things}).values_list(
-        "case_id", "kind", "subject", "recipient_id", "due_on", "slot", "rank", "day"
-    )
-    sent, sent_today = set(), set()
-    for *moment_key, day in rows_before:
-        sent.add(tuple(moment_key))
-        if day == today:
-            sent_today.add(tuple(moment_key[:4]))
+    sent, sent_today = _already_sent(things, today)
     coordinators = _coordinators()
 
     # (thing, moment, recipient ids) to send.
@@ -185,8 +178,20 @@ def run_reminders(*, now=None) -> RunResult:
         # Another run of the same day wrote these reminders first: it sent them.
         logger.info("Reminders of %s already sent by another run.", today)
         return RunResult(day=today, already_done=True)
-    result.rows = rows
     return result
+
+
+def _already_sent(things: list[Pending], today: dt.date) -> tuple[set, set]:
+    """The moments already sent for these things, and (thing, person) reminded today."""
+    rows = Reminder.objects.filter(case_id__in={t.case.pk for t in things}).values_list(
+        "case_id", "kind", "subject", "recipient_id", "due_on", "slot", "rank", "day"
+    )
+    sent, sent_today = set(), set()
+    for *moment_key, day in rows:
+        sent.add(tuple(moment_key))
+        if day == today:
+            sent_today.add(tuple(moment_key[:4]))
+    return sent, sent_today
 
 
 def _coordinators() -> frozenset[int]:

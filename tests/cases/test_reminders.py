@@ -262,3 +262,18 @@ def test_the_coordinator_edits_the_reminder_settings(client, referral):
     assert run_reminders(now=at(DUE + days(10))).escalations >= 2
     client.force_login(cast.partner_state)
     assert client.post(url, data).status_code == 404
+
+
+def test_two_runs_at_once_send_each_reminder_once(referral, monkeypatch):
+    """The second run read before the first one wrote: the database refuses its rows,
+    and it sends nothing (its emails roll back with them)."""
+    from soutien.cases import reminders
+
+    case, cast = referral
+    run_reminders(now=at(DUE - days(3)))
+    emails = OutboxEmail.objects.count()
+    monkeypatch.setattr(reminders, "_already_sent", lambda things, today: (set(), set()))
+    result = run_reminders(now=at(DUE - days(3), hour=8))
+    assert result.already_done
+    assert OutboxEmail.objects.count() == emails
+    assert Reminder.objects.count() == 3
