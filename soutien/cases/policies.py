@@ -152,9 +152,15 @@ def can_read_channel(user, case, channel) -> bool:
     return is_manager_side(user, case) or is_coordinator(user) or is_provider_of(user, case)
 
 
+def can_receive_content(case) -> bool:
+    """Un dossier anonymisé (sa durée de conservation est échue) n'accepte plus ni message
+    ni pièce jointe : rien de nouveau ne doit échapper à son anonymisation."""
+    return case.anonymised_at is None
+
+
 def can_post_to_channel(user, case, channel) -> bool:
-    """On écrit là où on lit, tant que le dossier n'est pas terminé depuis longtemps."""
-    return can_read_channel(user, case, channel)
+    """On écrit là où on lit, tant que le dossier n'est pas anonymisé."""
+    return can_receive_content(case) and can_read_channel(user, case, channel)
 
 
 def visible_audiences(user, case) -> set[str]:
@@ -328,9 +334,11 @@ def can_close(user, case) -> bool:
 
 
 def can_answer_satisfaction(user, case) -> bool:
-    """Le gestionnaire répond au questionnaire de satisfaction une fois le dossier clôturé."""
+    """Le gestionnaire répond au questionnaire de satisfaction une fois le dossier clôturé,
+    tant que le dossier n'est pas anonymisé."""
     return (
         case.stage == Stage.CLOSED
+        and can_receive_content(case)
         and is_manager_side(user, case)
         and not hasattr_satisfaction(case)
     )

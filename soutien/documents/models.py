@@ -82,6 +82,10 @@ class Document(models.Model):
     )
     created_at = models.DateTimeField("déposé le", auto_now_add=True, db_index=True)
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("file", "original_name", "uploaded_by")
+    OTHER_FIELDS = ("attach_to", "mimetype", "sha256")
+
     class Meta:
         verbose_name = "pièce jointe"
         verbose_name_plural = "pièces jointes"
@@ -149,6 +153,10 @@ class DownloadLog(models.Model):
         USER, verbose_name="par", null=True, on_delete=models.SET_NULL, related_name="downloads"
     )
     downloaded_at = models.DateTimeField("le", auto_now_add=True, db_index=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("document_name", "user")
+    OTHER_FIELDS = ("kind",)
 
     class Meta:
         verbose_name = "téléchargement"

@@ -63,7 +63,10 @@ def can_attach(user, case, attach_to, target=None) -> bool:
     """Joindre un fichier : à la fiche, qui peut la modifier ; au rapport, le consultant
     désigné sur une version en rédaction ; à la restitution, le consultant qui la consigne ;
     au plan d'actions, qui peut y inscrire ou mettre à jour une action ; à un message, son
-    auteur ; à une réunion, qui l'a consignée ou la coordination."""
+    auteur ; à une réunion, qui l'a consignée ou la coordination. Jamais à un dossier
+    anonymisé."""
+    if not case_policies.can_receive_content(case):
+        return False
     if attach_to == AttachTo.FORM:
         return case_policies.can_edit_form(user, case)
     if attach_to == AttachTo.REPORT:

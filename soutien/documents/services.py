@@ -10,8 +10,14 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from soutien.cases import policies as case_policies
 from soutien.cases.models import Action, Case, Meeting, Message, ReportVersion
-from soutien.cases.services import CaseError, NotPermitted, record_event
+from soutien.cases.services import (
+    ANONYMISED_CASE_REFUSES,
+    CaseError,
+    NotPermitted,
+    record_event,
+)
 from soutien.documents import policies
 from soutien.documents.models import AttachTo, Document, DownloadLog
 from soutien.documents.validation import Rejected, check_upload
@@ -70,6 +76,8 @@ def document_upload(
 ) -> Document:
     """Joindre un fichier : vérifié par son contenu, rangé sous un nom aléatoire, privé."""
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case_policies.can_receive_content(case):
+        raise NotPermitted(ANONYMISED_CASE_REFUSES.format(what="de pièce jointe"))
     if target is not None and getattr(target, "case_id", None) != case.pk:
         raise NotPermitted()
     if not policies.can_attach(by, case, attach_to, target):
@@ -152,13 +160,15 @@ def download_record(
         kind=kind,
         user=by,
     )
+    # The audit log names the document by its identifier, never by its file name: the
+    # log cannot be edited, and a file name may name someone (see case_anonymise).
     _audit(
         action="document.download",
         by=by,
         case=case,
-        target=document or case,
+        target=case,
         request=request,
-        details={"kind": kind, "name": log.document_name},
+        details={"kind": kind, "document": str(document.uuid) if document else None},
     )
     return log
 
@@ -192,4 +202,11 @@ def orphan_files_purge(*, now=None, storage=None) -> int:
             continue
         storage.delete(name)
         deleted += 1
+    return deleted
+
+
+def download_logs_purge(*, older_than) -> int:
+    """Delete the download log's lines older than `older_than` (an access log, kept as
+    long as the audit log). Returns how many."""
+    deleted, _ = DownloadLog.objects.filter(downloaded_at__lt=older_than).delete()
     return deleted

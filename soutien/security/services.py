@@ -8,6 +8,7 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from soutien.accounts.models import AccountRequest
 from soutien.audit.selectors import audit_entries_about_user
 from soutien.audit.services import audit_record
 from soutien.directory.selectors import memberships_of
@@ -112,9 +113,16 @@ def two_factor_verify(*, request, token: str) -> bool:
 
 
 def personal_data_export(*, user, request=None) -> dict:
-    """Everything the platform holds about a person (RGPD, right of access):
-    profile, memberships, two-factor devices (without secrets), audit entries about
-    them. The export itself is recorded."""
+    """Everything the platform holds about a person (RGPD, right of access): profile,
+    memberships, account requests, two-factor devices (without secrets), audit entries
+    about them, and everything they wrote or did on cases (forms, messages, events,
+    opinions, decisions, reports, reviews, meetings, actions, notes, satisfaction
+    answers, uploads, downloads). The same data makes the JSON file and the readable
+    page. The export itself is recorded."""
+    # The case packages sit above this one: read them when the export is asked for.
+    from soutien.cases.personal_data import personal_data_in_cases
+    from soutien.documents.personal_data import personal_data_in_documents
+
     User = get_user_model()
     profile_fields = ["email", "first_name", "last_name", "phone", "date_joined", "last_login"]
     data = {
@@ -149,6 +157,18 @@ def personal_data_export(*, user, request=None) -> dict:
             }
             for entry in audit_entries_about_user(user)
         ],
+        "account_requests": [
+            {
+                "date": request_.created_at.isoformat(),
+                "organisation": request_.organisation_name,
+                "role": request_.get_role_display(),
+                "message": request_.message,
+                "status": request_.get_status_display(),
+            }
+            for request_ in AccountRequest.objects.filter(user=user).order_by("created_at")
+        ],
+        **personal_data_in_cases(user),
+        **personal_data_in_documents(user),
     }
     audit_record(action="data.export", actor=user, request=request, target=user)
     return data

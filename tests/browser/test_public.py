@@ -6,7 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from soutien.directory.models import Organisation, OrganisationKind, Role
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, login, logout
 from tests.factories import MembershipFactory, UserFactory
 from tests.security.helpers import confirmed_totp_device, current_code
 from web.public.sitemaps import PUBLIC_URL_NAMES
@@ -104,7 +104,7 @@ def test_account_request_end_to_end(page, reference, tmp_path):
     )
     page.get_by_role("button", name="Accepter et envoyer l'invitation").click()
     expect(page.get_by_text("Demande acceptée")).to_be_visible()
-    page.get_by_role("button", name="Se déconnecter").click()
+    logout(page)
 
     # 3. The invitation link sets the password once.
     invitation = next(
@@ -118,7 +118,7 @@ def test_account_request_end_to_end(page, reference, tmp_path):
     page.get_by_role("button", name="Enregistrer mon mot de passe").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon espace")
     expect(page.get_by_text("IFAC").first).to_be_visible()
-    page.get_by_role("button", name="Se déconnecter").click()
+    logout(page)
 
     # 4. A second use is refused.
     page.goto(page.base_url + path)

@@ -522,7 +522,11 @@ def case_detail(request, pk):
             "label": Channel(channel).label,
             "messages": items,
             "visibility": VISIBILITY[channel],
-            "form": forms.MessageForm(initial={"channel": channel}, auto_id=f"id_{channel}_%s"),
+            "form": (
+                forms.MessageForm(initial={"channel": channel}, auto_id=f"id_{channel}_%s")
+                if policies.can_post_to_channel(user, case, channel)
+                else None
+            ),
         }
         for channel, items in selectors.messages_visible(user, case).items()
     ]

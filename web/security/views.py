@@ -30,6 +30,7 @@ from soutien.security.services import (
     totp_enrolment_device,
 )
 from web.security.forms import AuditFilterForm, TokenForm, VerifyForm
+from web.security.personal_data import readable, readable_sections
 
 AUDIT_PAGE_SIZE = 50
 
@@ -184,3 +185,14 @@ def personal_data(request):
     )
     response["Content-Disposition"] = 'attachment; filename="mes-donnees-soutien.json"'
     return response
+
+
+@private_page
+def personal_data_page(request):
+    """Read everything the platform holds about me (RGPD), the same data as the file."""
+    data = personal_data_export(user=request.user, request=request)
+    return render(
+        request,
+        "security/personal_data.html",
+        {"exported_at": readable("date", data["exported_at"]), "sections": readable_sections(data)},
+    )
