@@ -253,6 +253,10 @@ class NotificationPreference(models.Model):
     )
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("category", "delivery")
+
     class Meta:
         verbose_name = "préférence de notification"
         verbose_name_plural = "préférences de notification"
@@ -281,6 +285,10 @@ class NotificationDigest(models.Model):
     day = models.DateField("jour")
     sent_at = models.DateTimeField("envoyé le")
     items = models.PositiveIntegerField("éléments", default=0)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ()
 
     class Meta:
         verbose_name = "récapitulatif quotidien"

@@ -616,7 +616,7 @@ class TargetDuration(models.Model):
 
     # Personal data (RGPD), read by soutien.core.personal_data.
     PERSONAL_FIELDS = ()
-    OTHER_FIELDS = ("step",)
+    OTHER_FIELDS = ("step", "situation")
 
     class Meta:
         verbose_name = "délai cible"
@@ -668,6 +668,10 @@ class ReminderSettings(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ()
+
     class Meta:
         verbose_name = "réglage des rappels"
         verbose_name_plural = "réglages des rappels"
@@ -706,7 +710,9 @@ class Reminder(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField("chose attendue", max_length=32)
     subject = models.CharField("précision", max_length=32, blank=True)
-    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(
+        USER, null=True, on_delete=models.SET_NULL, related_name="reminders"
+    )
     day = models.DateField("le")
     due_on = models.DateField("échéance")
     slot = models.CharField("moment", max_length=16, choices=Slot.choices)
@@ -715,6 +721,10 @@ class Reminder(models.Model):
     )
     delivery = models.CharField("envoi", max_length=16)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("recipient",)
+    OTHER_FIELDS = ("kind", "subject", "slot", "delivery")
 
     class Meta:
         verbose_name = "rappel"

@@ -277,3 +277,19 @@ def test_two_runs_at_once_send_each_reminder_once(referral, monkeypatch):
     assert result.already_done
     assert OutboxEmail.objects.count() == emails
     assert Reminder.objects.count() == 3
+
+
+def test_anonymising_a_case_forgets_who_was_reminded(referral):
+    case, cast = referral
+    run_reminders(now=at(DUE - days(3)))
+    services.case_decide(
+        case=case,
+        by=cast.coordinator,
+        outcome="closed_without_follow_up",
+        grounds="Le centre a trouvé une autre solution.",
+        justification="Décidé en comité des financeurs.",
+    )
+    services.case_anonymise(case=case)
+    assert set(Reminder.objects.filter(case=case).values_list("recipient", flat=True)) == {None}
+    [event] = case.events.filter(kind="reminder")[:1]
+    assert cast.partner_state.get_full_name() not in event.comment

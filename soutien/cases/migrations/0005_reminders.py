@@ -121,7 +121,8 @@ class Migration(migrations.Migration):
                 (
                     "recipient",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
                         related_name="reminders",
                         to=settings.AUTH_USER_MODEL,
                     ),
