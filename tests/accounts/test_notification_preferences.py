@@ -101,6 +101,8 @@ def test_security_emails_ignore_preferences(referral):
     )
     [email] = emails_to(user)
     assert "List-Unsubscribe" not in email.headers
+    assert "/mon-compte/notifications/" in email.body
+    assert "toujours envoyés" in email.body
 
 
 # --- Case notifications follow the choice ----------------------------------------------
