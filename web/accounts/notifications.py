@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from soutien.accounts import preferences
 from soutien.accounts.models import Delivery, NotificationCategory
 from soutien.security.decorators import private_page
-from web.forms import StyledFormMixin
+from web.forms import StyledFormMixin, style_widget
 
 HELP = {
     NotificationCategory.CASE_ACTIVITY: "Une étape franchie, un rapport transmis, un nouveau "
@@ -37,6 +37,7 @@ class PreferencesForm(StyledFormMixin, forms.Form):
                     "invalid_choice": "Choisissez une des possibilités proposées.",
                 },
             )
+            style_widget(self.fields[category.value].widget)
 
 
 @private_page

@@ -19,7 +19,13 @@ from soutien.cases.enums import (
 from soutien.cases.models import Satisfaction
 from soutien.cases.services import REQUIRED_FOR_SUBMISSION
 from soutien.directory.models import Commune, Domain, Organisation, OrganisationKind, WarningSign
-from web.forms import DateField, DateTimeField, ModelMultipleChoiceField, StyledFormMixin
+from web.forms import (
+    DateField,
+    DateTimeField,
+    ModelMultipleChoiceField,
+    StyledFormMixin,
+    style_widget,
+)
 
 REQUIRED_HELP = "Obligatoire pour transmettre la fiche."
 
@@ -575,6 +581,7 @@ class TargetDurationsForm(StyledFormMixin, forms.Form):
                         "invalid": "Indiquez un nombre entier de jours.",
                     },
                 )
+                style_widget(self.fields[f"{situation.value}_{step.value}"].widget)
 
     @staticmethod
     def initial_from(table: dict[str, dict[str, int]]) -> dict[str, int]:
