@@ -4,7 +4,8 @@
 (soutien.cases.digest), and schedules its own next run, the next day at
 ``SOUTIEN_DAILY_RUN_HOUR`` (7:00, site time zone) with `run_after`. `schedule_daily`
 starts the chain: `manage.py send_reminders --schedule`, run by `make run` and
-`make serve` before the worker starts; it writes nothing when a run is already planned.
+`make serve` before the worker starts: it plans today's run at once if 7:00 has passed
+(nothing is sent twice in a day), and writes nothing when a run is already planned.
 Both runs are idempotent by date: a chain started twice, or a run caught up after the
 worker was stopped, sends nothing twice (unique Reminder and NotificationDigest rows).
 """
@@ -30,6 +31,14 @@ def next_run_at(now=None) -> dt.datetime:
             dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(hour))
         )
     return at
+
+
+def first_run_at(now=None) -> dt.datetime:
+    """When a chain started now runs first: at once if today's run hour has passed (the
+    day's reminders are then caught up, once), else at the run hour today."""
+    now = timezone.localtime(now or timezone.now())
+    hour = getattr(settings, "SOUTIEN_DAILY_RUN_HOUR", 7)
+    return max(now.replace(hour=hour, minute=0, second=0, microsecond=0), now)
 
 
 def run_daily(now=None) -> dict:
@@ -59,15 +68,16 @@ def _planned() -> bool:
     ).exists()
 
 
-def schedule_daily(now=None) -> dt.datetime | None:
+def schedule_daily(now=None, *, catch_up: bool = False) -> dt.datetime | None:
     """Plan the next daily run unless one is planned (needs a backend that can defer:
-    django-tasks-db). Returns its time, or None when nothing was written."""
+    django-tasks-db). ``catch_up`` (starting the chain): today's run if not done yet.
+    Returns its time, or None when nothing was written."""
     if not daily_notifications.get_backend().supports_defer:
         return None
     with transaction.atomic():
         if _planned():
             return None
-        at = next_run_at(now)
+        at = first_run_at(now) if catch_up else next_run_at(now)
         daily_notifications.using(run_after=at).enqueue()
     return at
 

@@ -12,7 +12,12 @@ from django_tasks_db.models import DBTaskResult
 
 from soutien.cases.enums import Stage
 from soutien.cases.models import Case, Reminder
-from soutien.cases.tasks import daily_notifications, next_run_at, schedule_daily
+from soutien.cases.tasks import (
+    daily_notifications,
+    first_run_at,
+    next_run_at,
+    schedule_daily,
+)
 from tests.builders import case_at
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +40,12 @@ def test_the_next_run_is_at_seven_in_paris():
 def test_the_run_is_planned_once_and_plans_the_next(settings):
     settings.TASKS = DB_TASKS
     now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=PARIS)
-    assert schedule_daily(now) == dt.datetime(2026, 3, 11, 7, 0, tzinfo=PARIS)
+    # Started at noon: today's run is caught up at once.
+    assert schedule_daily(now, catch_up=True) == now
     assert schedule_daily(now) is None  # already planned: nothing written
     [planned] = DBTaskResult.objects.filter(task_path=daily_notifications.module_path)
     assert planned.status == TaskResultStatus.READY
-    assert planned.run_after == dt.datetime(2026, 3, 11, 7, 0, tzinfo=PARIS)
+    assert planned.run_after == now
     # The worker runs it: once it is running, it plans the next one.
     planned.status = TaskResultStatus.RUNNING
     planned.save(update_fields=["status"])
@@ -48,6 +54,13 @@ def test_the_run_is_planned_once_and_plans_the_next(settings):
         task_path=daily_notifications.module_path, status=TaskResultStatus.READY
     )
     assert ready.count() == 1
+
+
+def test_a_chain_started_before_seven_waits_for_seven():
+    early = dt.datetime(2026, 3, 10, 5, 30, tzinfo=PARIS)
+    assert first_run_at(early) == dt.datetime(2026, 3, 10, 7, 0, tzinfo=PARIS)
+    late = dt.datetime(2026, 3, 10, 9, 15, tzinfo=PARIS)
+    assert first_run_at(late) == late
 
 
 def test_with_the_immediate_backend_nothing_is_planned():

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, schedule=False, **options):
         if schedule:
-            at = schedule_daily()
+            at = schedule_daily(catch_up=True)
             if at is None:
                 self.stdout.write("Envoi quotidien déjà programmé (ou moteur de tâches immédiat).")
             else:
