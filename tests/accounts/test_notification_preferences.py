@@ -277,3 +277,26 @@ def test_the_digest_unsubscribe_link_turns_off_every_digest_category(client, ref
         NotificationCategory.ACCOUNT: "immediate",
     }
     assert Delivery.NONE == "none"
+
+
+def test_extra_headers_cannot_add_a_line_nor_replace_an_address_or_the_message_id(mailoutbox):
+    from soutien.core.outbox import outbox_enqueue
+
+    [email] = outbox_enqueue(
+        to=["a@exemple.test"],
+        subject="Essai",
+        body="Texte",
+        headers={
+            "List-Unsubscribe": "<https://exemple.test/x/>\r\nBcc: espion@exemple.test",
+            "Bcc": "espion@exemple.test",
+            "Message-ID": "<forge@exemple.test>",
+        },
+    )
+    assert email.headers == {
+        "List-Unsubscribe": "<https://exemple.test/x/> Bcc: espion@exemple.test"
+    }
+    outbox_flush()
+    [message] = mailoutbox
+    assert message.bcc == []
+    assert message.extra_headers["Message-ID"].startswith("<outbox.")
+    assert "espion" not in str(message.message()["Bcc"] or "")
