@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 def next_run_at(now=None) -> dt.datetime:
     """The next daily run: today at the run hour if still to come, else tomorrow."""
     now = timezone.localtime(now or timezone.now())
-    hour = getattr(settings, "SOUTIEN_DAILY_RUN_HOUR", 7)
+    hour = settings.SOUTIEN_DAILY_RUN_HOUR
     at = now.replace(hour=hour, minute=0, second=0, microsecond=0)
     if at <= now:
         at = timezone.make_aware(
@@ -37,7 +37,7 @@ def first_run_at(now=None) -> dt.datetime:
     """When a chain started now runs first: at once if today's run hour has passed (the
     day's reminders are then caught up, once), else at the run hour today."""
     now = timezone.localtime(now or timezone.now())
-    hour = getattr(settings, "SOUTIEN_DAILY_RUN_HOUR", 7)
+    hour = settings.SOUTIEN_DAILY_RUN_HOUR
     return max(now.replace(hour=hour, minute=0, second=0, microsecond=0), now)
 
 
