@@ -203,6 +203,13 @@ SOUTIEN_ACCOUNT_REQUEST_RATE = (
 )
 # Password reset requests (they send an email too): at most 5 per client address per hour.
 SOUTIEN_PASSWORD_RESET_RATE = (5, 60 * 60)
+# Evaluation exports (CSV, XLSX, PDF, pseudonymised cases): at most 30 per account per hour.
+SOUTIEN_EVALUATION_EXPORT_RATE = (
+    int(os.environ.get("SOUTIEN_EVALUATION_EXPORT_LIMIT", "30")),
+    60 * 60,
+)
+# Case list exports (CSV, spreadsheet): at most 20 per account per hour.
+SOUTIEN_CASE_EXPORT_RATE = (20, 60 * 60)
 # Backups (docs/sauvegardes.md): encrypted and authenticated with this key, kept outside
 # the archive; former keys (after a rotation) only to read older backups.
 SOUTIEN_BACKUP_KEY = os.environ.get("SOUTIEN_BACKUP_KEY", "")

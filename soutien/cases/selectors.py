@@ -98,6 +98,9 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
         queryset = queryset.filter(form__domains=domain)
     if filters.get("overdue"):
         queryset = queryset.filter(due_at__lt=timezone.now())
+    if year := filters.get("year"):
+        # The year of the number, given at the first submission (MSTR-YYYY-NNNN).
+        queryset = queryset.filter(number__startswith=f"MSTR-{int(year)}-")
     if query := (filters.get("q") or "").strip():
         queryset = queryset.filter(Q(centre__name__icontains=query) | Q(number__icontains=query))
     # Late cases first, the latest of them at the top (oldest deadline); then the others,
@@ -345,3 +348,32 @@ def manager_board(case) -> list:
         .distinct()
         .order_by("last_name", "first_name", "pk")
     )
+
+
+def case_contacts(case) -> dict:
+    """Who the manager may turn to about the case (policies.can_view_contacts): the
+    designated consultant once there is one, the coordinators of the Caf (active
+    accounts) and the coordination's own email and phone from the directory. Two queries
+    (the consultant comes with ``case_for``)."""
+    from soutien.directory.models import Organisation, OrganisationKind, Role
+
+    coordinators = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role=Role.COORDINATOR,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+    consultant = case.consultant if case.consultant_id else None
+    return {
+        "consultant": consultant if consultant is not None and consultant.is_active else None,
+        "coordinators": list(coordinators),
+        "coordination": list(
+            Organisation.objects.filter(kind=OrganisationKind.COORDINATOR)
+            .exclude(email="", phone="")
+            .order_by("name")
+        ),
+    }

@@ -727,9 +727,22 @@ class CaseFilterForm(StyledFormMixin, forms.Form):
         empty_label="Tous",
     )
     overdue = forms.BooleanField(label="En retard seulement", required=False)
+    year = forms.TypedChoiceField(
+        label="Année de la demande",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="L'année du numéro du dossier : celle où la fiche a été transmise la "
+        "première fois.",
+    )
+
+    # The mission's first period began in 2015.
+    FIRST_YEAR = 2015
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        years = range(timezone.localdate().year, self.FIRST_YEAR - 1, -1)
+        self.fields["year"].choices = [("", "Toutes"), *((y, str(y)) for y in years)]
         self.fields["commune"].queryset = (
             Commune.objects.filter(centres__isnull=False).distinct().order_by("name")
         )

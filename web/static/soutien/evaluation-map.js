@@ -40,7 +40,14 @@
     return "#2c6296";
   }
 
-  var map = L.map(element, { attributionControl: false, zoomSnap: 0.25, keyboard: true });
+  // No fade-in: a popup half faded in has the contrast of a half-transparent text (and
+  // motion is not needed to read it).
+  var map = L.map(element, {
+    attributionControl: false,
+    zoomSnap: 0.25,
+    keyboard: true,
+    fadeAnimation: false,
+  });
   L.control.attribution({ prefix: false }).addAttribution(escapeHtml(data.credit)).addTo(map);
 
   function load(url) {
