@@ -2,8 +2,10 @@
 
 For each of the eleven demo accounts, a bounded crawl starts at « Mon espace » and
 follows the same-origin links of the menu and of the page body (no logout, no
-download, no back-office), at most two cases and about twenty-five pages per account,
-each address once. On every page:
+download, no back-office), each address once (query strings dropped): at most two
+cases, two pages per URL pattern and twenty-five pages per account. Public pages
+reached this way are checked with the account's header, but their own links are not
+followed (tests/browser/test_public.py crawls the public site). On every page:
 
 - at 360 px wide, nothing overflows sideways (the element that does is named);
 - at 1280 px, the header holds on one line (every menu entry on the same row, no entry
@@ -17,10 +19,12 @@ The viewport is resized on the loaded page rather than the page loaded twice.
 
 import json
 import re
-from collections import deque
+from collections import Counter, deque
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from django.urls import Resolver404, resolve
+from playwright.sync_api import expect
 
 from soutien.accounts.models import User
 from soutien.cases.demo import load_demo_cases
@@ -44,6 +48,7 @@ ACCOUNTS = [
 ]
 MAX_PAGES = 25
 MAX_CASES = 2
+MAX_PER_ROUTE = 2
 NARROW, WIDE = 360, 1280
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 NARROW_AXE_RULES = ["scrollable-region-focusable"]
@@ -142,7 +147,10 @@ HEADER_JS = """() => {
     problems.push(`le menu tient sur ${rows.size} lignes : ` +
       [...rows.values()].map(r => r.join(' ')).join(' / '));
   }
+  const width = document.documentElement.clientWidth;
   for (const item of items) {
+    const right = Math.round(item.getBoundingClientRect().right);
+    if (right > width) problems.push(`${label(item)} sort de l'écran (jusqu'à ${right} px)`);
     const walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (!node.textContent.trim() || !shown(node.parentElement)) continue;
@@ -180,19 +188,24 @@ def address(url):
     return urldefrag(url).url.split("?")[0]
 
 
-def followed(path, cases):
-    """Whether the crawl visits this path, given the cases it already chose."""
+def followed(path, cases, routes):
+    """Whether the crawl visits this path, given the cases it already chose and how
+    many pages of each URL pattern it took (at most two: the same template)."""
     if SKIPPED_PATH.search(path):
         return False
+    try:
+        route = resolve(path).route
+    except Resolver404:
+        return True  # a broken link: the visit reports it
+    if routes[route] >= MAX_PER_ROUTE:
+        return False
     case = CASE_PATH.match(path)
-    if case is None:
-        return True
-    if case[1] in cases:
-        return True
-    if len(cases) < MAX_CASES and path == case[0]:
+    if case is not None and case[1] not in cases:
+        if len(cases) >= MAX_CASES or path != case[0]:
+            return False
         cases.append(case[1])
-        return True
-    return False
+    routes[route] += 1
+    return True
 
 
 def axe_problems(page, only=None):
@@ -205,6 +218,34 @@ def axe_problems(page, only=None):
         if violation["impact"] in ("serious", "critical"):
             targets = json.dumps([node["target"] for node in violation["nodes"]][:3])
             problems.append(f"axe {violation['id']} ({violation['impact']}) : {targets}")
+    return problems
+
+
+def check_open_menu(page):
+    """At 360 px, the menu button sits beside the site's name, and the open menu (with
+    the account menu open too) fits the screen."""
+    page.set_viewport_size({"width": NARROW, "height": 800})
+    problems = []
+    same_row = page.evaluate(
+        """() => {
+      const brand = document.querySelector('.navbar-brand').getBoundingClientRect();
+      const button = document.querySelector('.navbar-toggler').getBoundingClientRect();
+      return button.top < brand.bottom && brand.top < button.bottom;
+    }"""
+    )
+    if not same_row:
+        problems.append(f"à {NARROW} px, le bouton du menu passe sous le nom du site")
+    page.get_by_role("button", name="Afficher ou masquer le menu").click()
+    expect(page.locator("#navigation")).to_have_class(re.compile(r"\bshow\b"))
+    page.locator(".account-toggle").click()
+    expect(page.locator(".account-toggle + .dropdown-menu")).to_be_visible()
+    overflow = page.evaluate(OVERFLOW_JS)
+    page.set_viewport_size({"width": WIDE, "height": 900})
+    if overflow:
+        problems.append(
+            f"menu ouvert à {NARROW} px, la page fait {overflow['width']} px de large : "
+            + " ; ".join(overflow["elements"] or ["élément non trouvé"])
+        )
     return problems
 
 
@@ -245,6 +286,7 @@ def test_every_page_the_account_reaches_fits_the_screen(browser, live_server, de
     # The account's own pages first, the public site's pages with what is left.
     own, public = deque([f"{origin}/mon-espace/"]), deque()
     seen, checked, cases, titles, report = set(own), set(), [], {}, []
+    routes = Counter()
     try:
         sign_in(page, email)
         while (own or public) and len(checked) < MAX_PAGES:
@@ -264,13 +306,17 @@ def test_every_page_the_account_reaches_fits_the_screen(browser, live_server, de
             if response is None or response.status != 200:
                 problems.append(f"réponse {response.status if response else 'absente'}")
             problems += check_page(page, path, titles)
+            if len(checked) == 1:
+                problems += check_open_menu(page)
             problems += [f"erreur de console : {text}" for text in errors]
             report += [f"{path} : {text}" for text in problems]
+            if not APP_PATH.match(landed.removeprefix(origin)):
+                continue  # the public site's own links: tests/browser/test_public.py
             for link in map(address, page.evaluate(LINKS_JS)):
                 if link in seen or not link.startswith(origin + "/"):
                     continue
                 link_path = link.removeprefix(origin)
-                if followed(link_path, cases):
+                if followed(link_path, cases, routes):
                     seen.add(link)
                     (own if APP_PATH.match(link_path) else public).append(link)
     finally:
