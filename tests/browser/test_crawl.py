@@ -259,6 +259,8 @@ def check_page(page, url, titles):
     problems += [f"en-tête à {WIDE} px : {text}" for text in page.evaluate(HEADER_JS)]
     problems += axe_problems(page)
     page.set_viewport_size({"width": NARROW, "height": 800})
+    # Folded content (a meeting's change form, the report's readers…) must fit too.
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
     # What only the narrow layout shows: a table that scrolls must be reachable.
     problems += [f"à {NARROW} px, {text}" for text in axe_problems(page, NARROW_AXE_RULES)]
     overflow = page.evaluate(OVERFLOW_JS)
