@@ -27,7 +27,9 @@ from django.urls import Resolver404, resolve
 from playwright.sync_api import expect
 
 from soutien.accounts.models import User
+from soutien.audit.services import audit_record
 from soutien.cases.demo import load_demo_cases
+from soutien.cases.models import ReportVersion
 from tests.browser.conftest import AXE_JS, login
 from tests.security.helpers import confirmed_totp_device, current_code, needs_second_factor
 
@@ -169,7 +171,12 @@ HEADER_JS = """() => {
 
 @pytest.fixture
 def demo_cases(demo):
+    """The demo cases; the coordinator has read each report, so that the case pages
+    show their table of readers (four columns: too wide for a phone unless it scrolls)."""
     load_demo_cases()
+    coordinator = User.objects.get(email="coordination@caf13.demo")
+    for version in ReportVersion.objects.select_related("case"):
+        audit_record(action="report.view", actor=coordinator, target=version, case=version.case)
 
 
 def sign_in(page, email):
