@@ -42,6 +42,10 @@ class User(AbstractUser):
 
     objects = UserManager()
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "password")
+    OTHER_FIELDS = ()
+
     class Meta:
         verbose_name = "utilisateur"
         verbose_name_plural = "utilisateurs"
@@ -104,6 +108,17 @@ class AccountRequest(models.Model):
         related_name="account_requests",
     )
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = (
+        "first_name",
+        "last_name",
+        "email",
+        "organisation_name",
+        "message",
+        "refusal_reason",
+    )
+    OTHER_FIELDS = ("role", "status")
+
     class Meta:
         verbose_name = "demande de compte"
         verbose_name_plural = "demandes de compte"
@@ -148,6 +163,10 @@ class Invitation(models.Model):
         related_name="invitations",
     )
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("token_hash",)
+
     class Meta:
         verbose_name = "invitation"
         verbose_name_plural = "invitations"
@@ -186,6 +205,10 @@ class AccountEvent(models.Model):
     )
     comment = models.TextField("commentaire", blank=True)
     at = models.DateTimeField("le", auto_now_add=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("comment",)
+    OTHER_FIELDS = ("action",)
 
     class Meta:
         verbose_name = "événement de compte"

@@ -64,6 +64,17 @@ class AuditEntry(models.Model):
 
     objects = AuditEntryQuerySet.as_manager()
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("actor_label", "user_agent", "target_repr")
+    OTHER_FIELDS = (
+        "action",
+        "target_type",
+        "target_id",
+        "case_number",
+        "previous_hash",
+        "entry_hash",
+    )
+
     class Meta:
         verbose_name = "entrée du journal d'audit"
         verbose_name_plural = "journal d'audit"
@@ -122,6 +133,10 @@ class AuditChainState(models.Model):
     head_hash = models.CharField("dernière empreinte", max_length=64, default=GENESIS_HASH)
     tail_hash = models.CharField("empreinte d'origine", max_length=64, default=GENESIS_HASH)
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("head_hash", "tail_hash")
 
     class Meta:
         verbose_name = "état de la chaîne d'audit"

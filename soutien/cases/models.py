@@ -124,6 +124,10 @@ class Case(models.Model):
     validation_tenths = _lead_time(Step.VALIDATION, "durée de la validation")
     restitution_tenths = _lead_time(Step.RESTITUTION, "durée jusqu'à la restitution")
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("closure_comment", "created_by", "consultant")
+    OTHER_FIELDS = ("number", "stage", "situation", "closure_outcome")
+
     class Meta:
         verbose_name = "dossier"
         verbose_name_plural = "dossiers"
@@ -220,6 +224,21 @@ class InformationForm(models.Model):
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
     updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL)
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = (
+        "requester_name",
+        "requester_function",
+        "requester_phone",
+        "requester_email",
+        "warning_signs_other",
+        "description",
+        "previous_attempts",
+        "expectations",
+        "availability",
+        "updated_by",
+    )
+    OTHER_FIELDS = ()
+
     class Meta:
         verbose_name = "fiche d'information"
         verbose_name_plural = "fiches d'information"
@@ -245,6 +264,10 @@ class CaseEvent(models.Model):
         "visible par", max_length=20, choices=Audience.choices, default=Audience.CASE
     )
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("label", "comment", "actor")
+    OTHER_FIELDS = ("kind", "from_stage", "to_stage", "audience")
+
     class Meta:
         verbose_name = "événement"
         verbose_name_plural = "événements"
@@ -252,6 +275,15 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.case.display_number} — {self.label}"
+
+    @property
+    def history_label(self) -> str:
+        """What the history says: a step of the workflow reads as the past event of its
+        transition (« Fiche transmise »), whatever label was stored when it happened."""
+        from soutien.cases.workflow import TRANSITIONS
+
+        transition = TRANSITIONS.get(self.kind)
+        return transition.done_label if transition else self.label
 
 
 class Opinion(models.Model):
@@ -270,6 +302,10 @@ class Opinion(models.Model):
     comment = models.TextField("commentaire", blank=True)
     given_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL)
     given_at = models.DateTimeField("donné le", null=True, blank=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("comment", "given_by")
+    OTHER_FIELDS = ("value",)
 
     class Meta:
         verbose_name = "avis"
@@ -300,6 +336,10 @@ class Decision(models.Model):
     )
     decided_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
     decided_at = models.DateTimeField("le")
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("grounds", "justification", "decided_by")
+    OTHER_FIELDS = ("outcome",)
 
     class Meta:
         verbose_name = "décision des financeurs"
@@ -343,6 +383,19 @@ class Meeting(models.Model):
     sequence = models.PositiveIntegerField("révision de l'invitation", default=0)
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = (
+        "place",
+        "video_link",
+        "agenda",
+        "attendees_text",
+        "external_emails",
+        "summary",
+        "attendees",
+        "created_by",
+    )
+    OTHER_FIELDS = ("kind",)
+
     class Meta:
         verbose_name = "réunion"
         verbose_name_plural = "réunions"
@@ -365,6 +418,10 @@ class Finding(models.Model):
     )
     recommendations = models.TextField("préconisations", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("observations", "strengths", "vigilance", "recommendations")
+    OTHER_FIELDS = ("risk_level",)
 
     class Meta:
         verbose_name = "constat"
@@ -401,6 +458,18 @@ class ReportVersion(models.Model):
     )
     reviewed_at = models.DateTimeField("relu le", null=True, blank=True)
     manager_comment = models.TextField("commentaires du gestionnaire", blank=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = (
+        "context",
+        "analysis",
+        "recommendations",
+        "summary",
+        "manager_comment",
+        "author",
+        "reviewed_by",
+    )
+    OTHER_FIELDS = ("status",)
 
     class Meta:
         verbose_name = "version du rapport"
@@ -449,6 +518,10 @@ class Action(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("title", "description", "owner", "created_by")
+    OTHER_FIELDS = ("status",)
+
     class Meta:
         verbose_name = "action"
         verbose_name_plural = "plan d'actions"
@@ -463,6 +536,10 @@ class ActionNote(models.Model):
     author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
     text = models.TextField("point d'avancement")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("text", "author")
+    OTHER_FIELDS = ()
 
     class Meta:
         verbose_name = "point d'avancement"
@@ -481,6 +558,10 @@ class Message(models.Model):
     author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
     body = models.TextField("message")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("body", "author")
+    OTHER_FIELDS = ("channel",)
 
     class Meta:
         verbose_name = "message"
@@ -511,6 +592,10 @@ class Satisfaction(models.Model):
     answered_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
     answered_at = models.DateTimeField(auto_now_add=True)
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("comment", "answered_by")
+    OTHER_FIELDS = ()
+
     class Meta:
         verbose_name = "questionnaire de satisfaction"
         verbose_name_plural = "questionnaires de satisfaction"
@@ -532,6 +617,10 @@ class TargetDuration(models.Model):
 
     step = models.CharField("étape", max_length=20, choices=Step.choices, unique=True)
     days = models.PositiveSmallIntegerField("délai cible (jours)")
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("step",)
 
     class Meta:
         verbose_name = "délai cible"

@@ -152,9 +152,15 @@ def can_read_channel(user, case, channel) -> bool:
     return is_manager_side(user, case) or is_coordinator(user) or is_provider_of(user, case)
 
 
+def can_receive_content(case) -> bool:
+    """Un dossier anonymisé (sa durée de conservation est échue) n'accepte plus ni message
+    ni pièce jointe : rien de nouveau ne doit échapper à son anonymisation."""
+    return case.anonymised_at is None
+
+
 def can_post_to_channel(user, case, channel) -> bool:
-    """On écrit là où on lit, tant que le dossier n'est pas terminé depuis longtemps."""
-    return can_read_channel(user, case, channel)
+    """On écrit là où on lit, tant que le dossier n'est pas anonymisé."""
+    return can_receive_content(case) and can_read_channel(user, case, channel)
 
 
 def visible_audiences(user, case) -> set[str]:
@@ -325,9 +331,11 @@ def can_close(user, case) -> bool:
 
 
 def can_answer_satisfaction(user, case) -> bool:
-    """Le gestionnaire répond au questionnaire de satisfaction une fois le dossier clôturé."""
+    """Le gestionnaire répond au questionnaire de satisfaction une fois le dossier clôturé,
+    tant que le dossier n'est pas anonymisé."""
     return (
         case.stage == Stage.CLOSED
+        and can_receive_content(case)
         and is_manager_side(user, case)
         and not hasattr_satisfaction(case)
     )
@@ -366,3 +374,28 @@ def can_view_opinions(user, case) -> bool:
     """Les avis des partenaires sont lus par la coordination et les partenaires concernés,
     jamais par le centre ni par le prestataire."""
     return is_coordinator(user) or is_concerned_partner(user, case)
+
+
+def can_export_case_list(user) -> bool:
+    """Toute personne qui a une liste de dossiers peut l'exporter (CSV ou tableur) :
+    l'export reprend exactement les dossiers et les colonnes de sa liste, filtres compris,
+    jamais davantage. L'instance d'évaluation n'a ni liste ni export de dossiers."""
+    return can_list_cases(user)
+
+
+def can_view_contacts(user, case) -> bool:
+    """Le gestionnaire (administrateur bénévole de l'association ou salarié de la
+    fédération qui gère le centre) voit sur la page du dossier ses contacts : le consultant
+    désigné, dès qu'il l'est, et la coordination de la Caf. Les autres personnes qui suivent
+    le dossier se connaissent déjà ; le salarié d'un centre associatif passe par ses
+    administrateurs."""
+    return is_manager_side(user, case)
+
+
+def can_view_situation(user, case) -> bool:
+    """La situation (démarche préventive ou crise avérée) vient de la fiche d'information :
+    dans la liste des dossiers et son export, elle se lit par qui voit le dossier, jamais
+    par le salarié d'un centre associatif qui n'en voit que l'étape."""
+    if not is_centre_staff(user, case):
+        return True  # the other rows of a list are cases the user sees in full
+    return not can_view_stage_only(user, case)

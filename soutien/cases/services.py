@@ -7,6 +7,8 @@ on commit (nothing is sent if the transaction rolls back).
 
 from __future__ import annotations
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -39,6 +41,8 @@ from soutien.cases.models import (
 )
 from soutien.cases.workflow import TRANSITIONS, TransitionNotAllowed, check_transition
 from soutien.directory.models import FunderLevel, Organisation, ProviderContract
+
+logger = logging.getLogger(__name__)
 
 
 class CaseError(Exception):
@@ -75,7 +79,7 @@ class StaleForm(CaseError):
 def _locked(case: Case) -> Case:
     """Reload the case under a row lock, keeping the caller's cached relations."""
     fresh = Case.objects.select_for_update().get(pk=case.pk)
-    for name in ("stage", "version", "consultant_id", "provider_id", "number"):
+    for name in ("stage", "version", "consultant_id", "provider_id", "number", "anonymised_at"):
         setattr(case, name, getattr(fresh, name))
     for attr in ("_concerned_partner_ids",):
         if hasattr(case, attr):
@@ -149,7 +153,7 @@ def _move(case: Case, name: str, *, by, comment: str = "", extra_fields=(), **ti
     record_event(
         case=case,
         kind=name,
-        label=transition.label,
+        label=transition.done_label,
         by=by,
         comment=comment,
         from_stage=source,
@@ -310,8 +314,10 @@ def case_hand_over(*, case: Case, by, message: str = "") -> Case:
 def case_delete_draft(*, case: Case, by) -> None:
     _locked(case)
     _require(policies.can_delete_draft(by, case))
-    # The draft's attachments go with it: their files are deleted once the deletion commits.
-    files = [(document.file.storage, document.file.name) for document in case.documents.all()]
+    # The draft's attachments go with it (and the files kept for its form, not yet
+    # attached): their files are deleted once the deletion commits.
+    kept = [*case.documents.all(), *case.pending_uploads.all()]
+    files = [(document.file.storage, document.file.name) for document in kept]
     case.delete()
     for storage, name in files:
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
@@ -742,10 +748,13 @@ def action_update(
 
 
 @transaction.atomic
-def case_close(*, case: Case, by, outcome: str, comment: str = "") -> Case:
+def case_close(
+    *, case: Case, by, outcome: str, comment: str = "", open_actions_confirmed: bool = False
+) -> Case:
     """La coordination clôture le dossier avec son issue ; le gestionnaire est invité au
-    questionnaire de satisfaction."""
-    from soutien.cases.enums import ClosureOutcome
+    questionnaire de satisfaction. Si des actions du plan sont encore en cours, la
+    clôture le dit et demande de confirmer."""
+    from soutien.cases.enums import ActionStatus, ClosureOutcome
 
     _locked(case)
     if case.stage == Stage.CLOSED:
@@ -753,6 +762,17 @@ def case_close(*, case: Case, by, outcome: str, comment: str = "") -> Case:
     _require(policies.can_close(by, case))
     if outcome not in ClosureOutcome.values:
         raise CaseError("Choisissez l'issue de la mission.", field="outcome")
+    in_progress = case.actions.filter(status=ActionStatus.IN_PROGRESS).count()
+    if in_progress and not open_actions_confirmed:
+        raise CaseError(
+            (
+                "Une action du plan est encore en cours"
+                if in_progress == 1
+                else f"{in_progress} actions du plan sont encore en cours"
+            )
+            + " : confirmez que vous clôturez quand même le dossier.",
+            field="open_actions_confirmed",
+        )
     case.closure_outcome = outcome
     case.closure_comment = comment
     _move(
@@ -782,9 +802,17 @@ def satisfaction_answer(*, case: Case, by, **answers) -> Satisfaction:
 # --- Messages and notes -------------------------------------------------------------
 
 
+ANONYMISED_CASE_REFUSES = (
+    "Ce dossier est anonymisé (sa durée de conservation est échue) : il n'accepte plus {what}."
+)
+
+
 @transaction.atomic
 def message_post(*, case: Case, by, channel: str, body: str) -> Message:
     """Écrire sur le fil des messages ou des notes privées, selon ses droits."""
+    _locked(case)
+    if not policies.can_receive_content(case):
+        raise CaseError(ANONYMISED_CASE_REFUSES.format(what="de message"), field="body")
     _require(policies.can_post_to_channel(by, case, channel))
     if not body.strip():
         raise CaseError("Le message est vide.", field="body")
@@ -818,77 +846,109 @@ def target_durations_set(*, by, values: dict[str, int]) -> None:
 
 ANONYMISED = "[anonymisé]"
 
+# Once anonymised, the history keeps what happened, never who nor about whom: each event
+# gets back a label without names, titles or file names (the transitions' labels are
+# the table's own, which name no one).
+NEUTRAL_EVENT_LABELS = {
+    "create": "Brouillon créé",
+    "hand_over": "Brouillon confié aux administrateurs",
+    "opinion": "Avis donné",
+    "decision_justification": "Décision prise avant tous les avis : justification",
+    "assign": "Consultant désigné",
+    "action_add": "Action ajoutée",
+    "action_update": "Action mise à jour",
+    "satisfaction": "Questionnaire de satisfaction rempli",
+    "document_upload": "Pièce jointe ajoutée",
+    "document_delete": "Pièce jointe retirée",
+    "anonymise": "Dossier anonymisé (durée de conservation)",
+}
+NEUTRAL_MEETING_LABEL = "Réunion"
+NEUTRAL_EVENT_LABEL = "Événement"
+
+
+def neutral_event_label(kind: str) -> str:
+    if kind in TRANSITIONS:
+        return TRANSITIONS[kind].label
+    if kind in NEUTRAL_EVENT_LABELS:
+        return NEUTRAL_EVENT_LABELS[kind]
+    if kind.startswith("meeting_"):
+        return NEUTRAL_MEETING_LABEL
+    return NEUTRAL_EVENT_LABEL
+
+
+def _case_owned_models() -> list[tuple[type, str]]:
+    """Every project model whose rows belong to a case, with its lookup to the case."""
+    from soutien.core.personal_data import lookup_to, project_models
+
+    owned = []
+    for model in project_models():
+        lookup = lookup_to(model, Case)
+        if lookup is not None:
+            owned.append((model, lookup))
+    return owned
+
 
 @transaction.atomic
 def case_anonymise(*, case: Case) -> Case:
-    """Remove every personal or free-text content of a finished case, keeping what the
-    evaluation counts (dates, stages, situation, fields, outcomes, scores)."""
+    """Un dossier terminé est anonymisé au terme de sa durée de conservation : dans chaque
+    ligne qui lui appartient, chaque champ déclaré personnel (``PERSONAL_FIELDS``) est
+    effacé, un texte obligatoire remplacé par « [anonymisé] » ; les pièces jointes et
+    leurs fichiers sont supprimés. Restent ce que compte l'évaluation : dates, étapes,
+    situation, champs, issues, notes."""
     from soutien.cases.enums import FINAL_STAGES
+    from soutien.core.personal_data import erase_personal_data
 
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.stage not in FINAL_STAGES:
         raise CaseError("Seul un dossier terminé peut être anonymisé.")
     if case.anonymised_at:
         return case
-    InformationForm.objects.filter(case=case).update(
-        requester_name=ANONYMISED,
-        requester_function="",
-        requester_phone="",
-        requester_email="",
-        warning_signs_other="",
-        description=ANONYMISED,
-        previous_attempts="",
-        expectations="",
-        availability="",
-        updated_by=None,
-    )
-    Message.objects.filter(case=case).update(body=ANONYMISED, author=None)
-    Meeting.objects.filter(case=case).update(
-        place="", video_link="", agenda="", attendees_text="", external_emails="", summary=""
-    )
-    for meeting in Meeting.objects.filter(case=case):
-        meeting.attendees.clear()
-    Opinion.objects.filter(case=case).update(comment="", given_by=None)
-    Decision.objects.filter(case=case).update(grounds="", justification="", decided_by=None)
-    Finding.objects.filter(case=case).update(
-        observations="", strengths="", vigilance="", recommendations=""
-    )
-    ReportVersion.objects.filter(case=case).update(
-        context=ANONYMISED,
-        analysis=ANONYMISED,
-        recommendations=ANONYMISED,
-        summary=ANONYMISED,
-        manager_comment="",
-        author=None,
-        reviewed_by=None,
-    )
-    ActionNote.objects.filter(action__case=case).update(text=ANONYMISED, author=None)
-    Action.objects.filter(case=case).update(description="", owner=ANONYMISED, created_by=None)
-    Satisfaction.objects.filter(case=case).update(comment="", answered_by=None)
-    CaseEvent.objects.filter(case=case).update(comment="", actor=None)
     # Attached files go with their content: the files themselves are deleted on commit.
     for document in case.documents.all():
         name, storage = document.file.name, document.file.storage
         document.delete()
         transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
-    case.closure_comment = ""
-    case.created_by = None
-    case.consultant = None
+    for model, lookup in _case_owned_models():
+        erase_personal_data(model.objects.filter(**{lookup: case.pk}), neutral=ANONYMISED)
+    for kind in set(case.events.values_list("kind", flat=True)):
+        case.events.filter(kind=kind).update(label=neutral_event_label(kind))
     case.anonymised_at = timezone.now()
-    case.save(update_fields=["closure_comment", "created_by", "consultant", "anonymised_at"])
-    record_event(case=case, kind="anonymise", label="Dossier anonymisé (durée de conservation)")
+    case.save(update_fields=["anonymised_at"])
+    record_event(case=case, kind="anonymise", label=NEUTRAL_EVENT_LABELS["anonymise"])
     return case
 
 
+class AnonymisationIncomplete(Exception):
+    """Some due cases could not be anonymised; the others were."""
+
+    def __init__(self, *, done: int, failed: list[str]):
+        self.done = done
+        self.failed = failed
+        super().__init__(
+            f"{len(failed)} dossier(s) n'ont pas pu être anonymisés ({', '.join(failed)}) ; "
+            f"{done} l'ont été"
+        )
+
+
 def anonymise_closed_cases(*, older_than) -> int:
-    """Anonymise the finished cases closed before `older_than`. Returns how many."""
+    """Anonymise the finished cases closed before `older_than`, one transaction each: a
+    case that fails is left as it was and the others go on. Returns how many were
+    anonymised; raises `AnonymisationIncomplete` at the end if any failed."""
     from soutien.cases.enums import FINAL_STAGES
 
     due = Case.objects.filter(
         stage__in=FINAL_STAGES, closed_at__lt=older_than, anonymised_at__isnull=True
-    )
+    ).order_by("pk")
     count = 0
-    for case in due.iterator():
-        case_anonymise(case=case)
+    failed = []
+    for case in list(due.only("pk", "number")):
+        try:
+            case_anonymise(case=case)
+        except Exception:  # one faulty case must not stop the others
+            logger.exception("Case %s not anonymised", case.pk)
+            failed.append(case.number or f"n°{case.pk}")
+            continue
         count += 1
+    if failed:
+        raise AnonymisationIncomplete(done=count, failed=failed)
     return count

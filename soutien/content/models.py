@@ -28,6 +28,10 @@ class PageText(models.Model):
         related_name="+",
     )
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("slug", "title", "description", "body")
+
     class Meta:
         verbose_name = "texte de page publique"
         verbose_name_plural = "textes des pages publiques"
@@ -52,6 +56,10 @@ class PageTextRevision(models.Model):
         related_name="+",
     )
     edited_at = models.DateTimeField("modifié le", auto_now_add=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("previous_title", "previous_description", "previous_body")
 
     class Meta:
         verbose_name = "modification d'un texte"

@@ -44,6 +44,10 @@ class OutboxEmail(models.Model):
         "ne reste pas en base une fois le courriel parti.",
     )
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("to", "subject", "body", "last_error")
+    OTHER_FIELDS = ("claim_token",)
+
     class Meta:
         verbose_name = "courriel à envoyer"
         verbose_name_plural = "courriels à envoyer"

@@ -54,6 +54,10 @@ class Commune(models.Model):
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("insee_code", "name")
+
     class Meta:
         verbose_name = "commune"
         verbose_name_plural = "communes"
@@ -100,6 +104,18 @@ class Organisation(models.Model):
     )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+    )
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("email", "phone")
+    OTHER_FIELDS = (
+        "name",
+        "short_name",
+        "kind",
+        "funder_level",
+        "website",
+        "address",
+        "description",
     )
 
     class Meta:
@@ -160,6 +176,10 @@ class SocialCentre(models.Model):
     phone = models.CharField("téléphone", max_length=30, blank=True)
     is_fictitious = models.BooleanField("fictif (démonstration)", default=False)
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("email", "phone")
+    OTHER_FIELDS = ("name", "address", "postcode")
+
     class Meta:
         verbose_name = "centre social"
         verbose_name_plural = "centres sociaux"
@@ -199,6 +219,10 @@ class ConventionPeriod(models.Model):
         related_name="convention_periods",
         verbose_name="signataires",
     )
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("name",)
 
     class Meta:
         verbose_name = "période de la Convention cadre"
@@ -275,6 +299,10 @@ class ProviderContract(models.Model):
 
     objects = ProviderContractQuerySet.as_manager()
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("procedure", "reference")
+
     class Meta:
         verbose_name = "marché du prestataire"
         verbose_name_plural = "marchés du prestataire"
@@ -298,6 +326,10 @@ class Domain(models.Model):
     name = models.CharField("intitulé", max_length=120, unique=True)
     order = models.PositiveSmallIntegerField("ordre", default=0)
 
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("code", "name")
+
     class Meta:
         verbose_name = "champ de fonctionnement"
         verbose_name_plural = "champs de fonctionnement"
@@ -320,6 +352,10 @@ class WarningSign(models.Model):
     )
     order = models.PositiveSmallIntegerField("ordre", default=0)
     is_active = models.BooleanField("proposé dans la fiche", default=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("code", "label")
 
     class Meta:
         verbose_name = "signe d'alerte"
@@ -349,6 +385,10 @@ class Membership(models.Model):
     function = models.CharField("fonction", max_length=120, blank=True)
     is_active = models.BooleanField("active", default=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("function",)
+    OTHER_FIELDS = ("role",)
 
     class Meta:
         verbose_name = "rattachement"

@@ -118,6 +118,11 @@ def test_security_pages_are_private(client):
     from tests.factories import UserFactory
 
     client.force_login(UserFactory())
-    for name in ["security:index", "security:personal_data", "security:two_factor_setup"]:
+    for name in [
+        "security:index",
+        "security:personal_data",
+        "security:personal_data_page",
+        "security:two_factor_setup",
+    ]:
         response = client.get(reverse(name))
         assert "no-store" in response["Cache-Control"], name

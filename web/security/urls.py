@@ -11,4 +11,5 @@ urlpatterns = [
     path("codes-de-secours/", views.recovery_codes, name="recovery_codes"),
     path("journal/", views.audit_log, name="audit_log"),
     path("mes-donnees/", views.personal_data, name="personal_data"),
+    path("mes-donnees/consulter/", views.personal_data_page, name="personal_data_page"),
 ]

@@ -1,27 +1,26 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from soutien.security.retention import retention_apply
+from soutien.security.retention import retention_run
 
 
 class Command(BaseCommand):
     help = (
-        "Applique les durées de conservation : purge du journal d'audit "
-        "(SOUTIEN_AUDIT_RETENTION_DAYS), anonymisation des dossiers clos "
-        "(SOUTIEN_CASE_RETENTION_DAYS), suppression des demandes de compte refusées (six mois) "
-        "et des courriels envoyés (SOUTIEN_OUTBOX_RETENTION_DAYS), fichiers qu'aucune pièce "
-        "jointe ne référence plus. À lancer chaque jour."
+        "Applique les durées de conservation : anonymisation des dossiers clos "
+        "(SOUTIEN_CASE_RETENTION_DAYS), purge du journal des téléchargements et du journal "
+        "d'audit (SOUTIEN_AUDIT_RETENTION_DAYS), suppression des demandes de compte refusées "
+        "(six mois), des courriels envoyés (SOUTIEN_OUTBOX_RETENTION_DAYS), des sessions "
+        "expirées et des fichiers qu'aucune pièce jointe ne référence plus. Chaque étape est "
+        "menée même si une autre échoue. À lancer chaque jour."
     )
 
     def handle(self, *args, **options):
-        result = retention_apply()
-        self.stdout.write(
-            f"Journal d'audit : {result['audit_entries_deleted']} entrée(s) purgée(s)."
-        )
-        self.stdout.write(f"Dossiers clos anonymisés : {result['cases_anonymised']}.")
-        self.stdout.write(
-            f"Demandes de compte refusées supprimées : {result['refused_requests_deleted']}."
-        )
-        self.stdout.write(f"Courriels envoyés supprimés : {result['sent_emails_deleted']}.")
-        self.stdout.write(
-            f"Fichiers sans pièce jointe supprimés : {result['orphan_files_deleted']}."
-        )
+        results = retention_run()
+        failed = [result for result in results if not result.ok]
+        for result in results:
+            if result.ok:
+                self.stdout.write(result.message)
+            else:
+                self.stderr.write(result.message)
+        if failed:
+            names = ", ".join(f"« {result.step.name} »" for result in failed)
+            raise CommandError(f"Conservation des données incomplète : échec de {names}.")
