@@ -7,14 +7,17 @@ cases, two pages per URL pattern and twenty-five pages per account. Public pages
 reached this way are checked with the account's header, but their own links are not
 followed (tests/browser/test_public.py crawls the public site). On every page:
 
-- at 360 px wide, nothing overflows sideways (the element that does is named);
-- at 1280 px, the header holds on one line (every menu entry on the same row, no entry
-  wrapping);
+- at 360 px wide, folded sections opened, nothing overflows sideways (the element that
+  does is named) and a table that scrolls can be reached with the keyboard;
+- at 1280 px, the header holds on one line (every menu entry on the same row, none
+  wrapping or leaving the screen);
 - axe-core finds no serious or critical violation;
 - the browser reports no console error (a blocked script or style, a missing file…);
 - the title is unique among the pages the account visited.
 
-The viewport is resized on the loaded page rather than the page loaded twice.
+Once per account, at 360 px, the menu button sits beside the site's name and the open
+menu, account menu included, fits the screen. The viewport is resized on the loaded
+page rather than the page loaded twice. See docs/petits-ecrans.md.
 """
 
 import json
@@ -338,5 +341,8 @@ def test_every_page_the_account_reaches_fits_the_screen(browser, live_server, de
         context.close()
     assert len(checked) >= 3, f"{email} : seulement {len(checked)} pages atteintes"
     assert not report, (
-        f"{email} ({len(checked)} pages vérifiées), {len(report)} problèmes :\n" + "\n".join(report)
+        f"{email} ({len(checked)} pages vérifiées), {len(report)} problème"
+        + ("s" if len(report) > 1 else "")
+        + " :\n"
+        + "\n".join(report)
     )
