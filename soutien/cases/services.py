@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from soutien.audit.services import audit_record
 from soutien.cases import notifications, policies
 from soutien.cases.enums import (
     Audience,
@@ -123,10 +124,6 @@ def record_event(
 
 
 def _audit(*, action, by, case, details=None):
-    try:
-        from soutien.audit.services import audit_record
-    except ImportError:  # the audit app is optional in a bare install of the domain
-        return
     audit_record(action=action, actor=by, target=case, case=case, details=details or {})
 
 
