@@ -308,7 +308,9 @@ def test_the_employee_sees_no_situation_in_the_list_nor_in_the_export(client, wo
     assert {row[3] for row in rows[1:]} == {""}
     assert {row[3] for row in xlsx_rows(client.get(reverse("cases:export_xlsx")))[1:]} == {""}
     client.force_login(cast.board_member)
-    assert "<td data-label=\"Situation\">Démarche préventive</td>" in html(client.get(reverse("cases:list")))
+    assert '<td data-label="Situation">Démarche préventive</td>' in html(
+        client.get(reverse("cases:list"))
+    )
     rows = csv_rows(client.get(reverse("cases:export_csv")))
     situations = {row[0]: row[3] for row in rows[1:]}
     assert situations[cases["referral"].number] == "Démarche préventive"
