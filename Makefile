@@ -75,11 +75,11 @@ serve: deps debs-run
 	  echo "Préparation des fichiers statiques…"; \
 	  $(UV) run python manage.py collectstatic --no-input -v 0 || exit 1; \
 	fi; \
-	$(UV) run python manage.py migrate --no-input -v 0 && \
-	$(UV) run python manage.py load_reference && \
+	DB_STATEMENT_TIMEOUT_MS=0 $(UV) run python manage.py migrate --no-input -v 0 && \
+	DB_STATEMENT_TIMEOUT_MS=0 $(UV) run python manage.py load_reference && \
 	{ $(UV) run python manage.py db_worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(UV) run gunicorn config.wsgi:application --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -; }
+	  $(UV) run gunicorn -c config/gunicorn.conf.py --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -; }
 
 test: deps debs-test
 	@$(UV) run pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
