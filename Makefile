@@ -95,7 +95,10 @@ quality: deps
 	  SOUTIEN_DPO_EMAIL=dpo@soutien.example \
 	  $(UV) run python manage.py check --deploy --fail-level WARNING
 
+# Never run by the tests or CI. Root: throwaway PostgreSQL clusters, as .ci/run starts one.
+# BENCH_CASES=10000 make bench for a quick run (default: 10,000 then 1,000,000 cases).
 bench: deps
+	$(call ensure_debs,$(RUN_DEBS) postgresql)
 	@$(UV) run python -m bench
 
 clean:

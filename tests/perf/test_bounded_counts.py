@@ -52,9 +52,7 @@ def test_pending_opinions_count_each_case_once_without_distinct(reference):
     both = MembershipFactory(organisation=state, role=Role.PARTNER).user
     MembershipFactory(user=both, organisation=city, role=Role.PARTNER)
     assert counts_of(both)["Avis à donner"] == 2
-    Opinion.objects.filter(case=case).update(
-        value=OpinionValue.FAVOURABLE, given_at=timezone.now()
-    )
+    Opinion.objects.filter(case=case).update(value=OpinionValue.FAVOURABLE, given_at=timezone.now())
     with CaptureQueriesContext(connection) as queries:
         assert counts_of(both)["Avis à donner"] == 1
     assert not any("DISTINCT" in q["sql"].upper() for q in queries)
