@@ -332,6 +332,39 @@ def login(server: Server, database_url: str, email: str) -> dict:
 # --- Measurements -----------------------------------------------------------------------
 
 
+def _plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+def explain(database_url: str, entries: list[dict]) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of each page's reads: sequential scans of the case table
+    and sorts spilled to disk (issue #15, point 1), stored on each entry."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as db:
+        db.execute("SET jit = off")
+        db.execute("SET statement_timeout = '60s'")
+        for entry in entries:
+            seq_scans = disk_sorts = 0
+            for sql in entry["sql"]:
+                if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                    continue
+                try:
+                    plan = db.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}").fetchone()
+                except psycopg.Error:
+                    continue
+                for node in _plan_nodes(plan[0][0]["Plan"]):
+                    if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") == (
+                        "cases_case"
+                    ):
+                        seq_scans += 1
+                    if node.get("Sort Space Type") == "Disk":
+                        disk_sorts += 1
+            entry["seq_scans"], entry["disk_sorts"] = seq_scans, disk_sorts
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -486,12 +519,14 @@ def write_report(result: dict) -> None:
         "",
         f"p50 et p95 sur {result['samples']} requêtes successives (5 pour une page de plus "
         "d'une seconde) après deux de chauffe, client HTTP sur 127.0.0.1. Les requêtes SQL "
-        "sont comptées par le client de test de Django, une fois par taille de base. Charge : "
+        "sont comptées par le client de test de Django, une fois par taille de base ; leur "
+        "plan (`EXPLAIN (ANALYZE, BUFFERS)`) est lu sur la plus grande. Charge : "
         "moyenne sur une minute de la machine à la fin des mesures de la ligne (2 cœurs "
         "partagés avec d'autres travaux : au-delà de 2, les temps sont allongés d'autant).",
         "",
-        f"| Page | Rôle | {queries_header} | p50 | p95 | Erreurs | Charge machine |",
-        "|---|---|" + "---|" * len(sizes) + "---|---|---|---|",
+        f"| Page | Rôle | {queries_header} | p50 | p95 | Erreurs | Charge machine "
+        "| Parcours séquentiels de la table des dossiers | Tris sur disque |",
+        "|---|---|" + "---|" * len(sizes) + "---|---|---|---|---|---|",
     ]
     for entry in result["entries"]:
         counts = " | ".join(
@@ -501,7 +536,8 @@ def write_report(result: dict) -> None:
         lines.append(
             f"| {entry['page']} | {ROLE_LABELS[entry['role']]} | {counts} "
             f"| {_ms(entry['p50'])} | {_ms(entry['p95'])} | {entry['errors']} "
-            f"| {_fr(entry['load'])} |"
+            f"| {_fr(entry['load'])} | {entry.get('seq_scans', '—')} "
+            f"| {entry.get('disk_sorts', '—')} |"
         )
     lines += [
         "",
@@ -571,6 +607,8 @@ def run(args) -> dict:
                 f"{e['page']}|{e['role']}": e["queries"] for e in entries
             }
             largest_url = url
+        log("EXPLAIN (ANALYZE, BUFFERS) des lectures de chaque page…")
+        explain(largest_url, entries)
         import psycopg
 
         with psycopg.connect(largest_url) as db:
