@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_email",
     "soutien.core",
     "soutien.accounts",
     "soutien.directory",
@@ -207,9 +208,13 @@ SOUTIEN_PASSWORD_RESET_RATE = (5, 60 * 60)
 # the archive; former keys (after a rotation) only to read older backups.
 SOUTIEN_BACKUP_KEY = os.environ.get("SOUTIEN_BACKUP_KEY", "")
 SOUTIEN_BACKUP_OLD_KEYS = env_list("SOUTIEN_BACKUP_OLD_KEYS")
-# Login throttling: 5 failures for one account from one address lock it for 15 minutes.
+# Login throttling (ASVS 5.0 level 2), counted in the database (shared by every server
+# process): 5 failures on one account, from any address, or 20 from one address, on any
+# accounts (password spraying), lock for 15 minutes. See soutien/security/axes.py.
+AXES_HANDLER = "soutien.security.axes.SoutienAxesHandler"
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SOUTIEN_LOGIN_ADDRESS_FAILURE_LIMIT = 20
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
@@ -218,8 +223,21 @@ AXES_USERNAME_CALLABLE = "soutien.security.axes.username_from_request"
 AXES_CLIENT_IP_CALLABLE = "soutien.security.network.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins go to the audit log
 AXES_VERBOSE = False
-# Two-factor authentication (TOTP app, recovery codes).
+# Two-factor authentication: TOTP app or a code by email, plus recovery codes. An
+# emailed code is valid 10 minutes, once; at most one a minute and 5 per hour per account.
 OTP_TOTP_ISSUER = "Soutien"
+OTP_EMAIL_TOKEN_VALIDITY = 10 * 60
+OTP_EMAIL_COOLDOWN_DURATION = 60
+SOUTIEN_TWO_FACTOR_EMAIL_RATE = (5, 60 * 60)
+# One cache for every server process: the database (no extra service). Its table is
+# created by a migration (soutien/security/migrations/0002_cache_table.py). Rate-limit
+# counters do not rely on it: they are rows of security.ThrottleCounter.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "soutien_cache",
+    }
+}
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

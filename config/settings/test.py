@@ -24,3 +24,7 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The suite's autouse ``empty_cache`` fixture clears the cache in tests without database
+# access too: keep a per-process cache here (the database cache and its table are tested
+# in tests/security/test_shared_throttle.py; rate limits never use the cache).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -214,7 +214,7 @@ class _Builder:
 
     def transition(self, case, name, actor, when, source, comment=""):
         t = TRANSITIONS[name]
-        self.event(case, name, t.label, actor, when, source=source, target=t.target,
+        self.event(case, name, t.done_label, actor, when, source=source, target=t.target,
                    comment=comment)  # fmt: skip
         return t.target
 

@@ -276,6 +276,15 @@ class CaseEvent(models.Model):
     def __str__(self):
         return f"{self.case.display_number} — {self.label}"
 
+    @property
+    def history_label(self) -> str:
+        """What the history says: a step of the workflow reads as the past event of its
+        transition (« Fiche transmise »), whatever label was stored when it happened."""
+        from soutien.cases.workflow import TRANSITIONS
+
+        transition = TRANSITIONS.get(self.kind)
+        return transition.done_label if transition else self.label
+
 
 class Opinion(models.Model):
     """A concerned partner's opinion during the saisine concertée."""

@@ -282,10 +282,12 @@ def meetings_visible(user, case) -> list:
     return visible
 
 
-def meeting_candidates(case):
+def meeting_candidates(case, *, with_staff: bool = False):
     """The platform users who may be invited to a meeting of the case: the manager side,
     the coordination, the representatives of the concerned partners and the assigned
-    consultant. One query; each user carries `organisation_name` for the label."""
+    consultant; with `with_staff`, the centre's employees too (the consultant meets them
+    in interviews and support sessions). One query; each user carries `organisation_name`
+    for the label."""
     from django.db.models import Subquery
 
     from soutien.directory.models import Membership, Role
@@ -299,6 +301,8 @@ def meeting_candidates(case):
         | Q(memberships__role=Role.COORDINATOR)
         | Q(memberships__role=Role.PARTNER, memberships__organisation_id__in=concerned)
     )
+    if with_staff:
+        relevant |= Q(memberships__organisation_id=case.manager_id, memberships__role=Role.STAFF)
     scope = relevant & Q(memberships__is_active=True)
     if case.consultant_id:
         scope |= Q(
@@ -342,3 +346,33 @@ def own_opinion(user, case):
     if not partner_ids:
         return None
     return case.opinions.filter(partner_id__in=partner_ids).order_by("pk").first()
+
+
+def actions_in_progress(case) -> list:
+    """The actions of the plan still « en cours » (a closure warns about them)."""
+    from soutien.cases.enums import ActionStatus
+
+    return list(case.actions.filter(status=ActionStatus.IN_PROGRESS).order_by("due_date", "pk"))
+
+
+def last_hand_over(case):
+    """The latest hand-over of the draft to the board members (None if never)."""
+    return case.events.filter(kind="hand_over").select_related("actor").order_by("-pk").first()
+
+
+def manager_board(case) -> list:
+    """The people who may submit for the centre: the board members of its association (or
+    the staff of its federation), by name."""
+    from soutien.directory.models import Role
+
+    return list(
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__organisation_id=case.manager_id,
+            memberships__role__in=[Role.BOARD_MEMBER, Role.FEDERATION_STAFF],
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )

@@ -153,7 +153,7 @@ def _move(case: Case, name: str, *, by, comment: str = "", extra_fields=(), **ti
     record_event(
         case=case,
         kind=name,
-        label=transition.label,
+        label=transition.done_label,
         by=by,
         comment=comment,
         from_stage=source,
@@ -314,8 +314,10 @@ def case_hand_over(*, case: Case, by, message: str = "") -> Case:
 def case_delete_draft(*, case: Case, by) -> None:
     _locked(case)
     _require(policies.can_delete_draft(by, case))
-    # The draft's attachments go with it: their files are deleted once the deletion commits.
-    files = [(document.file.storage, document.file.name) for document in case.documents.all()]
+    # The draft's attachments go with it (and the files kept for its form, not yet
+    # attached): their files are deleted once the deletion commits.
+    kept = [*case.documents.all(), *case.pending_uploads.all()]
+    files = [(document.file.storage, document.file.name) for document in kept]
     case.delete()
     for storage, name in files:
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
@@ -746,10 +748,13 @@ def action_update(
 
 
 @transaction.atomic
-def case_close(*, case: Case, by, outcome: str, comment: str = "") -> Case:
+def case_close(
+    *, case: Case, by, outcome: str, comment: str = "", open_actions_confirmed: bool = False
+) -> Case:
     """La coordination clôture le dossier avec son issue ; le gestionnaire est invité au
-    questionnaire de satisfaction."""
-    from soutien.cases.enums import ClosureOutcome
+    questionnaire de satisfaction. Si des actions du plan sont encore en cours, la
+    clôture le dit et demande de confirmer."""
+    from soutien.cases.enums import ActionStatus, ClosureOutcome
 
     _locked(case)
     if case.stage == Stage.CLOSED:
@@ -757,6 +762,17 @@ def case_close(*, case: Case, by, outcome: str, comment: str = "") -> Case:
     _require(policies.can_close(by, case))
     if outcome not in ClosureOutcome.values:
         raise CaseError("Choisissez l'issue de la mission.", field="outcome")
+    in_progress = case.actions.filter(status=ActionStatus.IN_PROGRESS).count()
+    if in_progress and not open_actions_confirmed:
+        raise CaseError(
+            (
+                "Une action du plan est encore en cours"
+                if in_progress == 1
+                else f"{in_progress} actions du plan sont encore en cours"
+            )
+            + " : confirmez que vous clôturez quand même le dossier.",
+            field="open_actions_confirmed",
+        )
     case.closure_outcome = outcome
     case.closure_comment = comment
     _move(

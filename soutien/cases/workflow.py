@@ -15,48 +15,89 @@ class Transition:
     name: str
     sources: frozenset[Stage]
     target: Stage
-    label: str
+    label: str  # what the button says: « Transmettre la fiche »
+    done_label: str  # what the history says once done: « Fiche transmise »
 
 
-def _t(name, sources, target, label):
-    return Transition(name, frozenset(sources), target, label)
+def _t(name, sources, target, label, done_label):
+    return Transition(name, frozenset(sources), target, label, done_label)
 
 
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
-        _t("submit", {Stage.DRAFT, Stage.RETURNED}, Stage.SUBMITTED, "Transmettre la fiche"),
-        _t("return_for_completion", {Stage.SUBMITTED}, Stage.RETURNED, "Renvoyer pour complément"),
-        _t("open_referral", {Stage.SUBMITTED}, Stage.REFERRAL, "Ouvrir la saisine concertée"),
+        _t(
+            "submit",
+            {Stage.DRAFT, Stage.RETURNED},
+            Stage.SUBMITTED,
+            "Transmettre la fiche",
+            "Fiche transmise",
+        ),
+        _t(
+            "return_for_completion",
+            {Stage.SUBMITTED},
+            Stage.RETURNED,
+            "Renvoyer pour complément",
+            "Fiche renvoyée pour complément",
+        ),
+        _t(
+            "open_referral",
+            {Stage.SUBMITTED},
+            Stage.REFERRAL,
+            "Ouvrir la saisine concertée",
+            "Saisine concertée ouverte",
+        ),
         _t(
             "withdraw",
             {Stage.SUBMITTED, Stage.RETURNED, Stage.REFERRAL},
             Stage.CLOSED_WITHOUT_FOLLOW_UP,
             "Retirer la demande",
+            "Demande retirée",
         ),
-        _t("validate", {Stage.REFERRAL}, Stage.DIAGNOSTIC, "Valider la demande"),
-        _t("refuse", {Stage.REFERRAL}, Stage.REFUSED, "Refuser la demande"),
+        _t("validate", {Stage.REFERRAL}, Stage.DIAGNOSTIC, "Valider la demande", "Demande validée"),
+        _t("refuse", {Stage.REFERRAL}, Stage.REFUSED, "Refuser la demande", "Demande refusée"),
         _t(
             "close_without_follow_up",
             {Stage.SUBMITTED, Stage.REFERRAL},
             Stage.CLOSED_WITHOUT_FOLLOW_UP,
             "Classer sans suite",
+            "Dossier classé sans suite",
         ),
-        _t("submit_report", {Stage.DIAGNOSTIC}, Stage.REPORT_REVIEW, "Transmettre le rapport"),
+        _t(
+            "submit_report",
+            {Stage.DIAGNOSTIC},
+            Stage.REPORT_REVIEW,
+            "Transmettre le rapport",
+            "Rapport transmis au gestionnaire",
+        ),
         _t(
             "request_changes",
             {Stage.REPORT_REVIEW},
             Stage.DIAGNOSTIC,
             "Demander des modifications",
+            "Modifications du rapport demandées",
         ),
-        _t("validate_report", {Stage.REPORT_REVIEW}, Stage.RESTITUTION, "Valider le rapport"),
+        _t(
+            "validate_report",
+            {Stage.REPORT_REVIEW},
+            Stage.RESTITUTION,
+            "Valider le rapport",
+            "Rapport validé",
+        ),
         _t(
             "record_restitution",
             {Stage.RESTITUTION},
             Stage.SUPPORT,
             "Enregistrer la restitution",
+            "Restitution consignée",
         ),
-        _t("close", {Stage.RESTITUTION, Stage.SUPPORT}, Stage.CLOSED, "Clôturer le dossier"),
+        _t(
+            "close",
+            {Stage.RESTITUTION, Stage.SUPPORT},
+            Stage.CLOSED,
+            "Clôturer le dossier",
+            "Dossier clôturé",
+        ),
     ]
 }
 

@@ -46,7 +46,7 @@ class OutboxEmail(models.Model):
 
     # Personal data (RGPD), read by soutien.core.personal_data.
     PERSONAL_FIELDS = ("to", "subject", "body", "last_error")
-    OTHER_FIELDS = ()
+    OTHER_FIELDS = ("claim_token",)
 
     class Meta:
         verbose_name = "courriel à envoyer"

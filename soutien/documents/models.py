@@ -22,6 +22,9 @@ class AttachTo(models.TextChoices):
     ACTION = "action", "Plan d'actions"
     MESSAGE = "message", "Message"
     MEETING = "meeting", "Réunion"
+    # Added by the manager once the fiche is transmitted (e.g. the accounts the Caf asks
+    # for when it returns the fiche): seen by everyone who follows the case, as the fiche.
+    CASE = "case", "Document complémentaire"
 
 
 def _storage_name(instance, filename):  # pragma: no cover - names are set by the service
@@ -127,6 +130,43 @@ class Document(models.Model):
             AttachTo.ACTION: self.action,
             AttachTo.MESSAGE: self.message,
         }.get(self.attach_to)
+
+
+class PendingUpload(models.Model):
+    """A file picked in the fiche's form, checked and kept while the form is shown again
+    (a browser cannot re-fill a file input): it becomes a Document of the fiche when the
+    form is saved, and is swept after ``ORPHAN_GRACE`` if the form never is. Seen only by
+    the person who picked it."""
+
+    uuid = models.UUIDField("identifiant", default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name="dossier",
+        on_delete=models.CASCADE,
+        related_name="pending_uploads",
+    )
+    file = models.FileField("fichier", upload_to=_storage_name, max_length=255)
+    original_name = models.CharField("nom du fichier", max_length=200)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    mimetype = models.CharField("type détecté", max_length=120)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        USER, verbose_name="déposé par", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField("déposé le", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "fichier en attente"
+        verbose_name_plural = "fichiers en attente"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def storage_name(self) -> str:
+        # The same name as the Document it becomes: the file is never copied.
+        return f"documents/{self.uuid.hex[:2]}/{self.uuid.hex}"
 
 
 class DownloadLog(models.Model):

@@ -139,6 +139,21 @@ def restitution_meeting(case):
     )
 
 
+def restitution_attendees(meeting) -> list[str]:
+    """Each person present once: the lines typed, then the accounts ticked (restitutions
+    recorded before the form had one field) that no line already names."""
+    if meeting is None:
+        return []
+    lines = [line.strip() for line in meeting.attendees_text.splitlines() if line.strip()]
+    typed = " ".join(lines).casefold()
+    people = list(dict.fromkeys(lines))
+    for user in meeting.attendees.all():
+        name = user.get_full_name() or user.email
+        if name.casefold() not in typed and name not in people:
+            people.append(name)
+    return people
+
+
 def restitution_pdf_context(meeting, *, viewer) -> dict:
     """The minutes of `meeting` (checked by the caller with
     documents.policies.can_download_restitution_pdf); the action plan only if the case page
@@ -151,10 +166,7 @@ def restitution_pdf_context(meeting, *, viewer) -> dict:
     context.update(
         {
             "meeting": meeting,
-            "attendees_lines": [
-                line.strip() for line in meeting.attendees_text.splitlines() if line.strip()
-            ],
-            "attendees_users": list(meeting.attendees.all()),
+            "attendees": restitution_attendees(meeting),
             "validated_version": case.report_versions.filter(status=ReportStatus.VALIDATED).first(),
             "actions": actions,
             "title": f"Compte rendu de restitution — dossier {case.display_number}",

@@ -4,6 +4,8 @@ Every rule delegates to `soutien.cases.policies`: a document is exactly as
 confidential as the object it is attached to.
 """
 
+from django.utils import timezone
+
 from soutien.cases import policies as case_policies
 from soutien.cases.enums import MeetingKind, ReportStatus, Stage
 from soutien.documents.models import AttachTo
@@ -37,7 +39,7 @@ def can_view_attachments(user, case, attach_to, target=None) -> bool:
     un message selon son fil (les notes privées restent entre coordination et partenaires)."""
     if not case_policies.can_view_case(user, case):
         return False
-    if attach_to == AttachTo.FORM:
+    if attach_to in (AttachTo.FORM, AttachTo.CASE):
         return True
     if attach_to == AttachTo.REPORT:
         return target is not None and case_policies.can_view_report_version(user, target)
@@ -54,6 +56,17 @@ def can_view_attachments(user, case, attach_to, target=None) -> bool:
     return False
 
 
+def can_add_case_document(user, case) -> bool:
+    """Une fois la fiche transmise, le gestionnaire ajoute des documents au dossier à toute
+    étape (par exemple les comptes que la Caf demande en renvoyant la fiche) ; ils sont lus,
+    comme la fiche, par toutes les personnes qui suivent le dossier."""
+    return (
+        case.submitted_at is not None
+        and case.anonymised_at is None
+        and case_policies.is_manager_side(user, case)
+    )
+
+
 def can_view_document(user, document) -> bool:
     """Télécharger une pièce jointe : la même règle que pour la voir dans le dossier."""
     return can_view_attachments(user, document.case, document.attach_to, document.target)
@@ -63,12 +76,14 @@ def can_attach(user, case, attach_to, target=None) -> bool:
     """Joindre un fichier : à la fiche, qui peut la modifier ; au rapport, le consultant
     désigné sur une version en rédaction ; à la restitution, le consultant qui la consigne ;
     au plan d'actions, qui peut y inscrire ou mettre à jour une action ; à un message, son
-    auteur ; à une réunion, qui l'a consignée ou la coordination. Jamais à un dossier
-    anonymisé."""
+    auteur ; à une réunion, qui l'a consignée ou la coordination ; au dossier, le
+    gestionnaire une fois la fiche transmise. Jamais à un dossier anonymisé."""
     if not case_policies.can_receive_content(case):
         return False
     if attach_to == AttachTo.FORM:
         return case_policies.can_edit_form(user, case)
+    if attach_to == AttachTo.CASE:
+        return can_add_case_document(user, case)
     if attach_to == AttachTo.REPORT:
         return (
             target is not None
@@ -135,10 +150,13 @@ def can_download_restitution_pdf(user, meeting) -> bool:
 
 def can_manage_invitations(user, meeting) -> bool:
     """Envoyer, modifier ou annuler les invitations : qui a consigné la réunion, ou la
-    coordination, tant que la réunion n'est pas annulée et que le dossier n'est pas terminé."""
+    coordination, tant que la réunion est à venir (une réunion passée ne s'annule plus et
+    personne n'y est plus invité), qu'elle n'est pas annulée et que le dossier n'est pas
+    terminé."""
     case = meeting.case
     return (
         meeting.cancelled_at is None
+        and meeting.starts_at > timezone.now()
         and case.stage not in (Stage.CLOSED, Stage.REFUSED, Stage.CLOSED_WITHOUT_FOLLOW_UP)
         and (meeting.created_by_id == user.pk or case_policies.is_coordinator(user))
         and case_policies.can_view_case(user, case)

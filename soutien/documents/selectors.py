@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from soutien.documents import policies
-from soutien.documents.models import AttachTo, Document
+from soutien.documents.models import AttachTo, Document, PendingUpload
 
 TARGET_FIELD = {
     AttachTo.REPORT: "report_version",
@@ -45,3 +45,23 @@ def document_for(user, uuid) -> Document:
     if not policies.can_view_document(user, document):
         raise Http404("Document introuvable")
     return document
+
+
+def pending_uploads_for(user, case, uuids) -> list[PendingUpload]:
+    """The files this user picked for this case's fiche and that the form sends back (a
+    kept file is never anyone else's); unknown or malformed identifiers are ignored."""
+    import uuid as uuid_module
+
+    wanted = []
+    for value in uuids:
+        try:
+            wanted.append(uuid_module.UUID(str(value)))
+        except ValueError:
+            continue
+    if not wanted:
+        return []
+    return list(
+        PendingUpload.objects.filter(case=case, uploaded_by=user, uuid__in=wanted).order_by(
+            "created_at", "pk"
+        )
+    )

@@ -1,5 +1,5 @@
-"""Writes on documents: attach a checked file, remove it, record a download, sweep the
-files no document refers to any more."""
+"""Writes on documents: attach a checked file, keep a file picked in a form shown again,
+remove it, record a download, sweep the files no document refers to any more."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from soutien.cases import policies as case_policies
+from soutien.cases import services as case_services
 from soutien.cases.models import Action, Case, Meeting, Message, ReportVersion
 from soutien.cases.services import (
     ANONYMISED_CASE_REFUSES,
@@ -19,7 +20,7 @@ from soutien.cases.services import (
     record_event,
 )
 from soutien.documents import policies
-from soutien.documents.models import AttachTo, Document, DownloadLog
+from soutien.documents.models import AttachTo, Document, DownloadLog, PendingUpload
 from soutien.documents.validation import Rejected, check_upload
 
 TARGET_MODELS = {
@@ -57,7 +58,7 @@ def target_for(case: Case, attach_to: str, target_id) -> object | None:
     """The object of `case` the document goes to (None for the form); 404-like error else."""
     if attach_to not in AttachTo.values:
         raise CaseError("Type de pièce jointe inconnu.")
-    if attach_to == AttachTo.FORM:
+    if attach_to not in TARGET_MODELS:  # the fiche, the case: no object to point at
         return None
     model, _ = TARGET_MODELS[attach_to]
     if target_id in (None, ""):
@@ -112,6 +113,116 @@ def document_upload(
         document.file.storage.delete(document.file.name)
         raise
     return document
+
+
+# --- Files picked in a form that is shown again --------------------------------------
+
+
+@transaction.atomic
+def pending_upload_keep(*, case: Case, by, uploaded) -> PendingUpload:
+    """Garder un fichier choisi dans la fiche quand la fiche revient avec une erreur : il
+    est vérifié par son contenu comme toute pièce jointe, rangé en privé, et ne devient une
+    pièce jointe de la fiche qu'à l'enregistrement (un navigateur ne remplit jamais à
+    nouveau un champ de fichier)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not policies.can_attach(by, case, AttachTo.FORM):
+        raise NotPermitted()
+    try:
+        checked, data = check_upload(uploaded)
+    except Rejected as exc:
+        raise DocumentRejected(exc.message) from None
+    pending = PendingUpload(
+        case=case,
+        original_name=checked.name,
+        size=checked.size,
+        mimetype=checked.mimetype,
+        sha256=checked.sha256,
+        uploaded_by=by,
+    )
+    pending.file.save(pending.storage_name, ContentFile(data), save=False)
+    try:
+        pending.save()
+    except Exception:
+        pending.file.storage.delete(pending.file.name)
+        raise
+    return pending
+
+
+@transaction.atomic
+def pending_uploads_discard(*, by, uploads) -> None:
+    """Retirer un fichier gardé avant l'enregistrement : seule la personne qui l'a choisi."""
+    for pending in uploads:
+        if pending.uploaded_by_id != by.pk:
+            raise NotPermitted()
+        name, storage = pending.file.name, pending.file.storage
+        pending.delete()
+        transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+
+
+def _attach_pending(*, case: Case, by, uploads) -> list[Document]:
+    """Turn kept files into attachments of the fiche (the file stays where it is)."""
+    if not uploads:
+        return []
+    if not policies.can_attach(by, case, AttachTo.FORM):
+        raise NotPermitted()
+    rows = PendingUpload.objects.select_for_update().filter(
+        case=case, uploaded_by=by, pk__in=[pending.pk for pending in uploads]
+    )
+    documents = []
+    for pending in rows:
+        document = Document(
+            uuid=pending.uuid,
+            case=case,
+            attach_to=AttachTo.FORM,
+            original_name=pending.original_name,
+            size=pending.size,
+            mimetype=pending.mimetype,
+            sha256=pending.sha256,
+            uploaded_by=by,
+        )
+        document.file.name = pending.file.name
+        document.save()
+        pending.delete()
+        record_event(
+            case=case,
+            kind="document_upload",
+            label=f"Pièce jointe ajoutée ({AttachTo.FORM.label}) : {document.original_name}",
+            by=by,
+            audience=_audience(AttachTo.FORM, None),
+        )
+        documents.append(document)
+    return documents
+
+
+@transaction.atomic
+def information_form_save_with_files(*, case: Case, by, kept=(), removed=(), **arguments) -> Case:
+    """Enregistrer la fiche et ses fichiers ensemble : les fichiers gardés deviennent des
+    pièces jointes de la fiche, et celles que la personne retire sont retirées, dans la
+    même transaction que ses champs."""
+    case = case_services.information_form_save(case=case, by=by, **arguments)
+    _attach_pending(case=case, by=by, uploads=kept)
+    uuids = [str(value) for value in removed]
+    for document in Document.objects.filter(case=case, attach_to=AttachTo.FORM):
+        if str(document.uuid) in uuids:
+            document_delete(document=document, by=by)
+    return case
+
+
+@transaction.atomic
+def message_post_with_files(*, case: Case, by, channel: str, body: str, files=()):
+    """Publier un message ou une note privée avec ses pièces jointes : chaque fichier est
+    vérifié comme les autres et lu par les seules personnes qui lisent le message ; un
+    fichier refusé et rien n'est publié."""
+    message = case_services.message_post(case=case, by=by, channel=channel, body=body)
+    for uploaded in files:
+        try:
+            document_upload(
+                case=case, by=by, attach_to=AttachTo.MESSAGE, uploaded=uploaded, target=message
+            )
+        except DocumentRejected as exc:
+            name = getattr(uploaded, "name", "") or "Le fichier"
+            raise CaseError(f"« {name} » n'est pas joint : {exc.message}", field="files") from None
+    return message
 
 
 def _audience(attach_to, target):
@@ -195,7 +306,10 @@ def orphan_files_purge(*, now=None, storage=None) -> int:
     attachment must not outlive its record. Returns how many were deleted."""
     storage = storage or default_storage
     cutoff = (now or timezone.now()) - ORPHAN_GRACE
+    # A file kept for a form never saved is short-lived: its row goes first, then its file.
+    PendingUpload.objects.filter(created_at__lt=cutoff).delete()
     known = set(Document.objects.values_list("file", flat=True))
+    known |= set(PendingUpload.objects.values_list("file", flat=True))
     deleted = 0
     for name in _stored_names(storage, DOCUMENTS_DIRECTORY):
         if name in known or storage.get_modified_time(name) >= cutoff:

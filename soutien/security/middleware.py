@@ -13,7 +13,7 @@ from django.urls import Resolver404, resolve, reverse
 from soutien.audit.services import audit_record
 from soutien.security.decorators import forbid_copies
 from soutien.security.policies import can_skip_two_factor, must_use_two_factor
-from soutien.security.services import has_confirmed_totp
+from soutien.security.services import has_second_factor
 
 
 def permissions_policy_header(policy: dict[str, list[str]]) -> str:
@@ -119,7 +119,7 @@ class TwoFactorMiddleware:
             and not self._exempt(request)
             and not can_skip_two_factor(user)
         ):
-            enrolled = has_confirmed_totp(user)
+            enrolled = has_second_factor(user)
             if not enrolled and not must_use_two_factor(user):
                 return self.get_response(request)
             target = "security:two_factor_verify" if enrolled else "security:two_factor_setup"

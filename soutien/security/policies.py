@@ -5,13 +5,24 @@ from django.conf import settings
 from soutien.directory.actors import is_coordinator
 from soutien.directory.models import Membership, Role
 
-# Roles that see case files of many centres: their accounts are worth stealing.
-TWO_FACTOR_ROLES = (Role.COORDINATOR, Role.PARTNER, Role.CONSULTANT)
+# Roles that can read a case file or a report (ASVS 5.0 level 2: a second factor for
+# every account that reaches such data). The evaluation body only sees aggregates.
+TWO_FACTOR_ROLES = (
+    Role.COORDINATOR,
+    Role.PARTNER,
+    Role.CONSULTANT,
+    Role.BOARD_MEMBER,
+    Role.FEDERATION_STAFF,
+    Role.STAFF,
+)
 
 
 def must_use_two_factor(user) -> bool:
-    """La double authentification est obligatoire pour la coordination, les partenaires
-    financeurs, les consultants du prestataire et l'administration technique."""
+    """La double authentification est obligatoire pour tout compte qui peut lire un
+    dossier ou un rapport : la coordination, les partenaires financeurs, les consultants
+    du prestataire, les gestionnaires (administrateurs bénévoles, salariés de fédération),
+    les salariés des centres, ainsi que l'administration technique. L'instance
+    d'évaluation, qui ne voit que des chiffres agrégés, en est dispensée."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:

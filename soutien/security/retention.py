@@ -12,6 +12,8 @@
 - Expired sessions: deleted (``expired_sessions_purge``).
 - Stored files no attachment refers to any more: deleted after a day
   (``soutien.documents.services.orphan_files_purge``).
+- Rate-limit counters (they hold client addresses): deleted once their window ended
+  (``soutien.security.throttle.throttle_counters_purge``).
 
 Each step runs on its own: a step that fails is rolled back and logged, and the next
 steps still run (``retention_run`` reports every step; the command exits with an error
@@ -28,6 +30,8 @@ from importlib import import_module
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+from soutien.security.throttle import throttle_counters_purge
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +146,12 @@ STEPS: list[Step] = [
         "suppression des sessions expirées",
         "Sessions expirées supprimées : {count}.",
         _purge_sessions,
+    ),
+    Step(
+        "throttle_counters_deleted",
+        "suppression des compteurs de limites échus",
+        "Compteurs de limites échus supprimés : {count}.",
+        lambda now: throttle_counters_purge(now=now),
     ),
     Step(
         "orphan_files_deleted",

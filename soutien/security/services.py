@@ -1,25 +1,109 @@
-"""Two-factor enrolment and verification, recovery codes, personal data export."""
+"""Two-factor enrolment and verification, recovery codes, personal data export.
+
+Two kinds of second factor: an authentication app (TOTP) or a one-time code sent by
+email (for volunteers who have no such app). Each person has one of them, plus ten
+single-use recovery codes.
+"""
+
+import enum
 
 import django_otp
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django_otp import devices_for_user
+from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from soutien.accounts.models import AccountRequest
 from soutien.audit.selectors import audit_entries_about_user
 from soutien.audit.services import audit_record
+from soutien.core.outbox import outbox_enqueue
 from soutien.directory.selectors import memberships_of
+from soutien.security.throttle import throttle_exceeded
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "Codes de secours"
 TOTP_DEVICE_NAME = "Application d'authentification"
+EMAIL_DEVICE_NAME = "Code par courriel"
+METHOD_TOTP = "totp"
+METHOD_EMAIL = "email"
+
+
+class EmailCodeSending(enum.Enum):
+    """What became of a request for a code by email."""
+
+    SENT = "sent"
+    TOO_SOON = "too_soon"  # the previous code was sent less than a minute ago
+    TOO_MANY = "too_many"  # the hourly limit of codes for this account is reached
 
 
 def has_confirmed_totp(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_confirmed_email_device(user) -> bool:
+    return EmailDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_second_factor(user) -> bool:
+    """The user has enrolled a second factor (app or email; recovery codes alone do
+    not count, they come with either)."""
+    return has_confirmed_totp(user) or has_confirmed_email_device(user)
+
+
+def second_factor_method(user) -> str | None:
+    """« totp », « email » or None: the kind of second factor the user enrolled."""
+    if has_confirmed_totp(user):
+        return METHOD_TOTP
+    if has_confirmed_email_device(user):
+        return METHOD_EMAIL
+    return None
+
+
+def email_code_address(user) -> str:
+    """Where the codes go: the account's own address."""
+    return user.email
+
+
+def _send_email_code(device: EmailDevice, *, request=None) -> EmailCodeSending:
+    """Generate a new code on ``device`` (locked by the caller) and queue the email.
+
+    At most one code a minute (django-otp's cool-down) and
+    ``SOUTIEN_TWO_FACTOR_EMAIL_RATE`` codes per account and window (counted in the
+    database: every server process shares the count)."""
+    allowed, _ = device.generate_is_allowed()
+    if not allowed:
+        return EmailCodeSending.TOO_SOON
+    limit, window = settings.SOUTIEN_TWO_FACTOR_EMAIL_RATE
+    if throttle_exceeded("two-factor-email", f"user:{device.user_id}", limit=limit, window=window):
+        return EmailCodeSending.TOO_MANY
+    device.cooldown_set(commit=False)
+    device.generate_token(valid_secs=settings.OTP_EMAIL_TOKEN_VALIDITY, commit=True)
+    minutes = settings.OTP_EMAIL_TOKEN_VALIDITY // 60
+    outbox_enqueue(
+        to=[email_code_address(device.user)],
+        subject="Votre code de connexion à Soutien",
+        body=(
+            "Bonjour,\n\n"
+            f"Voici votre code de connexion à Soutien : {device.token}\n\n"
+            f"Il est valable {minutes} minutes et ne sert qu'une fois. Saisissez-le sur la "
+            "page qui vous l'a demandé.\n\n"
+            "Si vous n'avez pas essayé de vous connecter, quelqu'un connaît votre mot de "
+            "passe : changez-le et prévenez la coordination de la mission.\n\n"
+            "— Soutien, mission de soutien technique renforcé\n"
+        ),
+        erase_after_sending=True,
+    )
+    audit_record(
+        action="two_factor.email_code_sent",
+        actor=device.user,
+        request=request,
+        target=device.user,
+    )
+    return EmailCodeSending.SENT
 
 
 def totp_enrolment_device(*, user) -> TOTPDevice:
@@ -29,6 +113,86 @@ def totp_enrolment_device(*, user) -> TOTPDevice:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
     return device
+
+
+def email_enrolment_send(*, user, request=None) -> EmailCodeSending:
+    """Start (or go on with) an enrolment by email: a not yet confirmed device receives
+    a code, which the person types to prove they read that mailbox."""
+    with transaction.atomic():
+        device = (
+            EmailDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("-id")
+            .first()
+        )
+        if device is None:
+            device = EmailDevice.objects.create(user=user, name=EMAIL_DEVICE_NAME, confirmed=False)
+        return _send_email_code(device, request=request)
+
+
+def email_enrolment_pending(user) -> bool:
+    """An enrolment by email is under way: a code was sent and is still valid."""
+    return EmailDevice.objects.filter(
+        user=user, confirmed=False, valid_until__gt=timezone.now()
+    ).exists()
+
+
+def email_code_send(*, user, request=None, only_if_none_valid: bool = False) -> EmailCodeSending:
+    """Send a sign-in code to a user who chose the email method (verification page,
+    « Renvoyer le code »). With ``only_if_none_valid``, nothing is sent while the last
+    code is still valid (the page was merely shown again)."""
+    with transaction.atomic():
+        device = EmailDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if device is None:
+            raise EmailDevice.DoesNotExist
+        if only_if_none_valid and device.valid_until and device.valid_until > timezone.now():
+            return EmailCodeSending.SENT
+        return _send_email_code(device, request=request)
+
+
+def _enrolment_done(*, user, device, request) -> list[str]:
+    """The device just confirmed replaces every other app or email device; the session
+    counts as verified; ten new recovery codes are returned (to be shown once)."""
+    for model in (TOTPDevice, EmailDevice):
+        others = model.objects.filter(user=user)
+        if isinstance(device, model):
+            others = others.exclude(pk=device.pk)
+        others.delete()
+    audit_record(
+        action="two_factor.enrolled",
+        actor=user,
+        request=request,
+        target=user,
+        details={"method": METHOD_EMAIL if isinstance(device, EmailDevice) else METHOD_TOTP},
+    )
+    return recovery_codes_renew(user=user, request=request)
+
+
+def email_enrolment_confirm(*, user, token: str, request) -> list[str] | None:
+    """Confirm an enrolment by email with the code received. On success returns the ten
+    recovery codes (and the session counts as verified); on failure None."""
+    with transaction.atomic():
+        device = (
+            EmailDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("-id")
+            .first()
+        )
+        if device is None or not device.verify_token(_normalise(token)):
+            audit_record(
+                action="two_factor.failure",
+                actor=user,
+                request=request,
+                target=user,
+                details={"step": "enrolment"},
+            )
+            return None
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        codes = _enrolment_done(user=user, device=device, request=request)
+    django_otp.login(request, device)
+    request.session.cycle_key()
+    return codes
 
 
 def _normalise(token: str) -> str:
@@ -75,18 +239,17 @@ def totp_enrolment_confirm(*, user, token: str, request) -> list[str] | None:
             return None
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-        audit_record(action="two_factor.enrolled", actor=user, request=request, target=user)
-        codes = recovery_codes_renew(user=user, request=request)
+        codes = _enrolment_done(user=user, device=device, request=request)
     django_otp.login(request, device)
     request.session.cycle_key()
     return codes
 
 
 def two_factor_verify(*, request, token: str) -> bool:
-    """Check a code from the authentication app or a recovery code (each recovery
-    code works once; a code from the app is refused if already used). On success the
-    session counts as verified for the rest of its life."""
+    """Check a code from the authentication app, a code received by email (valid
+    ``OTP_EMAIL_TOKEN_VALIDITY`` seconds, once) or a recovery code (each works once; a
+    code from the app is refused if already used). On success the session counts as
+    verified for the rest of its life."""
     user = request.user
     token = _normalise(token)
     matched = None
@@ -107,9 +270,17 @@ def two_factor_verify(*, request, token: str) -> bool:
         action="two_factor.verified",
         request=request,
         target=user,
-        details={"method": "recovery_code" if isinstance(matched, StaticDevice) else "totp"},
+        details={"method": _method_label(matched)},
     )
     return True
+
+
+def _method_label(device) -> str:
+    if isinstance(device, StaticDevice):
+        return "recovery_code"
+    if isinstance(device, EmailDevice):
+        return METHOD_EMAIL
+    return METHOD_TOTP
 
 
 def personal_data_export(*, user, request=None) -> dict:

@@ -92,6 +92,12 @@ def login(page, email, password="soutien-demo"):
     page.wait_for_load_state("domcontentloaded")
 
 
+def logout(page):
+    """Sign out through the account menu, as a person would."""
+    page.get_by_role("button", name="mon compte").click()
+    page.get_by_role("button", name="Se déconnecter").click()
+
+
 def axe_violations(page, impacts=("serious", "critical")):
     """Run axe-core in the page; return serious and critical violations."""
     if not AXE_JS.exists():

@@ -11,6 +11,7 @@ from soutien.accounts.models import User
 from soutien.cases.enums import Stage
 from soutien.cases.models import Case
 from tests.browser.conftest import assert_accessible, login
+from tests.documents.samples import pdf_bytes
 from tests.security.helpers import confirmed_totp_device, current_code, needs_second_factor
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,8 +68,13 @@ def test_a_case_from_the_information_form_to_closure(demo, session_for):
     board.get_by_label("Vos disponibilités pour le diagnostic").fill("Les mardis.")
     board.get_by_label(re.compile("règles de confidentialité")).check()
     board.get_by_label(re.compile("démarche de coopération")).check()
+    # A file picked in the fiche goes with it (one form, one button).
+    board.get_by_label("Joindre des fichiers").set_input_files(
+        files=[{"name": "comptes-2025.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}]
+    )
     board.get_by_role("button", name="Enregistrer et transmettre à la Caf").click()
     expect(board.get_by_text(re.compile("La fiche est transmise à la Caf"))).to_be_visible()
+    expect(board.get_by_role("link", name=re.compile("comptes-2025.pdf"))).to_be_visible()
     case = Case.objects.get()
     assert case.stage == Stage.SUBMITTED
     case_url = f"{board.base_url}/dossiers/{case.pk}/"
@@ -200,6 +206,9 @@ def test_a_case_from_the_information_form_to_closure(demo, session_for):
     coordinator.goto(case_url)
     coordinator.get_by_role("link", name="Clôturer", exact=True).click()
     coordinator.get_by_label("Situation améliorée").check()
+    # The action is still « en cours »: the closure says so and asks to confirm.
+    expect(coordinator.get_by_text("Une action du plan est encore en cours :")).to_be_visible()
+    coordinator.get_by_label(re.compile("Je clôture quand même")).check()
     coordinator.get_by_role("button", name="Clôturer le dossier").click()
     expect(coordinator.get_by_text(re.compile("Le dossier est clôturé ;"))).to_be_visible()
     assert_accessible(coordinator)

@@ -6,7 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from soutien.directory.models import Organisation, OrganisationKind, Role
-from tests.browser.conftest import assert_accessible, login
+from tests.browser.conftest import assert_accessible, login, logout
 from tests.factories import MembershipFactory, UserFactory
 from tests.security.helpers import confirmed_totp_device, current_code
 from web.public.sitemaps import PUBLIC_URL_NAMES
@@ -104,7 +104,7 @@ def test_account_request_end_to_end(page, reference, tmp_path):
     )
     page.get_by_role("button", name="Accepter et envoyer l'invitation").click()
     expect(page.get_by_text("Demande acceptée")).to_be_visible()
-    page.get_by_role("button", name="Se déconnecter").click()
+    logout(page)
 
     # 3. The invitation link sets the password once.
     invitation = next(
@@ -116,9 +116,21 @@ def test_account_request_end_to_end(page, reference, tmp_path):
     page.get_by_label(re.compile(r"^Nouveau mot de passe\b")).fill("Un-mot-de-passe-solide-2026")
     page.get_by_label("Confirmation du nouveau mot de passe").fill("Un-mot-de-passe-solide-2026")
     page.get_by_role("button", name="Enregistrer mon mot de passe").click()
+    # A federation employee reads cases: the second factor first (here: codes by email).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Activer la double authentification")
+    assert_accessible(page)
+    page.get_by_role("link", name="Recevoir les codes par courriel").click()
+    page.get_by_role("button", name="M'envoyer un code").click()
+    assert_accessible(page)
+    sent = [m for m in mail.outbox if m.subject == "Votre code de connexion à Soutien"]
+    code = re.search(r"Soutien : (\d{6})", sent[-1].body).group(1)
+    page.get_by_label(re.compile(r"^Code de vérification")).fill(code)
+    page.get_by_role("button", name="Activer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vos codes de secours")
+    page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon espace")
     expect(page.get_by_text("IFAC").first).to_be_visible()
-    page.get_by_role("button", name="Se déconnecter").click()
+    logout(page)
 
     # 4. A second use is refused.
     page.goto(page.base_url + path)

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from soutien.documents.validation import Rejected, check_upload, sanitise_name
+from soutien.documents.validation import Rejected, check_upload, sanitise_name, size_fr
 from tests.documents.samples import BAD, GOOD, pdf_bytes
 
 
@@ -47,18 +47,53 @@ def _upload(name, data):
 
 
 def test_oversize_is_rejected_before_reading(settings):
-    settings.SOUTIEN_MAX_UPLOAD_BYTES = 1000
+    settings.SOUTIEN_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+    def read(*args):
+        raise AssertionError("an oversize file is refused by its size, unread")
+
+    upload = SimpleNamespace(name="gros.pdf", size=int(23.4 * 1024 * 1024), read=read)
     with pytest.raises(Rejected) as error:
-        check_upload(SimpleUploadedFile("gros.pdf", pdf_bytes() + b"\n" * 2000))
-    assert "limite" in error.value.message
+        check_upload(upload)
+    assert error.value.message == "Ce fichier pèse 23,4\u00a0Mo : la limite est de 20\u00a0Mo."
+
+
+def test_a_file_just_over_the_limit_is_not_said_to_weigh_the_limit(settings):
+    settings.SOUTIEN_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+    upload = SimpleNamespace(name="gros.pdf", size=20 * 1024 * 1024 + 1, read=None)
+    with pytest.raises(Rejected) as error:
+        check_upload(upload)
+    assert error.value.message == (
+        "Ce fichier pèse un peu plus de 20\u00a0Mo : la limite est de 20\u00a0Mo."
+    )
 
 
 def test_a_file_lying_about_its_size_is_still_cut_at_the_limit(settings):
     settings.SOUTIEN_MAX_UPLOAD_BYTES = 1000
-    upload = _upload("gros.pdf", pdf_bytes() + b"\n" * 2000)
+    upload = _upload("gros.pdf", b"%PDF-1.7" + b"\n" * 3064)
     upload.size = 10
-    with pytest.raises(Rejected, match="limite"):
+    with pytest.raises(Rejected) as error:
         check_upload(upload)
+    assert error.value.message == (
+        "Ce fichier pèse 3\u00a0ko : la limite est de 1\u202f000\u00a0octets."
+    )
+
+
+@pytest.mark.parametrize(
+    "size, expected",
+    [
+        (0, "0\u00a0octet"),
+        (1, "1\u00a0octet"),
+        (999, "999\u00a0octets"),
+        (1000, "1\u202f000\u00a0octets"),
+        (1536, "1,5\u00a0ko"),
+        (350 * 1024, "350\u00a0ko"),
+        (int(23.4 * 1024 * 1024), "23,4\u00a0Mo"),
+        (20 * 1024 * 1024, "20\u00a0Mo"),
+    ],
+)
+def test_sizes_are_written_the_french_way(size, expected):
+    assert size_fr(size) == expected
 
 
 @pytest.mark.parametrize(

@@ -184,6 +184,24 @@ def test_an_oversize_upload_is_refused_with_the_limit_in_the_message(client, ref
     assert "limite" in html
 
 
+def test_an_oversize_upload_names_its_real_size_not_the_part_received(
+    client, reference, settings, tmp_path
+):
+    """Past the limit the chunks (64 Kio each) are counted, not stored: 300 ko, not 128 ko."""
+    settings.SOUTIEN_MAX_UPLOAD_BYTES = 100 * 1024
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024  # spooled to disk up to the limit
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    case, cast = case_at(Stage.DRAFT)
+    client.force_login(cast.board_member)
+    data = pdf_bytes() + b"\n" * (300 * 1024 - len(pdf_bytes()))
+    response = _upload(client, case, "gros.pdf", data)
+    assert response.status_code == 302
+    assert not Document.objects.filter(case=case).exists()
+    assert list(tmp_path.iterdir()) == []  # the part spooled before the limit is deleted
+    html = client.get(response["Location"].split("#")[0]).content.decode()
+    assert "Ce fichier pèse 300\u00a0ko : la limite est de 100\u00a0ko." in html
+
+
 def test_the_upload_still_checks_the_csrf_token(reference):
     from django.test import Client
 

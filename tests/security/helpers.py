@@ -3,10 +3,11 @@
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
+from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from soutien.security.policies import must_use_two_factor
-from soutien.security.services import has_confirmed_totp
+from soutien.security.services import has_confirmed_totp, has_second_factor
 
 
 def confirmed_totp_device(user) -> TOTPDevice:
@@ -25,15 +26,19 @@ def current_code(device: TOTPDevice) -> str:
 
 def mark_session_verified(client, user) -> None:
     """Make the client's session count as having passed the second factor, as
-    django-otp's own login() does (the device id in the session)."""
-    device = confirmed_totp_device(user)
+    django-otp's own login() does (the device id in the session): with the user's
+    email device if that is what they enrolled, else an app device (created if needed)."""
+    device = None
+    if not has_confirmed_totp(user):
+        device = EmailDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or confirmed_totp_device(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
 
 
 def needs_second_factor(user) -> bool:
-    return must_use_two_factor(user) or has_confirmed_totp(user)
+    return must_use_two_factor(user) or has_second_factor(user)
 
 
 def login_verified(client, user) -> None:

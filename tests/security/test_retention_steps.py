@@ -50,6 +50,7 @@ STEP_CODES = {
     "refused_requests_deleted",
     "sent_emails_deleted",
     "expired_sessions_deleted",
+    "throttle_counters_deleted",
     "orphan_files_deleted",
 }
 

@@ -43,9 +43,9 @@ def test_superuser_must_enrol(client):
     assert response["Location"].startswith(reverse("security:two_factor_setup"))
 
 
-@pytest.mark.parametrize("role", [Role.BOARD_MEMBER, Role.STAFF, Role.FEDERATION_STAFF])
-def test_other_roles_are_not_forced(client, role):
-    user = MembershipFactory(role=role).user
+def test_the_evaluation_body_is_not_forced(client):
+    """It sees aggregates only (the full role table: test_second_factor_roles.py)."""
+    user = MembershipFactory(role=Role.EVALUATOR).user
     password_login(client, user)
     assert client.get(MY_SPACE).status_code == 200
 
@@ -57,7 +57,7 @@ def test_an_inactive_membership_does_not_require_it(client):
 
 
 def test_enrolled_user_is_asked_for_a_code_whatever_the_role(client):
-    user = MembershipFactory(role=Role.BOARD_MEMBER).user
+    user = MembershipFactory(role=Role.EVALUATOR).user
     confirmed_totp_device(user)
     password_login(client, user)
     response = client.get(MY_SPACE)
@@ -94,6 +94,9 @@ def test_enrolment_with_qr_code_then_ten_recovery_codes(client):
     password_login(client, user)
     url = reverse("security:two_factor_setup")
     response = client.get(url + "?next=/mon-espace/")
+    assert "Application d'authentification" in response.content.decode()
+    assert "Code par courriel" in response.content.decode()
+    response = client.get(url + "?methode=application&next=/mon-espace/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "<svg" in html and "<img" not in html
@@ -102,7 +105,9 @@ def test_enrolment_with_qr_code_then_ten_recovery_codes(client):
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     key = re.search(r'id="cle">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
     assert len(key) == 32  # 20-byte key, base32
-    response = client.post(url, {"token": current_code(device), "next": "/mon-espace/"})
+    response = client.post(
+        url, {"methode": "application", "token": current_code(device), "next": "/mon-espace/"}
+    )
     assert response.status_code == 200
     codes = response.context["codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -119,8 +124,8 @@ def test_enrolment_refuses_a_wrong_code_in_french(client):
     user = MembershipFactory(role=Role.COORDINATOR).user
     password_login(client, user)
     url = reverse("security:two_factor_setup")
-    client.get(url)
-    response = client.post(url, {"token": "000000"})
+    client.get(url + "?methode=application")
+    response = client.post(url, {"methode": "application", "token": "000000"})
     assert response.status_code == 200
     assert "Ce code n&#x27;est pas le bon" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=user, confirmed=True).exists()

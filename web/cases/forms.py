@@ -33,6 +33,35 @@ def _text(label, *, required=False, rows=4, help_text=""):
     )
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files at once (Django's documented recipe). The files are checked by their
+    content by the service that keeps or attaches them, whose French message is shown
+    beside this field."""
+
+    def __init__(self, **kwargs):
+        from soutien.documents.validation import ACCEPT_ATTRIBUTE, max_upload_bytes
+
+        megabytes = max_upload_bytes() // (1024 * 1024)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+        kwargs.setdefault(
+            "help_text",
+            f"PDF, ODT, ODS, DOCX, XLSX, PNG ou JPEG ; {megabytes}\u00a0Mo au maximum par "
+            "fichier. Vous pouvez en choisir plusieurs.",
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
 class VersionedForm(StyledFormMixin, forms.Form):
     """Carries the version of the case the form was built from (stale forms are refused).
 
@@ -132,6 +161,9 @@ class InformationFormForm(VersionedForm):
         "bénévoles et les salariés, il n'agit jamais à leur place",
         required=False,
     )
+    files = FilesField(
+        label="Joindre des fichiers",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,7 +194,7 @@ class InformationFormForm(VersionedForm):
             "fields": {
                 name: data[name]
                 for name in self.fields
-                if name not in ("version", "situation", "warning_signs", "domains")
+                if name not in ("version", "situation", "warning_signs", "domains", "files")
             },
             "situation": data["situation"],
             "warning_signs": list(data["warning_signs"]),
@@ -411,10 +443,25 @@ class MeetingForm(MeetingDetailsForm):
 
 
 class RestitutionForm(MeetingDetailsForm):
+    """A restitution that took place: no invitation is sent. The people present are ticked
+    when they have an account, typed otherwise: the two fields do not overlap, and the
+    minutes name each person once."""
+
     summary = _text("Synthèse de la restitution", rows=6, required=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        attendees = self.fields["attendees"]
+        attendees.label = "Personnes présentes ayant un compte sur la plateforme"
+        attendees.help_text = (
+            "Elles voient la restitution dans le dossier. Aucune invitation n'est envoyée."
+        )
+        others = self.fields["attendees_text"]
+        others.label = "Autres personnes présentes"
+        others.help_text = (
+            "Celles qui n'ont pas de compte : noms et fonctions, une par ligne. Inutile de "
+            "répéter les personnes cochées ci-dessus."
+        )
         self.fields["summary"].error_messages["required"] = "Rédigez la synthèse de la restitution."
 
 
@@ -520,6 +567,15 @@ class CloseForm(StyledFormMixin, forms.Form):
     )
     comment = _text("Commentaire de clôture")
 
+    def __init__(self, *args, in_progress=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if in_progress:
+            self.fields["open_actions_confirmed"] = forms.BooleanField(
+                label="Je clôture quand même : ces actions restent « en cours » au plan d'actions",
+                required=False,
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            )
+
 
 SCORE_CHOICES = [(str(value), label) for value, label in Satisfaction.SCORE_CHOICES]
 
@@ -551,6 +607,7 @@ class SatisfactionForm(StyledFormMixin, forms.Form):
 class MessageForm(StyledFormMixin, forms.Form):
     channel = forms.ChoiceField(choices=Channel.choices, widget=forms.HiddenInput)
     body = _text("Votre message", rows=3, required=True)
+    files = FilesField(label="Pièces jointes (facultatif)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,10 +9,12 @@ from django.urls import reverse
 from soutien.cases import policies
 from soutien.cases.enums import MeetingKind, Stage
 
-# The six steps of the brochure, and the stages that belong to each.
+# The six steps of the brochure, and the stages that belong to each. A transmitted fiche
+# stays the current step while the coordination checks it: the saisine concertée is
+# current only once it is open.
 STEPS = [
-    ("Fiche d'information", {Stage.DRAFT, Stage.RETURNED}),
-    ("Saisine concertée", {Stage.SUBMITTED, Stage.REFERRAL}),
+    ("Fiche d'information", {Stage.DRAFT, Stage.RETURNED, Stage.SUBMITTED}),
+    ("Saisine concertée", {Stage.REFERRAL}),
     ("Diagnostic flash", {Stage.DIAGNOSTIC}),
     ("Rapport", {Stage.REPORT_REVIEW}),
     ("Restitution", {Stage.RESTITUTION}),
@@ -41,7 +43,8 @@ def steps_for(case) -> list[dict]:
     """The six steps with their state (done, current, to come) for the step indicator."""
     current = next((i for i, (_, stages) in enumerate(STEPS) if case.stage in stages), None)
     if case.stage in (Stage.REFUSED, Stage.CLOSED_WITHOUT_FOLLOW_UP):
-        current = 1
+        # Ended where it stopped: in the saisine if it was opened, else at the fiche.
+        current = 1 if case.referral_opened_at else 0
     finished = case.stage == Stage.CLOSED
     result = []
     for index, (label, _) in enumerate(STEPS):

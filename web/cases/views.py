@@ -7,6 +7,7 @@ becomes a French message, beside the field it concerns when there is one.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -14,17 +15,22 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from soutien.cases import policies, selectors, services
 from soutien.cases.enums import Channel, MeetingKind, ReportStatus, Stage
 from soutien.cases.models import Case, TargetDuration
 from soutien.documents import invitations
+from soutien.documents import selectors as document_selectors
+from soutien.documents import services as document_services
 from soutien.documents.calendar import external_addresses
-from soutien.documents.policies import can_manage_invitations
+from soutien.documents.models import AttachTo
+from soutien.documents.policies import can_delete_document, can_manage_invitations
 from soutien.security.decorators import private_page
 from web.cases import forms, panels
 from web.documents.forms import MeetingChangeForm
+from web.documents.views import SizeLimitUploadHandler
 
 NOT_POSSIBLE = "Cette action n'est pas possible pour vous à cette étape du dossier."
 
@@ -80,6 +86,24 @@ VISIBILITY = {
 
 
 # --- Helpers --------------------------------------------------------------------------
+
+
+def limited_uploads(view):
+    """For the forms that carry files: a file over the size limit stops being stored while
+    it is received (never spooled to disk past the limit) and reaches the form empty but
+    with its real size, so that the form says « pèse 23,4 Mo » beside the field. The CSRF
+    token is checked once the handler is in place, as in the upload view (reading the
+    token would read the files first)."""
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        limiter = SizeLimitUploadHandler(request)
+        if request.method == "POST":
+            request.upload_handlers.insert(0, limiter)
+        return protected(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)
 
 
 def _case(request, pk) -> Case:
@@ -227,17 +251,25 @@ def case_create(request):
     return render(request, "cases/create.html", {"form": form})
 
 
-def _form_context(request, case, form):
+def _form_context(request, case, form, kept=()):
     user = request.user
     return {
         "case": case,
         "form": form,
+        "kept_files": kept,
+        "attached_files": [
+            (document, can_delete_document(user, document))
+            for document in document_selectors.attachments_visible_to(user, case, AttachTo.FORM)
+        ],
+        "removed": request.POST.getlist("remove_documents"),
         "can_submit": policies.can_submit(user, case),
         "can_hand_over": policies.can_hand_over(user, case),
         "can_delete_draft": policies.can_delete_draft(user, case),
         "visibility": VISIBILITY["form"],
         "steps": panels.steps_for(case),
         "returned_message": _last_return_message(case),
+        "handed_over": (hand_over := selectors.last_hand_over(case)),
+        "board": selectors.manager_board(case) if hand_over else [],
     }
 
 
@@ -247,9 +279,33 @@ def _last_return_message(case):
     return case.events.filter(kind="return_for_completion").order_by("-pk").first()
 
 
+def _kept_files(request, case, form) -> list:
+    """The files of this post, kept whatever happens to the rest of the form: those kept
+    by an earlier post (minus the ones the person removes) and the new ones, each checked
+    by its content. A refused file gets its message beside the file field."""
+    user = request.user
+    kept = document_selectors.pending_uploads_for(user, case, request.POST.getlist("kept_files"))
+    dropped = set(request.POST.getlist("drop_files"))
+    document_services.pending_uploads_discard(
+        by=user, uploads=[pending for pending in kept if str(pending.uuid) in dropped]
+    )
+    kept = [pending for pending in kept if str(pending.uuid) not in dropped]
+    for uploaded in request.FILES.getlist("files"):
+        try:
+            kept.append(
+                document_services.pending_upload_keep(case=case, by=user, uploaded=uploaded)
+            )
+        except document_services.DocumentRejected as exc:
+            if not hasattr(form, "cleaned_data"):
+                form.cleaned_data = {}
+            form.add_error("files", f"« {uploaded.name} » n'est pas joint : {exc.message}")
+    return kept
+
+
 @private_page
+@limited_uploads
 def information_form(request, pk):
-    """The fiche d'information: saved at any time, submitted when complete."""
+    """The fiche d'information: saved at any time, with its files, submitted when complete."""
     user = request.user
     case = selectors.case_for(user, pk)
     if not (policies.can_view_case(user, case) or policies.can_edit_form(user, case)):
@@ -262,13 +318,22 @@ def information_form(request, pk):
             attach_errors(form, services.CaseError("", errors=missing))
         return render(request, "cases/form.html", _form_context(request, case, form))
 
-    form = forms.InformationFormForm(request.POST)
-    if not form.is_valid():
-        return render(request, "cases/form.html", _form_context(request, case, form))
+    form = forms.InformationFormForm(request.POST, request.FILES)
+    valid = form.is_valid()
+    kept = _kept_files(request, case, form) if policies.can_edit_form(user, case) else []
+    if not valid or form.errors:
+        return render(request, "cases/form.html", _form_context(request, case, form, kept))
     submit = request.POST.get("action") == "submit"
     try:
         try:
-            services.information_form_save(case=case, by=user, **form.service_arguments())
+            document_services.information_form_save_with_files(
+                case=case,
+                by=user,
+                kept=kept,
+                removed=request.POST.getlist("remove_documents"),
+                **form.service_arguments(),
+            )
+            kept = []
         except services.NotPermitted:
             if not submit:
                 raise
@@ -289,7 +354,7 @@ def information_form(request, pk):
             form = forms.InformationFormForm(data)
             form.is_valid()
         attach_errors(form, exc)
-        return render(request, "cases/form.html", _form_context(request, case, form))
+        return render(request, "cases/form.html", _form_context(request, case, form, kept))
     if submit:
         messages.success(
             request,
@@ -540,6 +605,7 @@ def case_detail(request, pk):
         "can_assign": policies.can_assign_consultant(user, case),
         "can_record_partner_meeting": policies.can_record_partner_meeting(user, case),
         "can_work_on_diagnostic": policies.can_work_on_diagnostic(user, case),
+        "can_write_report": policies.can_write_report(user, case),
         "is_provider_stage": case.provider_id is not None,
     }
     return render(request, "cases/detail.html", context)
@@ -674,7 +740,9 @@ def meeting_create(request, pk, kind):
         return _not_possible(request, case)
     form = forms.MeetingForm(
         request.POST or None,
-        candidates=selectors.meeting_candidates(case),
+        candidates=selectors.meeting_candidates(
+            case, with_staff=kind in (MeetingKind.INTERVIEW, MeetingKind.SUPPORT_SESSION)
+        ),
         plan_only=kind == MeetingKind.RESTITUTION,
     )
     if kind == MeetingKind.INTERVIEW:
@@ -1039,7 +1107,8 @@ def close(request, pk):
     case = _case(request, pk)
     if request.method != "POST" and not policies.can_close(request.user, case):
         return _not_possible(request, case)
-    form = forms.CloseForm(request.POST or None)
+    in_progress = selectors.actions_in_progress(case)
+    form = forms.CloseForm(request.POST or None, in_progress=in_progress)
     if request.method == "POST" and form.is_valid():
         response = run_service(
             request,
@@ -1058,6 +1127,7 @@ def close(request, pk):
         title="Clôturer le dossier",
         submit="Clôturer le dossier",
         visibility=VISIBILITY["close"],
+        extra={"in_progress": in_progress},
     )
 
 
@@ -1089,17 +1159,23 @@ def satisfaction(request, pk):
 
 @private_page
 @require_POST
+@limited_uploads
 def message(request, pk):
+    """Post a message or a private note with its attachments (one form, one service)."""
     case = _case(request, pk)
-    form = forms.MessageForm(request.POST)
+    form = forms.MessageForm(request.POST, request.FILES)
     if form.is_valid():
         channel = form.cleaned_data["channel"]
         response = run_service(
             request,
             case,
             form,
-            lambda: services.message_post(
-                case=case, by=request.user, channel=channel, body=form.cleaned_data["body"]
+            lambda: document_services.message_post_with_files(
+                case=case,
+                by=request.user,
+                channel=channel,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
             ),
             success="Votre message est publié.",
             then=redirect(reverse("cases:detail", args=[case.pk]) + "#messages"),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import io
 
 from django.contrib import messages
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -48,7 +49,12 @@ def _private(response: HttpResponse, filename: str) -> HttpResponse:
 
 
 class SizeLimitUploadHandler(FileUploadHandler):
-    """Drops a file as soon as it passes the limit, instead of spooling it to disk."""
+    """Stops spooling a file as soon as it passes the limit, yet counts its real size.
+
+    Past the limit the chunks are only counted, never handed to the handlers that store
+    them; the part already stored is closed (deleted) and the file is replaced by an empty
+    one that keeps its name and real size, so that the refusal can say « pèse 23,4 Mo ».
+    """
 
     def __init__(self, request=None):
         super().__init__(request)
@@ -58,29 +64,36 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
     def new_file(self, *args, **kwargs):
         self.received = 0
+        self.too_large = False
         super().new_file(*args, **kwargs)
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > self.limit:
             self.too_large = True
-            raise SkipFile()
+            return None  # counted, not stored
         return raw_data
 
     def file_complete(self, file_size):
-        return None
+        if not self.too_large:
+            return None
+        for handler in getattr(self.request, "upload_handlers", ()):
+            if handler is not self and hasattr(handler, "file"):
+                handler.file.close()
+        return UploadedFile(
+            io.BytesIO(), name=self.file_name, content_type=self.content_type, size=self.received
+        )
 
 
 @csrf_exempt  # the token is checked below, once the upload handlers are in place
 @require_POST
 def upload(request, pk):
-    limiter = SizeLimitUploadHandler(request)
-    request.upload_handlers.insert(0, limiter)
-    return _upload(request, pk, limiter)
+    request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
+    return _upload(request, pk)
 
 
 @csrf_protect
-def _upload(request, pk, limiter):
+def _upload(request, pk):
     case = case_for(request.user, pk)
     default = reverse("cases:detail", args=[case.pk])
     next_url = _next_url(request, default)
@@ -92,9 +105,7 @@ def _upload(request, pk, limiter):
     if not policies.can_view_attachments(request.user, case, attach_to, target):
         raise Http404("Objet introuvable")
     field_id = f"piece-{attach_to}-{getattr(target, 'pk', '') or case.pk}"
-    uploaded = request.FILES.get("file")
-    if limiter.too_large:
-        uploaded = SimpleNamespace(name="", size=limiter.received)  # refused by its size
+    uploaded = request.FILES.get("file")  # a file over the limit comes empty, with its size
     try:
         document = services.document_upload(
             case=case,

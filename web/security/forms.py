@@ -24,6 +24,24 @@ class VerifyForm(TokenForm):
     )
 
 
+class EmailTokenForm(TokenForm):
+    token = forms.CharField(
+        label="Code de vérification",
+        max_length=32,
+        help_text="Le code à 6 chiffres reçu par courriel.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+class EmailVerifyForm(TokenForm):
+    token = forms.CharField(
+        label="Code de vérification",
+        max_length=32,
+        help_text="Le code à 6 chiffres reçu par courriel, ou l'un de vos codes de secours.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
 class AuditFilterForm(StyledFormMixin, forms.Form):
     action = forms.ChoiceField(label="Action", required=False)
     actor = forms.CharField(

@@ -11,6 +11,13 @@ register = template.Library()
 # Set by the upload view when a file is refused; shown once, beside the file field.
 UPLOAD_ERROR_SESSION_KEY = "documents_upload_error"
 
+# Said beside an upload field whose readers the title does not make plain.
+READERS = {
+    "case": "Par exemple les comptes que la Caf vous demande. Ces documents sont lus par "
+    "toutes les personnes qui suivent le dossier : le gestionnaire, la coordination (Caf), "
+    "les partenaires financeurs concernés et le prestataire.",
+}
+
 
 @register.inclusion_tag("documents/_attachments_panel.html", takes_context=True)
 def attachments_panel(context, case, attach_to="form", target=None, title=None):
@@ -28,6 +35,9 @@ def attachments_panel(context, case, attach_to="form", target=None, title=None):
         if upload_error:
             session[UPLOAD_ERROR_SESSION_KEY] = errors
     documents = selectors.attachments_visible_to(user, case, attach_to, target) if visible else []
+    can_attach = visible and policies.can_attach(user, case, attach_to, target)
+    if attach_to == "case" and not (documents or can_attach):
+        visible = False  # no « Aucune pièce jointe » block for something nobody may add yet
     return {
         "visible": visible,
         "case": case,
@@ -35,13 +45,14 @@ def attachments_panel(context, case, attach_to="form", target=None, title=None):
         "target": target,
         "title": title,
         "documents": [(doc, policies.can_delete_document(user, doc)) for doc in documents],
-        "can_attach": visible and policies.can_attach(user, case, attach_to, target),
+        "can_attach": can_attach,
         "next": request.get_full_path() if request else "",
         "accept": ACCEPT_ATTRIBUTE,
         "max_mb": settings.SOUTIEN_MAX_UPLOAD_BYTES // (1024 * 1024),
         "csrf_token": context.get("csrf_token"),
         "upload_error": upload_error,
         "field_id": field_id,
+        "readers": READERS.get(attach_to, ""),
     }
 
 
@@ -61,15 +72,26 @@ def filesize_fr(value) -> str:
 
 @register.filter(needs_autoescape=True)
 def typo_fr(value, autoescape=True):
-    """Escaped text with French typography and its line breaks kept."""
+    """Escaped text with French typography and its line breaks kept.
+
+    The typography works on the text as typed, then the result is escaped: the other way
+    round, « & » became « &amp; » and the « ; » of the entity got a narrow space, so the
+    reader saw « & ; » (and the same for < > " ').
+    """
     from django.utils.html import conditional_escape
-    from django.utils.safestring import mark_safe
+    from django.utils.safestring import SafeData, mark_safe
 
     from soutien.documents.pdf import typo_fr as apply_typography
 
-    text = conditional_escape(value or "") if autoescape else str(value or "")
-    text = apply_typography(str(text))
-    return mark_safe(text.replace("\r\n", "\n").replace("\n", "<br>"))  # noqa: S308 - escaped above
+    if isinstance(value, SafeData):
+        # Already HTML (marked safe by the code): leave its markup alone.
+        text = str(value)
+    else:
+        text = apply_typography(str(value or ""))
+        if autoescape:
+            text = conditional_escape(text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return mark_safe(text.replace("\n", "<br>"))  # noqa: S308 - escaped above
 
 
 @register.filter

@@ -161,12 +161,14 @@ def test_case_pages_link_the_documents_and_pdfs(client, case_at):
     assert reverse("documents:report_pdf", args=[case.pk, 1]) in page
 
 
-def test_the_form_page_offers_attachments_outside_the_form(client, case_at):
+def test_the_form_page_takes_its_files_in_the_fiche_form(client, case_at):
+    # One form saves the fiche and its files together (issue #12): a file picked before
+    # "Enregistrer" is no longer dropped by a second, separate form.
     case, cast = case_at(Stage.DRAFT)
     client.force_login(cast.board_member)
     page = html(client.get(reverse("cases:form", args=[case.pk])))
-    upload = reverse("documents:upload", args=[case.pk])
-    assert upload in page
-    # Never nested in the fiche's own form (nested forms do not work).
-    fiche_form = page.split('class="case-form"', 1)[1].split("</form>", 1)[0]
-    assert upload not in fiche_form
+    assert reverse("documents:upload", args=[case.pk]) not in page
+    fiche_form = page.split('<form method="post" enctype="multipart/form-data"', 1)[1]
+    fiche_form = fiche_form.split("</form>", 1)[0]
+    assert 'type="file" name="files"' in fiche_form
+    assert 'name="action" value="save"' in fiche_form
