@@ -63,6 +63,9 @@ run: install
 
 # Static files are collected (and compressed, which takes a minute) only when they changed.
 # A task worker runs beside gunicorn: it sends the outbox's emails; it stops with the server.
+# Each SQL statement is cancelled after DB_STATEMENT_TIMEOUT_MS (config/settings/prod.py:
+# 5 s for the pages, none for migrate, WORKER_STATEMENT_TIMEOUT_MS for the task worker);
+# config/gunicorn.conf.py loads the PDF engine and fonts in each worker before it serves.
 serve: deps debs-run
 	@mkdir -p var
 	@export DJANGO_SETTINGS_MODULE=config.settings.prod DEBUG=0 \
@@ -77,7 +80,7 @@ serve: deps debs-run
 	fi; \
 	DB_STATEMENT_TIMEOUT_MS=0 $(UV) run python manage.py migrate --no-input -v 0 && \
 	DB_STATEMENT_TIMEOUT_MS=0 $(UV) run python manage.py load_reference && \
-	{ $(UV) run python manage.py db_worker & worker=$$!; \
+	{ DB_STATEMENT_TIMEOUT_MS=$${WORKER_STATEMENT_TIMEOUT_MS:-60000} $(UV) run python manage.py db_worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(UV) run gunicorn -c config/gunicorn.conf.py --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -; }
 

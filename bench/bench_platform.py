@@ -479,6 +479,13 @@ def _n(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
 
 
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
 def _fr(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
@@ -505,13 +512,20 @@ def write_report(result: dict) -> None:
         "dossiers clôturés, 12 % refusés ou classés sans suite, 10 % en cours dont une "
         "partie en retard.",
         "",
-        "| Dossiers | Génération (COPY, index, ANALYZE) | Dossiers en cours | Avis | Événements |",
-        "|---|---|---|---|---|",
+        "Relancer : `make bench` (root) ; `BENCH_CASES=10000 make bench` pour un essai "
+        "rapide ; `uv run python -m bench.bench_platform --cases 10000 [--samples N] "
+        "[--seconds S] [--rounds R]` ; `--report-only` réécrit ce tableau depuis "
+        "`var/bench-platform.json`.",
+        "",
+        "| Dossiers | Génération en tout | dont migrations et référentiel | dont COPY "
+        "| Dossiers en cours | Avis | Événements |",
+        "|---|---|---|---|---|---|---|",
     ]
     for size, stats in sizes.items():
         lines.append(
-            f"| {_n(int(size))} | {stats['generation_seconds']:.0f} s | {_n(stats['active'])} "
-            f"| {_n(stats['opinions'])} | {_n(stats['events'])} |"
+            f"| {_n(int(size))} | {_duration(stats['generation_seconds'])} "
+            f"| {_duration(stats.get('setup_seconds'))} | {_duration(stats.get('copy_seconds'))} "
+            f"| {_n(stats['active'])} | {_n(stats['opinions'])} | {_n(stats['events'])} |"
         )
     lines += [
         "",
