@@ -414,14 +414,24 @@ def locust_run(host: str, targets: list[dict], workdir: Path, seconds: int, labe
     )
     import csv
 
-    with open(f"{prefix}_stats.csv", encoding="utf-8") as source:
-        rows = {row["Name"]: row for row in csv.DictReader(source)}
-    total = rows["Aggregated"]
+    stats_file = Path(f"{prefix}_stats.csv")
+    rows = {}
+    if stats_file.exists():
+        with open(stats_file, encoding="utf-8") as source:
+            rows = {row["Name"]: row for row in csv.DictReader(source)}
+    total = rows.get("Aggregated", {})
+
+    def number(key: str) -> float:  # "N/A" when no request finished in time
+        try:
+            return float(total.get(key) or 0)
+        except ValueError:
+            return 0.0
+
     return {
-        "rps": float(total["Requests/s"]),
-        "requests": int(total["Request Count"]),
-        "failures": int(total["Failure Count"]),
-        "p95_ms": float(total["95%"] or 0),
+        "rps": number("Requests/s"),
+        "requests": int(number("Request Count")),
+        "failures": int(number("Failure Count")),
+        "p95_ms": number("95%"),
         "load": os.getloadavg()[0],
     }
 
@@ -432,7 +442,14 @@ def measure(server, database_url, entries, workdir, args) -> dict:
     log("Un utilisateur seul : p50 et p95 de chaque page…")
     for entry in entries:
         entry.update(single_user(server, entry, cookies[entry["role"]], args.samples))
-        log(f"  {entry['page']} — {entry['role']} : p95 {entry['p95'] * 1000:.0f} ms")
+        log(
+            f"  {entry['page']} — {entry['role']} : p50 {entry['p50'] * 1000:.0f} ms, "
+            f"p95 {entry['p95'] * 1000:.0f} ms, {entry['errors']} erreur(s), "
+            f"charge {entry['load']:.1f}"
+        )
+    partial = ROOT / "var" / "bench-platform-single-user.json"
+    partial.parent.mkdir(exist_ok=True)
+    partial.write_text(json.dumps([{k: v for k, v in e.items() if k != "sql"} for e in entries]))
     sql_file = workdir / "replay.json"
     sql_file.write_text(json.dumps([{"sql": entry["sql"]} for entry in entries]))
     concurrency = {}
