@@ -436,6 +436,22 @@ def locust_run(host: str, targets: list[dict], workdir: Path, seconds: int, labe
     }
 
 
+def wait_idle(server: Server, probe: str, timeout: float = 300) -> None:
+    """Wait until the server answers a cheap request at once: the requests still queued
+    from the previous pass are done (gunicorn serves them in order)."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        try:
+            requests.get(server.url(probe), allow_redirects=False, timeout=timeout)
+        except requests.RequestException:
+            pass
+        if time.perf_counter() - started < 0.5:
+            return
+
+
 def measure(server, database_url, entries, workdir, args) -> dict:
     log("Connexion des comptes de démonstration (mot de passe et second facteur)…")
     cookies = {email: login(server, database_url, email) for email in ALL_ROLES}
@@ -463,17 +479,24 @@ def measure(server, database_url, entries, workdir, args) -> dict:
             baseline_targets = [
                 {"path": f"/replay/{i}/", "cookies": {}, "name": page} for i, _ in chosen
             ]
+            # A pass lasts at least twenty times the page's p95 alone: enough finished
+            # requests for a rate, even when one takes seconds.
+            seconds = max(args.seconds, min(180, round(20 * max(e["p95"] for _, e in chosen))))
             runs = {"platform": [], "baseline": []}
             for round_ in range(args.rounds):  # interleaved: P, B, P, B…
-                for name, host, targets in (
-                    ("platform", server.url(""), platform_targets),
-                    ("baseline", baseline.url(""), baseline_targets),
+                for name, target_server, targets, probe in (
+                    ("platform", server, platform_targets, "/"),
+                    ("baseline", baseline, baseline_targets, "/replay/999999/"),
                 ):
+                    wait_idle(target_server, probe)
                     label = f"{len(concurrency)}-{name}-{round_}"
-                    runs[name].append(locust_run(host, targets, workdir, args.seconds, label))
+                    runs[name].append(
+                        locust_run(target_server.url(""), targets, workdir, seconds, label)
+                    )
             platform_rps = statistics.mean(run["rps"] for run in runs["platform"])
             baseline_rps = statistics.mean(run["rps"] for run in runs["baseline"])
             concurrency[page] = {
+                "seconds": seconds,
                 "rps": platform_rps,
                 "baseline_rps": baseline_rps,
                 "ratio": platform_rps / baseline_rps if baseline_rps else 0.0,
@@ -574,20 +597,23 @@ def write_report(result: dict) -> None:
         "",
         f"### {USERS} utilisateurs simultanés, à {_n(int(largest))} dossiers",
         "",
-        f"locust sans interface, {USERS} utilisateurs sans pause, {result['seconds']} s par "
-        f"passe, {result['rounds']} passe(s) par page en alternance avec la base nue (une "
+        f"locust sans interface, {USERS} utilisateurs sans pause, passes d'au moins "
+        f"{result['seconds']} s (vingt fois le p95 de la page seule, 3 min au plus ; la durée "
+        "est dans le tableau), chacune après le retour au repos du serveur, "
+        f"{result['rounds']} passe(s) par page en alternance avec la base nue (une "
         "petite application Django qui rejoue, sur une connexion persistante, les lectures "
         "SQL capturées de la même page pour les mêmes rôles). Charge : moyenne sur une "
         "minute de la machine (2 cœurs, partagée avec les autres utilisateurs de la "
         "machine), au plus haut pendant les passes de la page.",
         "",
-        "| Page | Requêtes/s | Base nue requêtes/s | Rapport | p95 sous charge | Erreurs "
-        "| Charge machine |",
-        "|---|---|---|---|---|---|---|",
+        "| Page | Durée d'une passe | Requêtes/s | Base nue requêtes/s | Rapport "
+        "| p95 sous charge | Erreurs | Charge machine |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for page, row in result["concurrency"].items():
         lines.append(
-            f"| {page} | {_fr(row['rps'])} | {_fr(row['baseline_rps'])} "
+            f"| {page} | {row.get('seconds', result['seconds'])} s "
+            f"| {_fr(row['rps'])} | {_fr(row['baseline_rps'])} "
             f"| {row['ratio'] * 100:.0f}\u202f% | {row['p95_ms']:.0f} ms "
             f"| {row['errors']} sur {_n(row['requests'])} | {_fr(row['load'])} |"
         )
