@@ -2,6 +2,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import render
 from django.views import defaults
 
+from soutien.accounts.policies import can_review_account_requests
+from soutien.accounts.selectors import pending_account_requests
 from soutien.cases import policies as case_policies
 from soutien.cases import selectors as case_selectors
 from soutien.directory.selectors import memberships_of
@@ -16,6 +18,9 @@ def my_space(request):
     overdue_cases = []
     if case_policies.is_coordinator(user):
         overdue_cases = list(case_selectors.case_list(user, filters={"overdue": True})[:10])
+    account_requests = None
+    if can_review_account_requests(user):
+        account_requests = pending_account_requests(user, newest=5)
     return render(
         request,
         "web/my_space.html",
@@ -26,6 +31,7 @@ def my_space(request):
             "can_create_case": case_policies.can_create_case(user),
             "can_edit_targets": case_policies.can_edit_target_durations(user),
             "overdue_cases": overdue_cases,
+            "account_requests": account_requests,
         },
     )
 

@@ -204,6 +204,13 @@ SOUTIEN_ACCOUNT_REQUEST_RATE = (
 )
 # Password reset requests (they send an email too): at most 5 per client address per hour.
 SOUTIEN_PASSWORD_RESET_RATE = (5, 60 * 60)
+# Evaluation exports (CSV, XLSX, PDF, pseudonymised cases): at most 30 per account per hour.
+SOUTIEN_EVALUATION_EXPORT_RATE = (
+    int(os.environ.get("SOUTIEN_EVALUATION_EXPORT_LIMIT", "30")),
+    60 * 60,
+)
+# Case list exports (CSV, spreadsheet): at most 20 per account per hour.
+SOUTIEN_CASE_EXPORT_RATE = (20, 60 * 60)
 # Backups (docs/sauvegardes.md): encrypted and authenticated with this key, kept outside
 # the archive; former keys (after a rotation) only to read older backups.
 SOUTIEN_BACKUP_KEY = os.environ.get("SOUTIEN_BACKUP_KEY", "")
@@ -220,7 +227,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (holding the email)
 AXES_USERNAME_CALLABLE = "soutien.security.axes.username_from_request"
-AXES_CLIENT_IP_CALLABLE = "soutien.security.network.client_ip"
+AXES_CLIENT_IP_CALLABLE = "soutien.core.network.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # successful logins go to the audit log
 AXES_VERBOSE = False
 # Two-factor authentication: TOTP app or a code by email, plus recovery codes. An
@@ -307,6 +314,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Demo data (fictitious) may only be loaded with DEBUG on; the banner says so.
 SOUTIEN_DEMO_PASSWORD = "soutien-demo"  # noqa: S105 - public, documented demo password
+# Hour (site time zone) of the daily reminders and digests sent by the task worker.
+SOUTIEN_DAILY_RUN_HOUR = int(os.environ.get("SOUTIEN_DAILY_RUN_HOUR", "7"))
 # Days an account invitation link stays valid (single use).
 SOUTIEN_INVITATION_DAYS = int(os.environ.get("SOUTIEN_INVITATION_DAYS", "7"))
 # Attachments (issue 4): largest accepted file, checked by content (see soutien/documents).

@@ -11,7 +11,7 @@ from soutien.audit.models import (
     AuditEntry,
     _purge_allowed,
 )
-from soutien.security.network import client_ip
+from soutien.core.network import client_ip
 
 
 def _clean(value: str | None, length: int) -> str:

@@ -164,8 +164,11 @@ def can_post_to_channel(user, case, channel) -> bool:
 
 
 def visible_audiences(user, case) -> set[str]:
-    """Les événements de l'historique que l'utilisateur peut lire."""
+    """Les événements de l'historique que l'utilisateur peut lire. Les rappels et les
+    alertes de retard sont lus par la coordination seulement."""
     audiences = {Audience.CASE}
+    if is_coordinator(user):
+        audiences.add(Audience.COORDINATION)
     if is_coordinator(user) or is_concerned_partner(user, case):
         audiences.add(Audience.PARTNERS)
     if is_coordinator(user) or is_manager_side(user, case) or is_provider_of(user, case):
@@ -374,3 +377,28 @@ def can_view_opinions(user, case) -> bool:
     """Les avis des partenaires sont lus par la coordination et les partenaires concernés,
     jamais par le centre ni par le prestataire."""
     return is_coordinator(user) or is_concerned_partner(user, case)
+
+
+def can_export_case_list(user) -> bool:
+    """Toute personne qui a une liste de dossiers peut l'exporter (CSV ou tableur) :
+    l'export reprend exactement les dossiers et les colonnes de sa liste, filtres compris,
+    jamais davantage. L'instance d'évaluation n'a ni liste ni export de dossiers."""
+    return can_list_cases(user)
+
+
+def can_view_contacts(user, case) -> bool:
+    """Le gestionnaire (administrateur bénévole de l'association ou salarié de la
+    fédération qui gère le centre) voit sur la page du dossier ses contacts : le consultant
+    désigné, dès qu'il l'est, et la coordination de la Caf. Les autres personnes qui suivent
+    le dossier se connaissent déjà ; le salarié d'un centre associatif passe par ses
+    administrateurs."""
+    return is_manager_side(user, case)
+
+
+def can_view_situation(user, case) -> bool:
+    """La situation (démarche préventive ou crise avérée) vient de la fiche d'information :
+    dans la liste des dossiers et son export, elle se lit par qui voit le dossier, jamais
+    par le salarié d'un centre associatif qui n'en voit que l'étape."""
+    if not is_centre_staff(user, case):
+        return True  # the other rows of a list are cases the user sees in full
+    return not can_view_stage_only(user, case)

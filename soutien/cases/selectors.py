@@ -1,16 +1,12 @@
 """Reads of cases, always scoped to what the user may see."""
 
-import datetime as dt
-
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Case as When_,
 )
 from django.db.models import (
     Count,
-    DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -21,7 +17,8 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from soutien.cases.enums import OpinionValue, ReportStatus, Stage, Step
+from soutien.cases.deadlines import deadline_expression
+from soutien.cases.enums import OpinionValue, ReportStatus, Stage
 from soutien.cases.models import (
     Case,
     InformationForm,
@@ -68,29 +65,16 @@ def case_for(user, pk, *, for_update=False) -> Case:
         raise Http404("Dossier introuvable") from None
 
 
-def _deadline_expression(targets: dict[str, int]):
-    """When the current step is due, as a database expression (None when no clock runs)."""
-
-    def plus(field, step):
-        return ExpressionWrapper(
-            F(field) + dt.timedelta(days=targets[str(step)]), output_field=DateTimeField()
-        )
-
-    return When_(
-        When(stage__in=[Stage.SUBMITTED, Stage.REFERRAL], then=plus("submitted_at", Step.REFERRAL)),
-        When(stage=Stage.DIAGNOSTIC, then=plus("decided_at", Step.REPORT)),
-        When(stage=Stage.REPORT_REVIEW, then=plus("report_submitted_at", Step.VALIDATION)),
-        When(stage=Stage.RESTITUTION, then=plus("report_validated_at", Step.RESTITUTION)),
-        default=Value(None, output_field=DateTimeField()),
-        output_field=DateTimeField(),
-    )
+def _deadline_expression(table: dict[str, dict[str, int]]):
+    """When the current step is due, as a database expression (soutien.cases.deadlines)."""
+    return deadline_expression(table)
 
 
 def with_deadline(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
     """Annotate `due_at` and `is_overdue` (target durations are read once)."""
     now = now or timezone.now()
-    targets = TargetDuration.as_dict()
-    return queryset.annotate(due_at=_deadline_expression(targets)).annotate(
+    table = TargetDuration.as_table()
+    return queryset.annotate(due_at=_deadline_expression(table)).annotate(
         is_overdue=When_(
             When(due_at__lt=now, then=Value(True)),
             default=Value(False),
@@ -124,6 +108,9 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
         queryset = queryset.filter(Exists(links))
     if filters.get("overdue"):
         queryset = queryset.filter(due_at__lt=timezone.now())
+    if year := filters.get("year"):
+        # The year of the number, given at the first submission (MSTR-YYYY-NNNN).
+        queryset = queryset.filter(number__startswith=f"MSTR-{int(year)}-")
     if query := (filters.get("q") or "").strip():
         queryset = queryset.filter(Q(centre__name__icontains=query) | Q(number__icontains=query))
     # Late cases first, the latest of them at the top (oldest deadline); then the others,
@@ -376,3 +363,32 @@ def manager_board(case) -> list:
         .distinct()
         .order_by("last_name", "first_name", "pk")
     )
+
+
+def case_contacts(case) -> dict:
+    """Who the manager may turn to about the case (policies.can_view_contacts): the
+    designated consultant once there is one, the coordinators of the Caf (active
+    accounts) and the coordination's own email and phone from the directory. Two queries
+    (the consultant comes with ``case_for``)."""
+    from soutien.directory.models import Organisation, OrganisationKind, Role
+
+    coordinators = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__role=Role.COORDINATOR,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+    consultant = case.consultant if case.consultant_id else None
+    return {
+        "consultant": consultant if consultant is not None and consultant.is_active else None,
+        "coordinators": list(coordinators),
+        "coordination": list(
+            Organisation.objects.filter(kind=OrganisationKind.COORDINATOR)
+            .exclude(email="", phone="")
+            .order_by("name")
+        ),
+    }

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from soutien.accounts.models import User
 from soutien.directory.models import (
     Commune,
     Membership,
@@ -278,9 +278,9 @@ def _centres(rng: random.Random) -> None:
 
 def _accounts() -> None:
     for account in demo_accounts():
-        user = User.objects.filter(email=account.email).first()
+        user = get_user_model().objects.filter(email=account.email).first()
         if user is None:
-            user = User.objects.create_user(
+            user = get_user_model().objects.create_user(
                 account.email,
                 settings.SOUTIEN_DEMO_PASSWORD,
                 first_name=account.first_name,

@@ -2,7 +2,8 @@
 (CSV) and the annual evaluation report (PDF).
 
 Indicator exports print exactly what the page shows (``Shown.text``, masked the same way);
-the XLSX gives numbers as numbers where the page gives a number.
+the XLSX gives numbers as numbers where the page gives a number. No cell is ever read as a
+formula by a spreadsheet (``soutien.core.spreadsheets``).
 """
 
 import csv
@@ -19,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from soutien.cases.enums import ClosureOutcome, DecisionOutcome, Situation, Stage
+from soutien.core.spreadsheets import csv_row, xlsx_append
 from soutien.directory.models import OrganisationKind
 from soutien.evaluation.figures import MASKING_NOTE
 from soutien.evaluation.indicators import STEP_SPANS, Evaluation
@@ -60,7 +62,7 @@ def indicators_csv(evaluation: Evaluation) -> str:
     writer = csv.writer(out, delimiter=";")
     writer.writerow(CSV_HEADER)
     for perimeter, title, label, column, cell in indicators_rows(evaluation):
-        writer.writerow([perimeter, title, label, column, cell.text])
+        writer.writerow(csv_row([perimeter, title, label, column, cell.text]))
     return out.getvalue()
 
 
@@ -74,12 +76,12 @@ def indicators_xlsx(evaluation: Evaluation, *, generated_at=None) -> bytes:
     about.title = "À propos"
     about.append(["Évaluation de la mission de soutien technique renforcé"])
     about["A1"].font = Font(bold=True, size=14)
-    about.append(["Territoire", evaluation.territory.label])
+    xlsx_append(about, ["Territoire", evaluation.territory.label])
     for label, value in evaluation.filters.describe():
-        about.append([label, value])
-    about.append(["Produit le", generated_at.strftime("%d/%m/%Y %H:%M")])
+        xlsx_append(about, [label, value])
+    xlsx_append(about, ["Produit le", generated_at.strftime("%d/%m/%Y %H:%M")])
     if evaluation.masked:
-        about.append(["Secret statistique", MASKING_NOTE])
+        xlsx_append(about, ["Secret statistique", MASKING_NOTE])
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 80
     for perimeter, current in _perimeters(evaluation):
@@ -90,13 +92,13 @@ def indicators_xlsx(evaluation: Evaluation, *, generated_at=None) -> bytes:
             if current is not evaluation:
                 name = "Département (total)"
             sheet = book.create_sheet(_sheet_name(book, name))
-            sheet.append([f"{table.title} — {perimeter}"])
+            xlsx_append(sheet, [f"{table.title} — {perimeter}"])
             sheet["A1"].font = Font(bold=True)
-            sheet.append(table.columns)
+            xlsx_append(sheet, table.columns)
             for cell in sheet[2]:
                 cell.font = Font(bold=True)
             for row in table.rows:
-                sheet.append([row[0]] + [_xlsx_value(cell) for cell in row[1:]])
+                xlsx_append(sheet, [row[0]] + [_xlsx_value(cell) for cell in row[1:]])
                 for cell, shown in zip(sheet[sheet.max_row][1:], row[1:], strict=True):
                     if isinstance(cell.value, int | float) and shown.unit in NUMBER_FORMATS:
                         cell.number_format = NUMBER_FORMATS[shown.unit]
@@ -246,7 +248,7 @@ def case_dataset_csv(cohort) -> str:
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";")
     writer.writerow(DATASET_HEADER)
-    writer.writerows(case_dataset_rows(cohort))
+    writer.writerows(csv_row(row) for row in case_dataset_rows(cohort))
     return out.getvalue()
 
 

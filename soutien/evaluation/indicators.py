@@ -9,6 +9,10 @@ columns the database computes and stores when the dates are written (see
 
 The cohort of a period is the cases *submitted* in that period. Figures "à ce jour" (cases
 overdue, accompaniments in progress) describe the present and ignore the period.
+
+The coordination sees every figure, for any period. For everyone else each figure names
+the figures of the published grid it rests on (``soutien.evaluation.grid``) and is shown
+only if the grid publishes them: the same cells whatever the page, export or filter.
 """
 
 import datetime as dt
@@ -19,7 +23,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from soutien.cases.deadlines import overdue_q
 from soutien.cases.enums import (
+    DEFAULT_SITUATION,
     FINAL_STAGES,
     PROVIDER_STAGES,
     ClosureOutcome,
@@ -41,7 +47,16 @@ from soutien.directory.models import (
     OrganisationKind,
     SocialCentre,
 )
-from soutien.evaluation.figures import Cell, Shown, complementary, count, share
+from soutien.evaluation.figures import Cell, Shown, count, share
+from soutien.evaluation.grid import (
+    ASSOCIATION,
+    EMPTY,
+    FEDERATION,
+    OFF_GRID,
+    Grid,
+    Key,
+    published_grid,
+)
 from soutien.evaluation.policies import DEPARTMENT, Territory
 
 # Each step with a target duration: (start field, end field). Only completed steps count.
@@ -89,6 +104,68 @@ class Filters:
         if self.federation:
             lines.append(("Fédération gestionnaire", str(self.federation)))
         return lines
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the figures of a selection sit in the published grid."""
+
+    period: object  # None (every year), a year, or OFF_GRID (a free period)
+    commune: object  # None (the department), a municipality, or OFF_GRID
+    manager: object  # None or a federation's id
+    whole_communes: bool  # the rows by commune are whole municipalities
+
+    def key(self, measure: str, *, period=..., commune=..., manager=...) -> Key:
+        return Key(
+            self.period if period is ... else period,
+            self.commune if commune is ... else commune,
+            self.manager if manager is ... else manager,
+            measure,
+        )
+
+    def present(self, measure: str) -> Key:
+        """A figure « à ce jour »: the present, whatever the period."""
+        return self.key(measure, period=None)
+
+    def year(self, year: int, measure: str) -> Key:
+        return self.key(measure, period=year if self.period in (None, year) else OFF_GRID)
+
+    def municipality(self, municipality: int, measure: str) -> Key:
+        whole = self.whole_communes and self.commune in (None, OFF_GRID, municipality)
+        return self.key(measure, commune=municipality if whole else OFF_GRID)
+
+    def kind(self, kind: str, measure: str) -> Key | None:
+        if self.manager is None:
+            return self.key(measure, manager=kind)
+        return self.key(measure) if kind == FEDERATION else EMPTY  # a federation's centres
+
+
+def place_of(territory: Territory, filters: Filters) -> Place:
+    """The grid's period, commune and manager for a territory and filters: whole years
+    only (a free period is off the grid), one municipality or the whole department."""
+    period = OFF_GRID
+    if filters.start is None and filters.end is None:
+        period = None
+    elif (
+        filters.start
+        and filters.end
+        and filters.start.year == filters.end.year
+        and (filters.start.month, filters.start.day) == (1, 1)
+        and (filters.end.month, filters.end.day) == (12, 31)
+    ):
+        period = filters.start.year
+    whole_communes = True
+    if filters.commune is not None:
+        whole_communes = filters.commune.parent_id is None
+        commune = filters.commune.pk if whole_communes else OFF_GRID
+    elif territory.is_department:
+        commune = None
+    elif len(territory.commune_ids) == 1:
+        (commune,) = territory.commune_ids
+    else:
+        commune = OFF_GRID  # several communes together: shown commune by commune only
+    manager = filters.federation.pk if filters.federation is not None else None
+    return Place(period, commune, manager, whole_communes)
 
 
 @dataclass
@@ -232,27 +309,16 @@ def _totals(groups: list[dict]) -> dict:
     return totals
 
 
-def overdue_filter(targets: dict[str, int], now) -> Q:
-    """Cases whose current step is past its target duration (the rule of
-    soutien.cases.selectors.with_deadline), as plain column comparisons: the database
-    compares each date with a threshold computed once, instead of adding durations row by row.
-    """
-
-    def late(field, step):
-        return Q(**{f"{field}__lt": now - dt.timedelta(days=targets[str(step)])})
-
-    return (
-        (Q(stage__in=[Stage.SUBMITTED, Stage.REFERRAL]) & late("submitted_at", Step.REFERRAL))
-        | (Q(stage=Stage.DIAGNOSTIC) & late("decided_at", Step.REPORT))
-        | (Q(stage=Stage.REPORT_REVIEW) & late("report_submitted_at", Step.VALIDATION))
-        | (Q(stage=Stage.RESTITUTION) & late("report_validated_at", Step.RESTITUTION))
-    )
+def overdue_filter(table: dict[str, dict[str, int]], now) -> Q:
+    """Cases whose current step is past its target duration: the rule of
+    soutien.cases.deadlines (the one the lists and the reminders apply)."""
+    return overdue_q(table, now)
 
 
-def _now_aggregate(scope: QuerySet[Case], targets: dict[str, int], now) -> dict:
+def _now_aggregate(scope: QuerySet[Case], table: dict[str, dict[str, int]], now) -> dict:
     return scope.aggregate(
         in_progress=Count("pk", filter=Q(stage__in=ACTIVE_STAGES)),
-        overdue=Count("pk", filter=overdue_filter(targets, now)),
+        overdue=Count("pk", filter=overdue_filter(table, now)),
         support=Count("pk", filter=Q(stage=Stage.SUPPORT)),
     )
 
@@ -265,16 +331,22 @@ def compute(
     now=None,
     with_department: bool = False,
     summary_only: bool = False,
+    grid: Grid | None = None,
 ) -> Evaluation:
     """Every indicator for a territory and filters; figures masked when ``masked``.
 
     ``summary_only``: the summary table alone (the department totals shown beside a
-    commune's figures)."""
+    commune's figures). ``grid``: the published grid, when already loaded."""
     filters = filters or Filters()
     now = now or timezone.now()
+    if masked and grid is None:
+        grid = published_grid(now)
+    place = place_of(territory, filters)
+    k = place.key
     cohort = cohort_queryset(territory, filters)
     scope = scope_queryset(territory, filters)
-    targets = TargetDuration.as_dict()
+    table = TargetDuration.as_table()
+    targets = table[DEFAULT_SITUATION]
     if summary_only:
         cube = [cohort.aggregate(**_measures())]
     else:
@@ -288,7 +360,7 @@ def compute(
             .order_by()
         )
     main = _totals(cube)
-    current = _now_aggregate(scope, targets, now)
+    current = _now_aggregate(scope, table, now)
 
     tables: dict[str, Table] = {}
 
@@ -300,22 +372,38 @@ def compute(
         caption="Les demandes de la période ; « à ce jour » : la situation actuelle.",
     )
     summary_cells = [
-        ("Demandes reçues", count(main["total"])),
-        ("dont démarche préventive", count(main["preventive"])),
-        ("dont crise avérée", count(main["crisis"])),
-        ("Part des démarches préventives", share(main["preventive"], main["total"])),
-        ("Décisions des financeurs (validées ou refusées)", count(decided)),
-        ("Taux d'acceptation", share(main["validated"], decided)),
-        ("Demandes classées sans suite ou retirées", count(main["without_follow_up"])),
-        ("Dossiers clôturés", count(main["closed"])),
-        ("Dossiers en cours, à ce jour", count(current["in_progress"])),
-        ("Dossiers en retard sur le délai cible, à ce jour", count(current["overdue"])),
-        ("Accompagnements en cours, à ce jour", count(current["support"])),
+        ("Demandes reçues", count(main["total"], k("total"))),
+        ("dont démarche préventive", count(main["preventive"], k("preventive"))),
+        ("dont crise avérée", count(main["crisis"], k("crisis"))),
+        (
+            "Part des démarches préventives",
+            share(main["preventive"], main["total"], [k("preventive"), k("total")]),
+        ),
+        ("Décisions des financeurs (validées ou refusées)", count(decided, k("decided"))),
+        (
+            "Taux d'acceptation",
+            share(main["validated"], decided, [k("validated"), k("decided")]),
+        ),
+        (
+            "Demandes classées sans suite ou retirées",
+            count(main["without_follow_up"], k("without_follow_up")),
+        ),
+        ("Dossiers clôturés", count(main["closed"], k("closed"))),
+        (
+            "Dossiers en cours, à ce jour",
+            count(current["in_progress"], place.present("in_progress")),
+        ),
+        (
+            "Dossiers en retard sur le délai cible, à ce jour",
+            count(current["overdue"], place.present("overdue")),
+        ),
+        (
+            "Accompagnements en cours, à ce jour",
+            count(current["support"], place.present("support")),
+        ),
     ]
     summary.rows = [[label, cell] for label, cell in summary_cells]
-    # Preventive + crisis = requests: one masked would come back by subtraction, and the
-    # share of preventive requests would give both.
-    _finish(summary, masked, groups=[[(1, 1), (2, 1)]], follows=[((3, 1), [(1, 1), (2, 1)])])
+    _finish(summary, masked, grid)
     tables["summary"] = summary
     if summary_only:
         return Evaluation(
@@ -343,22 +431,21 @@ def compute(
     year_rows = [years[year] | {"year": year} for year in sorted(years)]
     for row in year_rows:
         row_decided = row["validated"] + row["refused"]
+
+        def y(measure, year=row["year"]):
+            return place.year(year, measure)
+
         by_year.rows.append(
             [
                 str(row["year"]),
-                count(row["total"]),
-                count(row["preventive"]),
-                count(row["crisis"]),
-                share(row["preventive"], row["total"]),
-                share(row["validated"], row_decided),
+                count(row["total"], y("total")),
+                count(row["preventive"], y("preventive")),
+                count(row["crisis"], y("crisis")),
+                share(row["preventive"], row["total"], [y("preventive"), y("total")]),
+                share(row["validated"], row_decided, [y("validated"), y("decided")]),
             ]
         )
-    _finish(
-        by_year,
-        masked,
-        groups=_row_groups(by_year, [2, 3]) + _column_groups(by_year, [1, 2, 3]),
-        follows=[((r, 4), [(r, 2), (r, 3)]) for r in range(len(by_year.rows))],
-    )
+    _finish(by_year, masked, grid)
     tables["by_year"] = by_year
 
     # Lead times of each step, over completed steps only.
@@ -379,17 +466,18 @@ def compute(
         n = durations.n
         median = durations.quantile(0.5)
         p90 = durations.quantile(0.9)
+        done = k(f"done_{step}")
         lead_times.rows.append(
             [
                 STEP_LABELS[step],
-                count(n),
-                Cell(median, n, unit="j", decimals=1),
-                Cell(p90, n, unit="j", decimals=1),
+                count(n, done),
+                Cell(median, n, unit="j", decimals=1, keys=(done,)),
+                Cell(p90, n, unit="j", decimals=1, keys=(done,)),
                 Shown(f"{targets[str(step)]}\u00a0j", targets[str(step)], unit="j"),
-                share(durations.within(targets[str(step)]), n),
+                share(durations.within(targets[str(step)]), n, [k(f"within_{step}"), done]),
             ]
         )
-    _finish(lead_times, masked)
+    _finish(lead_times, masked, grid)
     tables["lead_times"] = lead_times
 
     # Fields of expertise (a request may concern several).
@@ -407,8 +495,10 @@ def compute(
         caption="Une demande peut concerner plusieurs champs.",
     )
     for domain_id, name in Domain.objects.order_by("order", "name").values_list("pk", "name"):
-        by_domain.rows.append([name, count(domain_counts.get(domain_id, 0))])
-    _finish(by_domain, masked)  # a request may count in several fields: no sum to protect
+        by_domain.rows.append(
+            [name, count(domain_counts.get(domain_id, 0), k(f"domain_{domain_id}"))]
+        )
+    _finish(by_domain, masked, grid)
     tables["by_domain"] = by_domain
 
     # Communes (Marseille's arrondissements count for Marseille).
@@ -421,18 +511,13 @@ def compute(
     )
     for municipality, row in sorted(communes.items(), key=lambda item: names[item[0]]):
         by_commune.rows.append(
-            [
-                names[municipality],
-                count(row["total"]),
-                count(row["preventive"]),
-                count(row["crisis"]),
+            [names[municipality]]
+            + [
+                count(row[measure], place.municipality(municipality, measure))
+                for measure in ("total", "preventive", "crisis")
             ]
         )
-    _finish(
-        by_commune,
-        masked,
-        groups=_row_groups(by_commune, [2, 3]) + _column_groups(by_commune, [1, 2, 3]),
-    )
+    _finish(by_commune, masked, grid)
     tables["by_commune"] = by_commune
 
     # Association-run or federation-run centres.
@@ -442,22 +527,28 @@ def compute(
         "Demandes par type de gestionnaire",
         ["Gestionnaire", "Demandes", "Part préventive", "Taux d'acceptation"],
     )
-    for kind, label in (
-        (OrganisationKind.ASSOCIATION, "Centres associatifs"),
-        (OrganisationKind.FEDERATION, "Centres gérés par une fédération"),
+    for kind, grid_kind, label in (
+        (OrganisationKind.ASSOCIATION, ASSOCIATION, "Centres associatifs"),
+        (OrganisationKind.FEDERATION, FEDERATION, "Centres gérés par une fédération"),
     ):
         row = managers.get(kind, {"total": 0, "preventive": 0, "validated": 0, "refused": 0})
+
+        def m(measure, grid_kind=grid_kind):
+            return place.kind(grid_kind, measure)
+
         by_manager.rows.append(
             [
                 label,
-                count(row["total"]),
-                share(row["preventive"], row["total"]),
-                share(row["validated"], row["validated"] + row["refused"]),
+                count(row["total"], m("total")),
+                share(row["preventive"], row["total"], [m("preventive"), m("total")]),
+                share(
+                    row["validated"],
+                    row["validated"] + row["refused"],
+                    [m("validated"), m("decided")],
+                ),
             ]
         )
-    # The two kinds of manager add up to the summary: their requests, and the preventive
-    # requests each share stands for (share × requests).
-    _finish(by_manager, masked, groups=_column_groups(by_manager, [1, 2]))
+    _finish(by_manager, masked, grid)
     tables["by_manager"] = by_manager
 
     outcomes = Table(
@@ -467,13 +558,15 @@ def compute(
     )
     for outcome in ClosureOutcome:
         n = main[f"outcome_{outcome}"]
-        outcomes.rows.append([outcome.label, count(n), share(n, main["closed"])])
-    _finish(
-        outcomes,
-        masked,
-        groups=_column_groups(outcomes, [1]),
-        follows=[((r, 2), [(r, 1)]) for r in range(len(outcomes.rows))],
-    )
+        outcome_key = k(f"outcome_{outcome}")
+        outcomes.rows.append(
+            [
+                outcome.label,
+                count(n, outcome_key),
+                share(n, main["closed"], [outcome_key, k("closed")]),
+            ]
+        )
+    _finish(outcomes, masked, grid)
     tables["outcomes"] = outcomes
 
     answers = main["satisfaction_n"]
@@ -488,16 +581,20 @@ def compute(
         ("ownership", "Appropriation des outils par les équipes (moyenne sur 5)"),
     ):
         satisfaction.rows.append(
-            [label, count(answers), Cell(main[key], answers, unit="/ 5", decimals=1)]
+            [
+                label,
+                count(answers, k("answered")),
+                Cell(main[key], answers, unit="/ 5", decimals=1, keys=(k("answered"),)),
+            ]
         )
     satisfaction.rows.append(
         [
             "Recommanderaient la mission à un autre centre",
-            count(answers),
-            share(main["recommend"], answers),
+            count(answers, k("answered")),
+            share(main["recommend"], answers, [k("recommend"), k("answered")]),
         ]
     )
-    _finish(satisfaction, masked)
+    _finish(satisfaction, masked, grid)
     tables["satisfaction"] = satisfaction
 
     headline = _headline(summary, by_year)
@@ -514,6 +611,7 @@ def compute(
             masked=masked,
             now=now,
             summary_only=True,
+            grid=grid,
         )
     return evaluation
 
@@ -568,34 +666,10 @@ def _headline(summary: Table, by_year: Table) -> dict:
     return {"share": overall, "trend": trend}
 
 
-def _row_groups(table: Table, columns: list[int]) -> list[list[tuple[int, int]]]:
-    """In each row, the given columns add up to a published figure."""
-    return [[(r, c) for c in columns] for r in range(len(table.rows))]
-
-
-def _column_groups(table: Table, columns: list[int]) -> list[list[tuple[int, int]]]:
-    """Down each given column, the rows add up to a published total."""
-    return [[(r, c) for r in range(len(table.rows))] for c in columns]
-
-
-def _finish(table: Table, masked: bool, *, groups=(), follows=()) -> None:
-    """Turn the table's figures into what is shown: « < 3 » under 3 cases and, when
-    masked, « secret » for what would give a masked figure back (``figures.complementary``).
-    ``follows``: (share, counts) — a share is hidden with any of the counts it reveals."""
-    cells = {
-        (r, c): cell
-        for r, row in enumerate(table.rows)
-        for c, cell in enumerate(row)
-        if isinstance(cell, Cell)
-    }
-    secret = complementary(cells, groups) if masked else set()
-    for share_key, count_keys in follows:
-        if any(key in secret or cells[key].is_small() for key in count_keys):
-            secret.add(share_key)
+def _finish(table: Table, masked: bool, grid: Grid | None) -> None:
+    """Turn the table's figures into what is shown: for the evaluation body and the
+    partners, « masqué » unless the published grid publishes every figure it rests on."""
     table.rows = [
-        [
-            cell.show(masked, secret=(r, c) in secret) if isinstance(cell, Cell) else cell
-            for c, cell in enumerate(row)
-        ]
-        for r, row in enumerate(table.rows)
+        [cell.show(masked, grid) if isinstance(cell, Cell) else cell for cell in row]
+        for row in table.rows
     ]

@@ -1,8 +1,8 @@
 """What the map of centres shows, by database aggregation.
 
 The coordination sees each centre, coloured and numbered by the stage of its latest case;
-everyone else sees only a number of requests per commune, masked under 3 (and one more
-hidden when a single masked commune would come back as the total minus the others).
+everyone else sees only a number of requests per commune, read from the published grid
+(``soutien.evaluation.grid``): the same cells as the pages and the exports.
 """
 
 from django.db.models import CharField, Count, OuterRef, Q, Subquery
@@ -11,8 +11,9 @@ from django.db.models.functions import Coalesce
 from soutien.cases.enums import Stage
 from soutien.cases.models import Case
 from soutien.directory.models import SocialCentre
-from soutien.evaluation.figures import complementary, count
-from soutien.evaluation.indicators import Filters, cohort_queryset
+from soutien.evaluation.figures import count
+from soutien.evaluation.grid import Grid, published_grid
+from soutien.evaluation.indicators import Filters, cohort_queryset, place_of
 from soutien.evaluation.policies import DEPARTMENT, Territory
 
 # Stage groups drawn on the map: number (printed on the marker), label, colour.
@@ -47,40 +48,45 @@ def _group_of(stage: str | None) -> tuple[str, str, str]:
     return NO_CASE
 
 
-def commune_counts(territory: Territory, filters: Filters, *, masked: bool) -> dict:
+def commune_counts(
+    territory: Territory, filters: Filters, *, masked: bool, grid: Grid | None = None
+) -> dict:
     """Requests per commune (Marseille's arrondissements count for Marseille)."""
+    if masked and grid is None:
+        grid = published_grid()
+    place = place_of(territory, filters)
     cohort = cohort_queryset(territory, filters)
     rows = (
         cohort.annotate(
+            municipality=Coalesce("centre__commune__parent_id", "centre__commune_id"),
             code=Coalesce("centre__commune__parent__insee_code", "centre__commune__insee_code"),
             name=Coalesce("centre__commune__parent__name", "centre__commune__name"),
         )
-        .values("code", "name")
+        .values("municipality", "code", "name")
         .annotate(n=Count("pk"))
         .order_by("name")
     )
-    rows = list(rows)
-    cells = {row["code"]: count(row["n"]) for row in rows}
-    # The communes add up to the total shown: one masked would come back by subtraction.
-    secret = complementary(cells, [list(cells)]) if masked else set()
     communes = []
     total = 0
     for row in rows:
         total += row["n"]
-        shown = cells[row["code"]].show(masked, secret=row["code"] in secret)
+        cell = count(row["n"], place.municipality(row["municipality"], "total"))
+        shown = cell.show(masked, grid)
         communes.append(
             {"code": row["code"], "name": row["name"], "text": shown.text, "count": shown.number}
         )
     data = {
         "communes": communes,
-        "total": count(total).show(masked).text,
+        "total": count(total, place.key("total")).show(masked, grid).text,
         "territory": territory.label,
     }
     if not territory.is_department:
-        department = cohort_queryset(
-            DEPARTMENT, Filters(start=filters.start, end=filters.end, federation=filters.federation)
-        ).count()
-        data["department_total"] = count(department).show(masked).text
+        department_filters = Filters(
+            start=filters.start, end=filters.end, federation=filters.federation
+        )
+        department = cohort_queryset(DEPARTMENT, department_filters).count()
+        department_key = place_of(DEPARTMENT, department_filters).key("total")
+        data["department_total"] = count(department, department_key).show(masked, grid).text
     return data
 
 

@@ -12,7 +12,7 @@ from django.db.models import Q
 from soutien.cases.policies import actor_for
 from soutien.directory.models import FunderLevel, Organisation
 
-# Any figure computed over fewer cases than this is shown as "< 3" to non-coordinators.
+# No group of fewer cases than this is published to non-coordinators (soutien.evaluation.grid).
 SMALL_NUMBER_THRESHOLD = 3
 
 
@@ -57,8 +57,16 @@ def can_view_evaluation(user) -> bool:
 
 
 def can_view_unmasked(user) -> bool:
-    """Seule la coordination voit les chiffres exacts ; pour l'instance d'évaluation et les
-    partenaires, tout chiffre calculé sur moins de 3 dossiers est affiché « < 3 »."""
+    """Seule la coordination voit les chiffres exacts ; l'instance d'évaluation et les
+    partenaires ne voient que les chiffres de la grille publiée, où aucun groupe de moins
+    de 3 dossiers ne peut être retrouvé (les autres sont affichés « masqué »)."""
+    return actor_for(user).coordinator
+
+
+def can_choose_free_period(user) -> bool:
+    """Seule la coordination choisit une période libre (du … au …) ; les autres choisissent
+    parmi les périodes publiées (toutes les années, ou une année entière), pour que les
+    chiffres masqués ne se retrouvent pas en comparant des périodes voisines."""
     return actor_for(user).coordinator
 
 

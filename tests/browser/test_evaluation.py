@@ -76,3 +76,36 @@ def test_map_shows_centres_to_the_coordinator(page, data):
     assert_accessible(page)
     assert page.console_errors == []
     assert console == []
+
+
+def test_map_labels_never_cover_one_another(page, demo):
+    """The demo cases span the nine signatory communes: Marseille, Septèmes-les-Vallons and
+    Les Pennes-Mirabeau are neighbours whose labels used to cover one another."""
+    from soutien.cases.demo import load_demo_cases
+    from soutien.directory.models import Membership, Role
+
+    load_demo_cases()
+    coordinator = Membership.objects.filter(role=Role.COORDINATOR).first().user
+    sign_in_as(page, coordinator)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(page.base_url + "/evaluation/carte/")
+    expect(page.locator("#evaluation-map[data-ready='1']")).to_have_count(1)
+    rects = page.evaluate(
+        """[...document.querySelectorAll('.commune-count')].map(e => {
+             const r = e.getBoundingClientRect();
+             return {text: e.textContent, left: r.left, right: r.right,
+                     top: r.top, bottom: r.bottom};
+           })"""
+    )
+    assert len(rects) >= 5, rects
+    overlapping = [
+        (a["text"], b["text"])
+        for i, a in enumerate(rects)
+        for b in rects[i + 1 :]
+        if a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    ]
+    assert overlapping == []
+    assert any(rect["text"].startswith("Les Pennes-Mirabeau") for rect in rects)

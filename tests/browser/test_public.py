@@ -136,3 +136,11 @@ def test_account_request_end_to_end(page, reference, tmp_path):
     page.goto(page.base_url + path)
     expect(page.get_by_role("heading", level=1)).to_have_text("Ce lien n'est plus valable")
     assert page.console_errors == []
+
+
+def test_the_login_page_of_the_demo_passes_contrast(page, settings):
+    """The demo accounts box (shown with DEBUG only) passes axe, contrast included."""
+    settings.DEBUG = True
+    page.goto(f"{page.base_url}/compte/connexion/")
+    expect(page.get_by_role("heading", name="Comptes de démonstration")).to_be_visible()
+    assert_accessible(page)

@@ -45,7 +45,7 @@ def test_csv_matches_the_page(client, data, who):
     exported = {(r["rubrique"], r["ligne"], r["colonne"]): r["valeur"] for r in rows}
     assert exported == page
     assert exported[("Synthèse", "Demandes reçues", "Valeur")] == (
-        "2" if who == "coordinator" else "< 3"
+        "2" if who == "coordinator" else "masqué"
     )
 
 
@@ -58,12 +58,12 @@ def test_xlsx_matches_the_page_and_masks(client, data):
     summary = book["Synthèse"]
     values = {row[0]: row[1] for row in summary.iter_rows(min_row=3, values_only=True)}
     assert values["Demandes reçues"] == 8
-    assert values["dont crise avérée"] == "< 3"
-    assert page[("Synthèse", "dont crise avérée", "Valeur")] == "< 3"
-    # 6 preventive requests out of 8 would give the 2 crisis ones back: hidden too.
-    assert values["dont démarche préventive"] == "secret"
-    assert values["Part des démarches préventives"] == "< 3"
-    assert page[("Synthèse", "dont démarche préventive", "Valeur")] == "secret"
+    assert values["dont crise avérée"] == "masqué"
+    assert page[("Synthèse", "dont crise avérée", "Valeur")] == "masqué"
+    # 6 preventive requests out of 8 would give the 2 crisis ones back: masked too.
+    assert values["dont démarche préventive"] == "masqué"
+    assert values["Part des démarches préventives"] == "masqué"
+    assert page[("Synthèse", "dont démarche préventive", "Valeur")] == "masqué"
     lead = book["Délais"]
     first = next(lead.iter_rows(min_row=3, values_only=True))
     assert first[1:5] == (5, 30.0, 46.0, 30)
@@ -121,7 +121,7 @@ def test_annual_report_pdf_masks_for_partners(client, data):
     assert response["Content-Type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Rapport annuel d'évaluation 2023" in text
-    assert "< 3" in text
+    assert "masqué" in text
     assert "Délais des étapes" in text
 
 
@@ -133,3 +133,48 @@ def test_exports_are_audited(client, data):
     assert AuditEntry.objects.filter(
         action="evaluation.export", actor_id=data.evaluator.pk
     ).exists()
+
+
+def test_no_exported_cell_is_read_as_a_formula(client, data):
+    """Formula injection: a name typed in the platform (a field of expertise, a
+    federation) that starts with =, +, - or @ is exported as text, never as a formula."""
+    from soutien.directory.models import Domain
+
+    Domain.objects.filter(code="gouvernance").update(name='=HYPERLINK("http://x","clic")')
+    Domain.objects.filter(code="autre").update(name="@SUM(A1)")
+    data.federation.name = "+fédération"
+    data.federation.save(update_fields=["name"])
+    client.force_login(data.coordinator)
+    rows = csv_rows(client.get(reverse("evaluation:export_csv")))
+    labels = {r["ligne"] for r in rows if r["rubrique"] == "Demandes par champ de fonctionnement"}
+    assert '\'=HYPERLINK("http://x","clic")' in labels
+    assert "'@SUM(A1)" in labels
+    response = client.get(reverse("evaluation:export_xlsx"), {"federation": data.federation.pk})
+    book = load_workbook(io.BytesIO(response.content))
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    texts = {cell.value: cell for cell in cells if isinstance(cell.value, str)}
+    assert texts['=HYPERLINK("http://x","clic")'].data_type == "s"
+    assert texts['=HYPERLINK("http://x","clic")'].quotePrefix
+    assert texts["+fédération"].quotePrefix
+    # The pseudonymised dataset: a commune's name.
+    data.aix.name = "-Aix"
+    data.aix.save(update_fields=["name"])
+    dataset = client.get(reverse("evaluation:case_dataset")).content.decode("utf-8-sig")
+    communes = {row["commune"] for row in csv.DictReader(io.StringIO(dataset), delimiter=";")}
+    assert communes == {"'-Aix", "Marseille"}
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised():
+    from soutien.core.spreadsheets import csv_row
+
+    assert csv_row(["=1+1", "+33 6", "-2", "@x", "\tx", "ok", 12, "—"]) == [
+        "'=1+1",
+        "'+33 6",
+        "'-2",
+        "'@x",
+        "'\tx",
+        "ok",
+        12,
+        "—",
+    ]

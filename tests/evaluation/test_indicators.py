@@ -113,27 +113,46 @@ def test_filters_period_commune_federation(dataset):
     assert texts(federation.table("summary"))["Demandes reçues"] == ["2"]
 
 
-def test_masking_under_three_cases(dataset):
-    summary = texts(compute(masked=True, now=NOW).table("summary"))
+def test_masking_reads_the_published_grid(dataset):
+    masked = compute(masked=True, now=NOW)
+    summary = texts(masked.table("summary"))
     assert summary["Demandes reçues"] == ["8"]
-    assert summary["dont crise avérée"] == ["< 3"]
+    assert summary["dont crise avérée"] == ["masqué"]  # 2 cases
     # 8 requests, 6 preventive: the 2 crisis ones would come back by subtraction, so the
-    # preventive count is hidden as well, and so is the share (6 of 8 leaves 2 out).
-    assert summary["dont démarche préventive"] == ["secret"]
-    assert summary["Part des démarches préventives"] == ["< 3"]
+    # preventive count is masked as well, and so is the share.
+    assert summary["dont démarche préventive"] == ["masqué"]
+    assert summary["Part des démarches préventives"] == ["masqué"]
     # 4 validated out of 5 decisions would reveal the one refusal.
     assert summary["Décisions des financeurs (validées ou refusées)"] == ["5"]
-    assert summary["Taux d'acceptation"] == ["< 3"]
-    assert summary["Demandes classées sans suite ou retirées"] == ["< 3"]
-    assert summary["Accompagnements en cours, à ce jour"] == ["< 3"]
-    masked = compute(masked=True, now=NOW)
+    assert summary["Taux d'acceptation"] == ["masqué"]
+    assert summary["Demandes classées sans suite ou retirées"] == ["masqué"]
+    assert summary["Accompagnements en cours, à ce jour"] == ["masqué"]
+    # 4 cases in progress (c4, c5, c6, c8), 3 of them overdue: the fourth, c5, would
+    # stand out.
+    assert summary["Dossiers en cours, à ce jour"] == ["4"]
+    assert summary["Dossiers en retard sur le délai cible, à ce jour"] == ["masqué"]
+    # The 4 requests of 2023 lie within the 5 decisions (c1 to c5): 2023 would single out
+    # c5, and 2024 is the total minus 2023, so both years are masked.
+    assert texts(masked.table("by_year")) == {
+        "2023": ["masqué"] * 5,
+        "2024": ["masqué"] * 5,
+    }
+    # Each commune has a single crisis request: its count and the preventive one are
+    # masked, its total is not.
+    assert texts(masked.table("by_commune")) == {
+        "Aix-en-Provence": ["3", "masqué", "masqué"],
+        "Marseille": ["5", "masqué", "masqué"],
+    }
     # Satisfaction: 2 answers, so every figure computed over them is masked.
-    assert all(cells == ["< 3", "< 3"] for cells in texts(masked.table("satisfaction")).values())
-    # A zero reveals no case; an average over no case has no value.
+    assert all(
+        cells == ["masqué", "masqué"] for cells in texts(masked.table("satisfaction")).values()
+    )
+    # A zero reveals no case.
     assert texts(masked.table("by_domain"))["Autre"] == ["0"]
-    # Validation: 3 completed steps, shown; a share of 2 cases out of 3 is masked.
-    validation = list(texts(masked.table("lead_times")).values())[2]
-    assert validation == ["3", days("10,0"), days("18,0"), days(15), "< 3"]
+    # Referral: 5 completed steps (the 5 decisions), shown with their median; 3 of the 5
+    # within the target would leave 2 out.
+    referral = list(texts(masked.table("lead_times")).values())[0]
+    assert referral == ["5", days("30,0"), days("46,0"), days(30), "masqué"]
 
 
 def test_commune_partner_sees_its_territory_and_department_totals(dataset):
@@ -154,8 +173,9 @@ def test_territories(dataset):
 
 def test_constant_number_of_queries(dataset, django_assert_max_num_queries):
     # Targets, the year × centre × manager groups, « à ce jour », centres and managers,
-    # four lead-time histograms, fields (links and names), commune names.
-    with django_assert_max_num_queries(12):
+    # four lead-time histograms, fields (links and names), commune names; the published
+    # grid: targets, cases and their fields.
+    with django_assert_max_num_queries(15):
         compute(masked=True, now=NOW)
 
 
@@ -183,8 +203,41 @@ def test_overdue_rule_is_the_case_selectors_one(dataset):
         dt.datetime(2024, 2, 20, tzinfo=dt.UTC),
     ):
         mine = set(
-            Case.objects.filter(overdue_filter(TargetDuration.as_dict(), now)).values_list(
+            Case.objects.filter(overdue_filter(TargetDuration.as_table(), now)).values_list(
                 "pk", flat=True
             )
         )
         assert mine == set(overdue(Case.objects.all(), now).values_list("pk", flat=True))
+
+
+def test_masked_figures_never_come_from_a_period_or_territory_off_the_grid(dataset):
+    from soutien.evaluation.policies import Territory
+
+    # A free period is no cell of the published grid: nothing of it is shown masked.
+    quarter = compute(
+        filters=Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 3, 31)), masked=True, now=NOW
+    )
+    shown = {
+        (key, row[0], cell.text)
+        for key in ("summary", "by_year", "by_commune", "by_manager", "outcomes", "by_domain")
+        for row in quarter.table(key).rows
+        for cell in row[1:]
+        if not row[0].endswith("à ce jour") and cell.text not in ("masqué", "0", "—")
+    }
+    assert shown == set()
+    # The figures « à ce jour » have no period: the grid's own.
+    assert texts(quarter.table("summary"))["Dossiers en cours, à ce jour"] == ["4"]
+    # A whole year is: the same cells as the grid's (the year 2024 total of 4 is masked
+    # there, see test_masking_reads_the_published_grid).
+    year = compute(
+        filters=Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31)), masked=True, now=NOW
+    )
+    assert texts(year.table("summary"))["Demandes reçues"] == ["masqué"]
+    # Two communes together are no cell either; each commune alone is.
+    both = Territory(commune_ids=frozenset({dataset.marseille.pk, dataset.aix.pk}), label="Deux")
+    together = compute(territory=both, masked=True, now=NOW)
+    assert texts(together.table("summary"))["Demandes reçues"] == ["masqué"]
+    assert texts(together.table("by_commune")) == {
+        "Aix-en-Provence": ["3", "masqué", "masqué"],
+        "Marseille": ["5", "masqué", "masqué"],
+    }

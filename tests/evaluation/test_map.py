@@ -37,11 +37,15 @@ def test_others_see_counts_per_commune_only_masked(client, data, who):
     client.force_login(getattr(data, who))
     payload = client.get(DATA, {"year": 2023}).json()
     assert "centres" not in payload
-    # 2023: Marseille c1, c2, c4 (3) and Aix c3 (1, masked); with the total of 4 shown,
-    # Marseille's 3 would give Aix's 1 back: hidden as well.
+    # 2023: Marseille c1, c2, c4 (3) and Aix c3 (1). The 4 requests of 2023 lie within
+    # the 5 decisions of the grid (c1 to c5) and would single out c5: the year is masked
+    # on the map as on the pages, and so are its communes.
     counts = {c["code"]: (c["text"], c["count"]) for c in payload["communes"]}
-    assert counts == {"13055": ("secret", None), "13001": ("< 3", None)}
-    assert payload["total"] == "4"
+    assert counts == {"13055": ("masqué", None), "13001": ("masqué", None)}
+    assert payload["total"] == "masqué"
+    # Every year: the same cells as the pages.
+    counts = {c["code"]: c["text"] for c in client.get(DATA).json()["communes"]}
+    assert counts == {"13055": "5", "13001": "3"}
     assert "Centre A1" not in json.dumps(payload)
 
 
@@ -71,3 +75,18 @@ def test_geojson_is_served_to_evaluation_roles_only(client, data):
     assert response["Content-Type"] == "application/geo+json"
     assert b'"code":"13"' in b"".join(response.streaming_content)
     assert client.get(reverse("evaluation:communes_geojson"), {"couche": "x"}).status_code == 404
+
+
+def test_map_page_says_what_it_shows(client, data):
+    from soutien.evaluation.figures import MASKING_NOTE
+
+    client.force_login(data.evaluator)
+    html = client.get(reverse("evaluation:map"), {"year": 2023}).content.decode()
+    assert "<title>Carte des demandes par commune" in html
+    assert '<h1 class="h2">Demandes reçues par commune</h1>' in html
+    # Masked figures read « masqué », explained beside the map, never « < 3 » or « secret ».
+    assert MASKING_NOTE.replace("'", "&#x27;") in html
+    assert "&lt; 3" not in html and "secret" not in html.lower().replace("secret statistique", "")
+    client.force_login(data.coordinator)
+    html = client.get(reverse("evaluation:map")).content.decode()
+    assert '<h1 class="h2">Demandes par commune et centres sur la carte</h1>' in html

@@ -53,7 +53,7 @@ def test_coordinator_sees_exact_figures(client, data):
     response = client.get(INDEX)
     summary = dict((label, str(value)) for label, value, _ in response.context["summary_rows"])
     assert summary["dont crise avérée"] == "2"
-    assert "&lt; 3" not in response.content.decode()
+    assert "masqué" not in response.content.decode()
     assert reverse("evaluation:case_dataset") in response.content.decode()
 
 
@@ -62,9 +62,9 @@ def test_evaluator_sees_masked_figures(client, data):
     response = client.get(INDEX)
     html = response.content.decode()
     summary = dict((label, str(value)) for label, value, _ in response.context["summary_rows"])
-    assert summary["dont crise avérée"] == "< 3"
+    assert summary["dont crise avérée"] == "masqué"
     assert summary["Demandes reçues"] == "8"
-    assert '<td class="text-end">&lt; 3</td>' in html or "masked" in html
+    assert '<td class="text-end masked">masqué</td>' in html
     # No case-level data for the evaluation body.
     assert reverse("evaluation:case_dataset") not in html
     assert client.get(reverse("evaluation:case_dataset")).status_code == 404
@@ -112,3 +112,41 @@ def test_page_queries_are_constant(client, data, django_assert_max_num_queries):
     client.get(INDEX)
     with django_assert_max_num_queries(60):
         client.get(INDEX)
+
+
+@pytest.mark.parametrize("who", ["evaluator", "partner_state", "partner_marseille"])
+def test_free_dates_are_for_the_coordination_only(client, data, who):
+    """Day bounds would let figures be subtracted day by day: the others choose a year."""
+    client.force_login(getattr(data, who))
+    page = client.get(INDEX)
+    assert 'name="start"' not in page.content.decode()
+    response = client.get(INDEX, {"start": "2024-01-01", "end": "2024-03-31"})
+    assert response.context["form"].errors["year"] == [
+        "Les dates « Du » et « Au » sont réservées à la coordination : choisissez une "
+        "année, ou « Toutes »."
+    ]
+    assert 'id="id_year_error"' in response.content.decode()
+    for name in ("evaluation:export_csv", "evaluation:export_xlsx", "evaluation:map_data"):
+        assert client.get(reverse(name), {"start": "2024-01-01"}).status_code == 404
+    client.force_login(data.coordinator)
+    response = client.get(INDEX, {"start": "2024-01-01", "end": "2024-03-31"})
+    rows = {label: str(value) for label, value, _ in response.context["summary_rows"]}
+    assert rows["Demandes reçues"] == "3"  # c5, c6, c7
+
+
+def test_exports_are_limited_per_account(client, data, settings):
+    from django.core.cache import cache
+
+    settings.SOUTIEN_EVALUATION_EXPORT_RATE = (2, 3600)
+    cache.delete_many(
+        [f"soutien:throttle:evaluation-export:{u.pk}" for u in (data.evaluator, data.partner_state)]
+    )
+    client.force_login(data.evaluator)
+    assert client.get(reverse("evaluation:export_csv")).status_code == 200
+    assert client.get(reverse("evaluation:export_xlsx")).status_code == 200
+    refused = client.get(reverse("evaluation:annual_report"), {"year": 2024})
+    assert refused.status_code == 429
+    assert "Trop d'exports en peu de temps" in refused.content.decode()
+    assert client.get(INDEX).status_code == 200  # the page itself stays open
+    client.force_login(data.partner_state)  # per account: another one is not affected
+    assert client.get(reverse("evaluation:export_csv")).status_code == 200

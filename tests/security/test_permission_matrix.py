@@ -52,6 +52,7 @@ ROLES = (
 SAMPLE_KWARGS = {
     "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "mauvais-jeton"},
     "public:invitation": {"token": "jeton-inconnu"},
+    "profile:unsubscribe": {"token": "jeton-inconnu"},
 }
 
 # fmt: off
@@ -122,12 +123,21 @@ TABLE = {
         (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "profile:password_change":
         (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "profile:notifications":
+        (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # A one-click unsubscribe link works without signing in; a forged one is refused.
+    "profile:unsubscribe":
+        (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "help:index":
         (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "help:faq":
         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 
     "cases:list":
+        (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 200),
+    "cases:export_csv":
+        (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 200),
+    "cases:export_xlsx":
         (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 404, 200),
     "cases:create":
         (LOG, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404, 200),

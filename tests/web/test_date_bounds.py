@@ -52,7 +52,7 @@ def test_action_due_date(client, reference, day):
 @pytest.mark.parametrize("field", ["start", "end"])
 def test_evaluation_period(client, reference, day, field):
     data = build_dataset()
-    client.force_login(data.evaluator)
+    client.force_login(data.coordinator)  # only the coordination chooses free dates
     response = client.get(reverse("evaluation:index"), {field: day})
     _error_beside(response, field)
     # Exports and map data refuse an invalid filter outright (as for another territory).

@@ -2,7 +2,7 @@
 
 from django.contrib.auth import views as auth_views
 
-from soutien.security.network import client_ip
+from soutien.core.network import client_ip
 from soutien.security.throttle import password_reset_throttled
 
 

@@ -6,6 +6,8 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("export/csv/", views.case_list_csv, name="export_csv"),
+    path("export/tableur/", views.case_list_xlsx, name="export_xlsx"),
     path("nouveau/", views.case_create, name="create"),
     path("delais/", views.target_durations, name="targets"),
     path("<int:pk>/", views.case_detail, name="detail"),

@@ -1,4 +1,9 @@
-"""Filters of the evaluation pages (period, commune, federation)."""
+"""Filters of the evaluation pages (period, commune, federation).
+
+Only the coordination chooses a free period (« Du », « Au »); everyone else chooses among
+the published periods (every year, or one whole year): see
+``soutien.evaluation.policies.can_choose_free_period``.
+"""
 
 import datetime as dt
 
@@ -27,8 +32,11 @@ class EvaluationFilterForm(StyledFormMixin, forms.Form):
         empty_label="Toutes (et centres associatifs)",
     )
 
-    def __init__(self, *args, territory, **kwargs):
+    def __init__(self, *args, territory, free_period: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.free_period = free_period
+        if not free_period:
+            del self.fields["start"], self.fields["end"]
         this_year = timezone.localdate().year
         self.fields["year"].choices = [("", "Toutes")] + [
             (year, str(year)) for year in range(this_year, FIRST_YEAR - 1, -1)
@@ -47,6 +55,12 @@ class EvaluationFilterForm(StyledFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        if not self.free_period and (self.data.get("start") or self.data.get("end")):
+            self.add_error(
+                "year",
+                "Les dates « Du » et « Au » sont réservées à la coordination : choisissez "
+                "une année, ou « Toutes ».",
+            )
         if data.get("year"):
             data["start"] = dt.date(data["year"], 1, 1)
             data["end"] = dt.date(data["year"], 12, 31)

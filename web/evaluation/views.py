@@ -1,12 +1,16 @@
 """Evaluation pages: indicators, exports, annual report and the map of centres.
 
 Every view answers 404 to whoever may not view the evaluation (its existence is not
-revealed); what each one shows is decided by soutien.evaluation.policies.
+revealed); what each one shows is decided by soutien.evaluation.policies. For everyone but
+the coordination, every figure comes from the one published grid
+(soutien.evaluation.grid), whatever the page, export or filter. Exports are limited per
+account (``SOUTIEN_EVALUATION_EXPORT_RATE``).
 """
 
 import datetime as dt
 from functools import wraps
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,9 +20,11 @@ from soutien.directory.reference import DATA_DIR
 from soutien.evaluation import exports
 from soutien.evaluation.charts import evaluation_charts
 from soutien.evaluation.figures import MASKING_NOTE
+from soutien.evaluation.grid import published_grid
 from soutien.evaluation.indicators import Filters, cohort_queryset, compute
 from soutien.evaluation.map import centres_on_map, commune_counts, legend
 from soutien.evaluation.policies import (
+    can_choose_free_period,
     can_export_case_dataset,
     can_view_centres_on_map,
     can_view_evaluation,
@@ -26,6 +32,7 @@ from soutien.evaluation.policies import (
     territory_of,
 )
 from soutien.security.decorators import private_page
+from soutien.security.throttle import throttle_exceeded
 from web.evaluation.forms import EvaluationFilterForm
 
 MAP_CREDIT = "IGN, INSEE — Admin Express COG 2018"
@@ -44,11 +51,33 @@ def evaluation_view(view):
     return private_page(wrapper)
 
 
+def export_view(view):
+    """An evaluation export: limited to a number of downloads per account and window."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        limit, window = settings.SOUTIEN_EVALUATION_EXPORT_RATE
+        if throttle_exceeded("evaluation-export", str(request.user.pk), limit=limit, window=window):
+            return render(
+                request,
+                "evaluation/too_many_exports.html",
+                {"window_minutes": window // 60},
+                status=429,
+            )
+        return view(request, *args, **kwargs)
+
+    return evaluation_view(wrapper)
+
+
 def _filters(request, *, strict: bool):
     """The filter form and its filters. ``strict``: an invalid filter (another territory's
     commune, for instance) is a 404 rather than a form error."""
     territory = territory_of(request.user)
-    form = EvaluationFilterForm(request.GET or None, territory=territory)
+    form = EvaluationFilterForm(
+        request.GET or None,
+        territory=territory,
+        free_period=can_choose_free_period(request.user),
+    )
     if form.is_bound and not form.is_valid() and strict:
         raise Http404("Filtre invalide")
     return territory, form, form.filters()
@@ -56,11 +85,13 @@ def _filters(request, *, strict: bool):
 
 def _evaluation(request, *, strict: bool = False):
     territory, form, filters = _filters(request, strict=strict)
+    masked = must_mask(request.user)
     evaluation = compute(
         territory=territory,
         filters=filters,
-        masked=must_mask(request.user),
+        masked=masked,
         with_department=not territory.is_department,
+        grid=published_grid() if masked else None,
     )
     return evaluation, form
 
@@ -111,7 +142,7 @@ def _stamp() -> str:
     return timezone.localdate().strftime("%Y-%m-%d")
 
 
-@evaluation_view
+@export_view
 def export_csv(request):
     evaluation, form = _evaluation(request, strict=True)
     _audit_export(request, "csv", form)
@@ -122,7 +153,7 @@ def export_csv(request):
     )
 
 
-@evaluation_view
+@export_view
 def export_xlsx(request):
     evaluation, form = _evaluation(request, strict=True)
     _audit_export(request, "xlsx", form)
@@ -133,7 +164,7 @@ def export_xlsx(request):
     )
 
 
-@evaluation_view
+@export_view
 def case_dataset(request):
     if not can_export_case_dataset(request.user):
         raise Http404("Page introuvable")
@@ -146,12 +177,13 @@ def case_dataset(request):
     )
 
 
-@evaluation_view
+@export_view
 def annual_report(request):
     """The annual report: the chosen year (this year by default) and the trend so far."""
     territory, form, filters = _filters(request, strict=True)
     year = (form.cleaned_data.get("year") if form.is_bound else None) or timezone.localdate().year
     masked = must_mask(request.user)
+    grid = published_grid() if masked else None
     year_filters = Filters(
         start=dt.date(year, 1, 1),
         end=dt.date(year, 12, 31),
@@ -163,14 +195,18 @@ def annual_report(request):
         filters=year_filters,
         masked=masked,
         with_department=not territory.is_department,
+        grid=grid,
     )
+    # The years so far: the rows by year of every period, up to the chosen year (whole
+    # years, the cells of the published grid).
     trend = compute(
         territory=territory,
-        filters=Filters(
-            end=year_filters.end, commune=filters.commune, federation=filters.federation
-        ),
+        filters=Filters(commune=filters.commune, federation=filters.federation),
         masked=masked,
+        grid=grid,
     )
+    by_year = trend.table("by_year")
+    by_year.rows = [row for row in by_year.rows if int(row[0]) <= year]
     charts = {chart["table"]: chart["svg"] for chart in evaluation_charts(evaluation)}
     charts["by_year"] = {c["table"]: c["svg"] for c in evaluation_charts(trend)}["by_year"]
     _audit_export(request, "rapport-annuel-pdf", form)
@@ -190,7 +226,10 @@ def annual_report(request):
 
 def _map_payload(request, *, strict: bool) -> tuple[dict, EvaluationFilterForm]:
     territory, form, filters = _filters(request, strict=strict)
-    payload = commune_counts(territory, filters, masked=must_mask(request.user))
+    masked = must_mask(request.user)
+    payload = commune_counts(
+        territory, filters, masked=masked, grid=published_grid() if masked else None
+    )
     payload["credit"] = MAP_CREDIT
     if can_view_centres_on_map(request.user):
         payload["centres"] = centres_on_map(filters)

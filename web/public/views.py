@@ -27,9 +27,9 @@ from soutien.content import selectors as content
 from soutien.content.defaults import DEFAULT_TEXTS
 from soutien.content.policies import can_edit_page_text
 from soutien.content.services import page_text_update
+from soutien.core.network import client_ip
 from soutien.directory.models import Organisation
 from soutien.security.decorators import private_page
-from soutien.security.network import client_ip
 from soutien.security.throttle import account_request_throttled
 from web.public.forms import (
     AccountRequestForm,

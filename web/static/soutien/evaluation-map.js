@@ -40,7 +40,14 @@
     return "#2c6296";
   }
 
-  var map = L.map(element, { attributionControl: false, zoomSnap: 0.25, keyboard: true });
+  // No fade-in: a popup half faded in has the contrast of a half-transparent text (and
+  // motion is not needed to read it).
+  var map = L.map(element, {
+    attributionControl: false,
+    zoomSnap: 0.25,
+    keyboard: true,
+    fadeAnimation: false,
+  });
   L.control.attribution({ prefix: false }).addAttribution(escapeHtml(data.credit)).addTo(map);
 
   function load(url) {
@@ -50,6 +57,49 @@
       }
       return response.json();
     });
+  }
+
+  // Permanent commune labels sit at each commune's centre: neighbours (Marseille, Septèmes,
+  // Les Pennes-Mirabeau) would cover one another. Each label that overlaps one already
+  // placed is moved down below it, so that every figure stays readable.
+  function separateLabels() {
+    var labels = Array.prototype.slice.call(element.querySelectorAll(".commune-count"));
+    labels.forEach(function (label) {
+      label.style.marginTop = "0px";
+    });
+    var placed = [];
+    labels
+      .map(function (label) {
+        return { label: label, rect: label.getBoundingClientRect() };
+      })
+      .sort(function (a, b) {
+        return a.rect.top - b.rect.top || a.rect.left - b.rect.left;
+      })
+      .forEach(function (item) {
+        var shift = 0;
+        var moved = true;
+        while (moved) {
+          moved = false;
+          for (var i = 0; i < placed.length; i += 1) {
+            var other = placed[i];
+            var top = item.rect.top + shift;
+            var bottom = item.rect.bottom + shift;
+            var overlaps = item.rect.left < other.right + 2 && other.left < item.rect.right + 2 &&
+              top < other.bottom + 2 && other.top < bottom + 2;
+            if (overlaps) {
+              shift = other.bottom + 3 - item.rect.top;
+              moved = true;
+            }
+          }
+        }
+        item.label.style.marginTop = shift + "px";
+        placed.push({
+          left: item.rect.left,
+          right: item.rect.right,
+          top: item.rect.top + shift,
+          bottom: item.rect.bottom + shift,
+        });
+      });
   }
 
   Promise.all([load(element.dataset.communesUrl), load(element.dataset.departementUrl)])
@@ -79,6 +129,8 @@
         interactive: false,
       }).addTo(map);
       map.fitBounds(communes.getBounds());
+      separateLabels();
+      map.on("zoomend", separateLabels);
       (data.centres || []).forEach(function (centre) {
         if (centre.lat === null || centre.lon === null) {
           return;

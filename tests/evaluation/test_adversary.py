@@ -1,0 +1,449 @@
+"""An adversary downloads every export a non-coordinator may obtain and subtracts.
+
+For each role that sees masked figures (evaluation body, a funding partner of the
+department, two commune partners), the adversary downloads the indicators (CSV) and the
+map data for every filter the role may choose (every published period × every commune ×
+every federation), reads every figure shown, and knows what each one counts (a figure's
+label says which cases it is about: that knowledge is written here independently, from
+the dataset's own description of each case, not from the application's code). It then:
+
+- keeps every figure of 1 or 2 cases it could read directly;
+- subtracts every pair of figures one of which lies within the other (nested and
+  adjacent periods, a filter against the total, a breakdown against its parent…), then
+  every pair of what it has learnt so far (differences of differences: the 2 × 2 tables
+  a commune and a measure make, for instance);
+- adds up the rows of every table it downloaded, and subtracts them from the total they
+  split: what is left is the masked rows; a single masked row is then known, and masked
+  rows as many as their cases are known to hold 1 case each.
+
+No group of 1 or 2 cases may come out. The dataset is built for the attack: three years,
+three communes (one of them with an arrondissement), two federations, every stage.
+"""
+
+import csv
+import io
+import itertools
+import random
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from soutien.cases.enums import ClosureOutcome, DecisionOutcome, Situation, Stage, Step
+from soutien.cases.models import Case, Decision, InformationForm, Satisfaction, TargetDuration
+from soutien.cases.selectors import overdue
+from soutien.directory.models import Commune, Domain, Organisation, OrganisationKind, Role
+from tests.evaluation.dataset import day
+from tests.factories import (
+    CommuneFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    SocialCentreFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+YEARS = (2023, 2024, 2025)
+STEP_TITLES = {
+    "Saisine (transmission → décision des financeurs)": Step.REFERRAL,
+    "Rapport (décision → premier rapport transmis)": Step.REPORT,
+    "Validation du rapport par le gestionnaire": Step.VALIDATION,
+    "Restitution (validation → restitution)": Step.RESTITUTION,
+}
+LEAD_COLUMNS = {
+    Step.REFERRAL: "referral_tenths",
+    Step.REPORT: "report_tenths",
+    Step.VALIDATION: "validation_tenths",
+    Step.RESTITUTION: "restitution_tenths",
+}
+PROFILES = ["submitted", "referral", "refused", "withdrawn", "diagnostic", "closed", "closed"]
+
+
+def build_attack_dataset(seed: int = 11) -> dict:
+    """About fifty cases, each described as a plain dict (what the adversary knows)."""
+    rng = random.Random(seed)
+    marseille = Commune.objects.get(insee_code="13055")
+    aix = Commune.objects.get(insee_code="13001")
+    aubagne = Commune.objects.get(insee_code="13005")
+    arrondissement = CommuneFactory(
+        insee_code="13202", name="Marseille 2e arrondissement", parent=marseille
+    )
+    federations = [OrganisationFactory(federation=True) for _ in range(2)]
+    provider = Organisation.objects.get(kind=OrganisationKind.PROVIDER)
+    centres = [
+        (SocialCentreFactory(commune=marseille), "Marseille"),
+        (SocialCentreFactory(commune=arrondissement), "Marseille"),
+        (SocialCentreFactory(commune=marseille, manager=federations[0]), "Marseille"),
+        (SocialCentreFactory(commune=aix), "Aix-en-Provence"),
+        (SocialCentreFactory(commune=aix, manager=federations[1]), "Aix-en-Provence"),
+        (SocialCentreFactory(commune=aubagne), "Aubagne"),
+        (SocialCentreFactory(commune=aubagne, manager=federations[0]), "Aubagne"),
+    ]
+    domains = list(Domain.objects.order_by("order", "name"))
+    described = []
+    for serial in range(1, 52):
+        centre, municipality = rng.choice(centres)
+        profile = rng.choice(PROFILES)
+        year = rng.choice(YEARS)
+        sent = day(year, rng.randint(1, 6), rng.randint(1, 28))
+        dates = {"submitted_at": sent}
+        stage = {
+            "submitted": Stage.SUBMITTED,
+            "referral": Stage.REFERRAL,
+            "refused": Stage.REFUSED,
+            "withdrawn": Stage.CLOSED_WITHOUT_FOLLOW_UP,
+            "diagnostic": Stage.DIAGNOSTIC,
+            "closed": Stage.CLOSED,
+        }[profile]
+        outcome = None
+        if profile in ("refused", "diagnostic", "closed"):
+            dates["decided_at"] = sent + timezone.timedelta(days=rng.randint(10, 60))
+        if profile == "closed":
+            report = dates["decided_at"] + timezone.timedelta(days=rng.randint(20, 70))
+            validated = report + timezone.timedelta(days=rng.randint(5, 25))
+            dates |= {
+                "first_report_at": report,
+                "report_submitted_at": report,
+                "report_validated_at": validated,
+                "restitution_at": validated + timezone.timedelta(days=rng.randint(10, 40)),
+                "closed_at": validated + timezone.timedelta(days=90),
+            }
+            outcome = rng.choice(list(ClosureOutcome))
+        case = Case.objects.create(
+            number=f"MSTR-A-{serial:04d}",
+            centre=centre,
+            manager=centre.manager,
+            stage=stage,
+            situation=rng.choice([Situation.PREVENTIVE, Situation.PREVENTIVE, Situation.CRISIS]),
+            provider=provider if stage in (Stage.DIAGNOSTIC, Stage.CLOSED) else None,
+            **({"closure_outcome": outcome} if outcome else {}),
+            **dates,
+        )
+        form = InformationForm.objects.create(case=case, requester_name="X", description="X")
+        form.domains.set(rng.sample(domains, rng.randint(0, 2)))
+        if "decided_at" in dates:
+            refused = profile == "refused"
+            Decision.objects.create(
+                case=case,
+                outcome=DecisionOutcome.REFUSED if refused else DecisionOutcome.VALIDATED,
+                grounds="Motif" if refused else "",
+                decided_at=dates["decided_at"],
+            )
+        answered = profile == "closed" and rng.random() < 0.6
+        recommend = rng.random() < 0.7
+        if answered:
+            Satisfaction.objects.create(
+                case=case, usefulness=4, listening=4, ownership=3, would_recommend=recommend
+            )
+        described.append(
+            {
+                "pk": case.pk,
+                "year": year,
+                "commune": municipality,
+                "federation": centre.manager.pk if centre.manager in federations else None,
+                "situation": case.situation,
+                "profile": profile,
+                "outcome": outcome,
+                "answered": answered,
+                "recommend": answered and recommend,
+                "domains": {d.name for d in form.domains.all()},
+            }
+        )
+    # What the database stored of each step (the lead times it computes from the dates),
+    # and the cases late today by the case list's own rule.
+    lead = {row["pk"]: row for row in Case.objects.values("pk", *LEAD_COLUMNS.values())}
+    targets = TargetDuration.as_dict()
+    late = set(overdue(Case.objects.all(), timezone.now()).values_list("pk", flat=True))
+    for case in described:
+        case["done"] = {s for s, c in LEAD_COLUMNS.items() if lead[case["pk"]][c] is not None}
+        case["within"] = {
+            s for s in case["done"] if lead[case["pk"]][LEAD_COLUMNS[s]] <= targets[s] * 10
+        }
+        case["overdue"] = case["pk"] in late
+
+    def member(organisation, role):
+        return MembershipFactory(organisation=organisation, role=role).user
+
+    commune_partner = {"funder_level": "commune"}
+    return {
+        "cases": described,
+        "federations": federations,
+        "communes": {"Marseille": marseille, "Aix-en-Provence": aix, "Aubagne": aubagne},
+        "roles": {
+            "instance d'évaluation": member(
+                Organisation.objects.get(kind=OrganisationKind.EVALUATION), Role.EVALUATOR
+            ),
+            "partenaire (État)": member(
+                Organisation.objects.get(funder_level="state"), Role.PARTNER
+            ),
+            "commune partenaire (Marseille)": member(
+                Organisation.objects.get(**commune_partner, commune=marseille), Role.PARTNER
+            ),
+            "commune partenaire (Aix)": member(
+                Organisation.objects.get(**commune_partner, commune=aix), Role.PARTNER
+            ),
+        },
+    }
+
+
+# --- What each figure counts (the adversary's reading of the labels) ------------------
+
+IN_PROGRESS = {"submitted", "referral", "diagnostic"}
+VALIDATED = {"diagnostic", "closed"}
+
+
+def _measure(table: str, row: str, column: str):
+    """(predicate of the cases counted, predicate of the share's denominator or None), or
+    None for a figure that counts no set of cases (a median, an average, a target)."""
+    if table == "Synthèse":
+        return {
+            "Demandes reçues": (lambda c: True, None),
+            "dont démarche préventive": (lambda c: c["situation"] == Situation.PREVENTIVE, None),
+            "dont crise avérée": (lambda c: c["situation"] == Situation.CRISIS, None),
+            "Part des démarches préventives": (
+                lambda c: c["situation"] == Situation.PREVENTIVE,
+                lambda c: True,
+            ),
+            "Décisions des financeurs (validées ou refusées)": (
+                lambda c: c["profile"] in VALIDATED | {"refused"},
+                None,
+            ),
+            "Taux d'acceptation": (
+                lambda c: c["profile"] in VALIDATED,
+                lambda c: c["profile"] in VALIDATED | {"refused"},
+            ),
+            "Demandes classées sans suite ou retirées": (
+                lambda c: c["profile"] == "withdrawn",
+                None,
+            ),
+            "Dossiers clôturés": (lambda c: c["profile"] == "closed", None),
+            "Dossiers en cours, à ce jour": (lambda c: c["profile"] in IN_PROGRESS, None),
+            "Dossiers en retard sur le délai cible, à ce jour": (lambda c: c["overdue"], None),
+            "Accompagnements en cours, à ce jour": (lambda c: False, None),
+        }[row]
+    if table in ("Demandes par année", "Demandes par commune", "Demandes par type de gestionnaire"):
+        if table == "Demandes par année":
+            within = lambda c: c["year"] == int(row)  # noqa: E731
+        elif table == "Demandes par commune":
+            within = lambda c: c["commune"] == row  # noqa: E731
+        else:
+            federation = row == "Centres gérés par une fédération"
+            within = lambda c: (c["federation"] is not None) == federation  # noqa: E731
+        decided = VALIDATED | {"refused"}
+        return {
+            "Demandes": (within, None),
+            "Démarche préventive": (
+                lambda c: within(c) and c["situation"] == Situation.PREVENTIVE,
+                None,
+            ),
+            "Crise avérée": (lambda c: within(c) and c["situation"] == Situation.CRISIS, None),
+            "Part préventive": (
+                lambda c: within(c) and c["situation"] == Situation.PREVENTIVE,
+                within,
+            ),
+            "Taux d'acceptation": (
+                lambda c: within(c) and c["profile"] in VALIDATED,
+                lambda c: within(c) and c["profile"] in decided,
+            ),
+        }[column]
+    if table == "Délais de chaque étape (étapes achevées)":
+        step = STEP_TITLES[row]
+        if column == "Étapes achevées":
+            return (lambda c: step in c["done"], None)
+        if column == "Dans le délai cible":
+            return (lambda c: step in c["within"], lambda c: step in c["done"])
+        return None
+    if table == "Demandes par champ de fonctionnement":
+        return (lambda c: row in c["domains"], None)
+    if table == "Issue des dossiers clôturés":
+        outcome = next(o for o in ClosureOutcome if o.label == row)
+        closed = lambda c: c["profile"] == "closed"  # noqa: E731
+        if column == "Dossiers":
+            return (lambda c: closed(c) and c["outcome"] == outcome, None)
+        return (lambda c: closed(c) and c["outcome"] == outcome, closed)
+    if table.startswith("Satisfaction"):
+        if column == "Réponses":
+            return (lambda c: c["answered"], None)
+        if row.startswith("Recommanderaient"):
+            return (lambda c: c["recommend"], lambda c: c["answered"])
+        return None
+    raise AssertionError(f"figure inconnue : {table} / {row} / {column}")
+
+
+def _number(text: str):
+    """The number a text shows, or None (masqué, no data)."""
+    digits = text.replace("\u202f", "").replace("\u00a0", "").replace("%", "").strip()
+    return int(digits) if digits.isdigit() else None
+
+
+class Adversary:
+    def __init__(self, cases):
+        self.cases = cases
+        self.known: dict[frozenset, int] = {}  # a set of cases → how many they are
+        self.why: dict = {}
+        self.shares: list[tuple[frozenset, frozenset, int]] = []
+        self.splits: list[tuple[frozenset, list[frozenset]]] = []  # a total, its rows
+
+    def select(self, predicate, scope) -> frozenset:
+        return frozenset(c["pk"] for c in self.cases if scope(c) and predicate(c))
+
+    def read(self, text, counted: frozenset, base: frozenset | None, what=""):
+        value = _number(text)
+        if value is None:
+            return
+        if base is None:
+            self.learn(counted, value, what)
+        else:
+            self.shares.append((counted, base, value))
+
+    def learn(self, cases: frozenset, value: int, what="") -> bool:
+        assert len(cases) == value, f"the adversary misread a figure {what}"
+        if cases in self.known:
+            return False
+        self.known[cases] = value
+        self.why[cases] = what
+        return True
+
+    def attack(self) -> list[frozenset]:
+        """Every group of 1 or 2 cases the figures give away (two rounds of derivations:
+        a third one multiplies the groups to compare by about forty, too slow here)."""
+        changed, rounds = True, 0
+        while changed and rounds < 2:  # three rounds of derivations: differences of
+            changed, rounds = False, rounds + 1  # differences of differences
+            # A share whose denominator is known gives its numerator (whole percents:
+            # exact for fewer than 100 cases).
+            for counted, base, percent in self.shares:
+                if base in self.known and self.known[base]:
+                    changed |= self.learn(
+                        counted, round(percent * self.known[base] / 100), ("share", base)
+                    )
+            # The rows of a table, subtracted from the total they split.
+            for total, rows in self.splits:
+                if total not in self.known:
+                    continue
+                hidden = [row for row in rows if row not in self.known]
+                rest = total - frozenset().union(*(row for row in rows if row in self.known))
+                if len(hidden) == 1 and not rest - hidden[0]:
+                    changed |= self.learn(hidden[0], len(hidden[0]), ("split1", total, rows))
+                elif hidden and len(rest) == len(hidden) and not rest - frozenset().union(*hidden):
+                    for row in hidden:  # each masked row holds at least one case
+                        changed |= self.learn(row, len(row), ("split-ones", total, rows))
+            # Every nested pair, subtracted.
+            for large, small in itertools.permutations(list(self.known), 2):
+                if small < large:
+                    changed |= self.learn(large - small, len(large - small), ("diff", large, small))
+        return [group for group, value in self.known.items() if 0 < value < 3]
+
+
+def _scopes(adversary, data, territory_communes, params, perimeter_is_department):
+    year = params.get("year")
+    commune = params.get("commune_name")
+    federation = params.get("federation")
+
+    def scope(c):
+        if year and c["year"] != year:
+            return False
+        if federation and c["federation"] != federation:
+            return False
+        if perimeter_is_department:
+            return True
+        if commune and c["commune"] != commune:
+            return False
+        return territory_communes is None or c["commune"] in territory_communes
+
+    return scope
+
+
+TABLES_SPLIT = {
+    # table title → the column of its rows that split the period's requests
+    "Demandes par année": "Demandes",
+    "Demandes par commune": "Demandes",
+    "Demandes par type de gestionnaire": "Demandes",
+    "Issue des dossiers clôturés": "Dossiers",
+}
+
+
+ROLES = [
+    "instance d'évaluation",
+    "partenaire (État)",
+    "commune partenaire (Marseille)",
+    "commune partenaire (Aix)",
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@override_settings(SOUTIEN_EVALUATION_EXPORT_RATE=(10_000, 60))
+def test_no_export_isolates_a_group_of_one_or_two_cases(client, reference, role):
+    data = build_attack_dataset()
+    cases = data["cases"]
+    for user in [data["roles"][role]]:
+        client.force_login(user)
+        adversary = Adversary(cases)
+        territory = None
+        if role.startswith("commune partenaire"):
+            territory = {"Marseille"} if "Marseille" in role else {"Aix-en-Provence"}
+        communes = sorted(territory or data["communes"])
+        choices = itertools.product(
+            [None, *YEARS], [None, *communes], [None, *(f.pk for f in data["federations"])]
+        )
+        downloads = 0
+        for year, commune, federation in choices:
+            query = {"year": year or "", "federation": federation or ""}
+            if commune:
+                query["commune"] = data["communes"][commune].pk
+            response = client.get(reverse("evaluation:export_csv"), query)
+            assert response.status_code == 200, (role, query)
+            downloads += 1
+            params = {"year": year, "commune_name": commune, "federation": federation}
+            rows = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
+            splits: dict = {}
+            for row in rows:
+                department = row["perimetre"].endswith("(total)")
+                present = row["ligne"].endswith("à ce jour")  # the present, any period
+                scope = _scopes(
+                    adversary,
+                    data,
+                    territory,
+                    params | {"year": None} if present else params,
+                    department,
+                )
+                measure = _measure(row["rubrique"], row["ligne"], row["colonne"])
+                if measure is None:
+                    continue
+                counted, base = measure
+                counted_set = adversary.select(counted, scope)
+                base_set = adversary.select(base, scope) if base else None
+                adversary.read(row["valeur"], counted_set, base_set, (row, params))
+                if TABLES_SPLIT.get(row["rubrique"]) == row["colonne"]:
+                    splits.setdefault(row["rubrique"], []).append(counted_set)
+            everything = adversary.select(
+                lambda c: True, _scopes(None, data, territory, params, False)
+            )
+            closed = adversary.select(
+                lambda c: c["profile"] == "closed", _scopes(None, data, territory, params, False)
+            )
+            for title, parts in splits.items():
+                adversary.splits.append(
+                    (closed if title == "Issue des dossiers clôturés" else everything, parts)
+                )
+            # The map: requests per commune, and the total.
+            payload = client.get(reverse("evaluation:map_data"), query).json()
+            scope = _scopes(None, data, territory, params, False)
+            parts = []
+            for entry in payload["communes"]:
+                part = adversary.select(lambda c, n=entry["name"]: c["commune"] == n, scope)
+                adversary.read(entry["text"], part, None)
+                parts.append(part)
+            adversary.read(payload["total"], everything, None)
+            adversary.splits.append((everything, parts))
+            if "department_total" in payload:
+                department = _scopes(None, data, territory, params, True)
+                adversary.read(
+                    payload["department_total"], adversary.select(lambda c: True, department), None
+                )
+        assert downloads >= 16
+        assert len(adversary.known) > 20, f"{role}: the grid publishes almost nothing"
+        isolated = adversary.attack()
+        found = [(sorted(group), adversary.why[group]) for group in isolated[:3]]
+        assert isolated == [], f"{role}: {len(isolated)} groups of 1 or 2 cases given away: {found}"
