@@ -70,6 +70,9 @@ run: install
 # Static files are collected (and compressed, which takes a minute) only when they changed.
 # A task worker runs beside gunicorn: it sends the outbox's emails and, each morning, the
 # reminders and digests (planned by send_reminders --schedule); it stops with the server.
+# Each SQL statement is cancelled after DB_STATEMENT_TIMEOUT_MS (config/settings/prod.py:
+# 5 s for the pages, none for migrate, WORKER_STATEMENT_TIMEOUT_MS for the task worker);
+# config/gunicorn.conf.py loads the PDF engine and fonts in each worker before it serves.
 serve: deps debs-run
 	@mkdir -p var
 	@export DJANGO_SETTINGS_MODULE=config.settings.prod DEBUG=0 \
@@ -82,12 +85,12 @@ serve: deps debs-run
 	  echo "Préparation des fichiers statiques…"; \
 	  $(UV) run python manage.py collectstatic --no-input -v 0 || exit 1; \
 	fi; \
-	$(UV) run python manage.py migrate --no-input -v 0 && \
-	$(UV) run python manage.py load_reference && \
+	DB_STATEMENT_TIMEOUT_MS=0 $(UV) run python manage.py migrate --no-input -v 0 && \
+	DB_STATEMENT_TIMEOUT_MS=0 $(UV) run python manage.py load_reference && \
 	$(UV) run python manage.py send_reminders --schedule && \
-	{ $(UV) run python manage.py db_worker & worker=$$!; \
+	{ DB_STATEMENT_TIMEOUT_MS=$${WORKER_STATEMENT_TIMEOUT_MS:-60000} $(UV) run python manage.py db_worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(UV) run gunicorn config.wsgi:application --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -; }
+	  $(UV) run gunicorn -c config/gunicorn.conf.py --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -; }
 
 test: deps debs-test
 	@$(UV) run pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
@@ -103,7 +106,10 @@ quality: deps
 	  SOUTIEN_DPO_EMAIL=dpo@soutien.example \
 	  $(UV) run python manage.py check --deploy --fail-level WARNING
 
+# Never run by the tests or CI. Root: throwaway PostgreSQL clusters, as .ci/run starts one.
+# BENCH_CASES=10000 make bench for a quick run (default: 10,000 then 1,000,000 cases).
 bench: deps
+	$(call ensure_debs,$(RUN_DEBS) postgresql)
 	@$(UV) run python -m bench
 
 clean:

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "soutien.audit.middleware.AuditDeniedMiddleware",
+    "soutien.core.db_guard.QueryCancelledMiddleware",  # statement_timeout → 503 « réessayez »
     "soutien.security.middleware.SessionPolicyMiddleware",
     "soutien.security.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

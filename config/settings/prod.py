@@ -22,6 +22,28 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
+# --- Database guards (issue #15) -------------------------------------------------------
+# Persistent connections (one per worker, checked before reuse) instead of a new
+# connection per request.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "600"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+# PostgreSQL cancels any statement slower than DB_STATEMENT_TIMEOUT_MS (0 = no limit, for
+# migrations): the worker answers the French 503 « réessayez » page
+# (soutien.core.db_guard) instead of being tied up. JIT compilation costs far more than it
+# saves on these short, indexed queries: off.
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "5000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = " ".join(
+        part
+        for part in (
+            _options.get("options", ""),
+            f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+            "-c jit=off",
+        )
+        if part
+    )
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

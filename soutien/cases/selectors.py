@@ -19,7 +19,13 @@ from django.utils import timezone
 
 from soutien.cases.deadlines import deadline_expression
 from soutien.cases.enums import OpinionValue, ReportStatus, Stage
-from soutien.cases.models import Case, Opinion, ReportVersion, TargetDuration
+from soutien.cases.models import (
+    Case,
+    InformationForm,
+    Opinion,
+    ReportVersion,
+    TargetDuration,
+)
 from soutien.cases.policies import actor_for
 
 
@@ -95,7 +101,11 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
     if federation := filters.get("federation"):
         queryset = queryset.filter(manager=federation)
     if domain := filters.get("domain"):
-        queryset = queryset.filter(form__domains=domain)
+        # Exists, not a join: a form has several fields, and a join would need DISTINCT.
+        links = InformationForm.domains.through.objects.filter(
+            informationform_id=OuterRef("pk"), domain=domain
+        )
+        queryset = queryset.filter(Exists(links))
     if filters.get("overdue"):
         queryset = queryset.filter(due_at__lt=timezone.now())
     if year := filters.get("year"):
@@ -106,7 +116,7 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
     # Late cases first, the latest of them at the top (oldest deadline); then the others,
     # most recently moved first.
     late_since = When_(When(is_overdue=True, then=F("due_at")), default=Value(None))
-    return queryset.distinct().order_by(
+    return queryset.order_by(
         When_(When(is_overdue=True, then=Value(0)), default=Value(1)),
         late_since.asc(nulls_last=True),
         "-stage_changed_at",
@@ -130,7 +140,10 @@ def awaiting(user) -> list[dict]:
     actor = actor_for(user)
     if actor.user_id is None:
         return []
-    visible = cases_visible_to(user)
+    # The deadline as a column of the same query: « en retard » is a plain condition, not
+    # a subquery over every visible case for each of them.
+    now = timezone.now()
+    visible = with_deadline(cases_visible_to(user), now)
     items = []
 
     def add(label, queryset, url_filter):
@@ -140,7 +153,7 @@ def awaiting(user) -> list[dict]:
         add("Fiches transmises à vérifier", Q(stage=Stage.SUBMITTED), "stage=submitted")
         add("Saisines en cours à décider", Q(stage=Stage.REFERRAL), "stage=referral")
         add("Dossiers à clôturer", Q(stage=Stage.SUPPORT), "stage=support")
-        add("Dossiers en retard", Q(pk__in=overdue(visible).values("pk")), "overdue=1")
+        add("Dossiers en retard", Q(due_at__lt=now), "overdue=1")
     if actor.manager_orgs or actor.staff_orgs:
         add(
             "Brouillons et fiches à compléter",
@@ -153,10 +166,15 @@ def awaiting(user) -> list[dict]:
     if actor.partner_orgs:
         add(
             "Avis à donner",
-            Q(
-                stage=Stage.REFERRAL,
-                opinions__partner_id__in=actor.partner_orgs,
-                opinions__value=OpinionValue.PENDING,
+            Q(stage=Stage.REFERRAL)
+            & Q(
+                Exists(
+                    Opinion.objects.filter(
+                        case=OuterRef("pk"),
+                        partner_id__in=actor.partner_orgs,
+                        value=OpinionValue.PENDING,
+                    )
+                )
             ),
             "stage=referral",
         )
@@ -174,12 +192,9 @@ def awaiting(user) -> list[dict]:
         add("Restitutions à faire", Q(stage=Stage.RESTITUTION), "stage=restitution")
     if not items:
         return []
-    # One aggregate query counts every line.
+    # One aggregate query counts every line; no condition joins, so no DISTINCT.
     counts = visible.aggregate(
-        **{
-            f"c{i}": Count("pk", filter=item["count"], distinct=True)
-            for i, item in enumerate(items)
-        }
+        **{f"c{i}": Count("pk", filter=item["count"]) for i, item in enumerate(items)}
     )
     for i, item in enumerate(items):
         item["count"] = counts[f"c{i}"]
