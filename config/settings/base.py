@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "soutien.documents",
     "soutien.evaluation",
     "soutien.content",
+    "soutien.selfcheck",
     "web",
 ]
 

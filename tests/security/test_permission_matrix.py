@@ -101,6 +101,19 @@ TABLE = {
         (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "public:manage_pages":
         (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 404),
+    "selfcheck_manage:index":
+        (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "selfcheck_manage:thresholds":
+        (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+
+    # The self-check: public, nothing stored; the result and its PDF are POST only
+    # (GET on the result goes back to the questionnaire).
+    "selfcheck:start":
+        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "selfcheck:result":
+        (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "selfcheck:result_pdf":
+        (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
 
     "accounts:login":
         (200, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
@@ -304,6 +317,8 @@ OBJECT_TABLE = {
         (LOG, 405, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "public:page_text_edit":
         (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 404),
+    "selfcheck_manage:question_edit":
+        (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
 }
 # fmt: on
 
@@ -311,6 +326,10 @@ OBJECT_TABLE = {
 def object_urls() -> dict[str, str]:
     from soutien.accounts.models import AccountRequest
     from soutien.directory.models import Role
+    from soutien.selfcheck.defaults import load_selfcheck_defaults
+    from soutien.selfcheck.models import Question
+
+    load_selfcheck_defaults()
 
     account_request = AccountRequest.objects.create(
         first_name="Inès",
@@ -325,6 +344,9 @@ def object_urls() -> dict[str, str]:
         "public:account_request_approve": reverse("public:account_request_approve", kwargs=pk),
         "public:account_request_refuse": reverse("public:account_request_refuse", kwargs=pk),
         "public:page_text_edit": reverse("public:page_text_edit", kwargs={"slug": "accueil"}),
+        "selfcheck_manage:question_edit": reverse(
+            "selfcheck_manage:question_edit", kwargs={"pk": Question.objects.first().pk}
+        ),
     }
 
 

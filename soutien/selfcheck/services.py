@@ -1,0 +1,73 @@
+"""Writes of the self-check's questionnaire (coordination only), each recorded in the
+audit log. Answers are never written anywhere."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from soutien.audit.services import audit_record
+from soutien.selfcheck.models import Choice, DomainThreshold, Question
+from soutien.selfcheck.policies import can_edit_selfcheck
+
+QUESTION_FIELDS = ("text", "explanation", "advice", "is_active", "warning_sign")
+
+
+def _check(by):
+    if not can_edit_selfcheck(by):
+        raise PermissionDenied("Seule la coordination modifie l'auto-diagnostic.")
+
+
+@transaction.atomic
+def question_update(*, question: Question, by, weights: dict[int, int], **fields) -> Question:
+    """La coordination modifie une question, son explication, ses conseils et les points
+    de chaque réponse (``weights`` : identifiant de la réponse → points)."""
+    _check(by)
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    changed = []
+    for name in QUESTION_FIELDS:
+        if name in fields and getattr(question, name) != fields[name]:
+            setattr(question, name, fields[name])
+            changed.append(name)
+    if changed:
+        question.save(update_fields=changed)
+    choices = {c.pk: c for c in Choice.objects.select_for_update().filter(question=question)}
+    before = {}
+    for pk, weight in weights.items():
+        choice = choices.get(pk)
+        if choice is None:
+            raise ValidationError("Cette réponse n'appartient pas à la question.")
+        if choice.weight != weight:
+            before[choice.code] = [choice.weight, weight]
+            choice.weight = weight
+            choice.save(update_fields=["weight"])
+    audit_record(
+        action="selfcheck.question_update",
+        actor=by,
+        target=question,
+        details={"fields": changed, "weights": before},
+    )
+    return question
+
+
+@transaction.atomic
+def threshold_update(
+    *, threshold: DomainThreshold, watch_from: int, warning_from: int, by
+) -> DomainThreshold:
+    """La coordination fixe, pour un champ, les points à partir desquels il est « à surveiller »
+    puis présente des « signes d'alerte » (le second seuil est plus haut que le premier)."""
+    _check(by)
+    if not 1 <= watch_from < warning_from:
+        raise ValidationError(
+            "Le seuil « signes d'alerte » doit être plus élevé que le seuil « à surveiller », "
+            "lui-même d'au moins 1 point."
+        )
+    threshold = DomainThreshold.objects.select_for_update().get(pk=threshold.pk)
+    details = {"before": [threshold.watch_from, threshold.warning_from]}
+    threshold.watch_from, threshold.warning_from = watch_from, warning_from
+    threshold.save(update_fields=["watch_from", "warning_from"])
+    audit_record(
+        action="selfcheck.threshold_update",
+        actor=by,
+        target=threshold,
+        details={**details, "after": [watch_from, warning_from]},
+    )
+    return threshold

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from web.selfcheck import views
+
+app_name = "selfcheck"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("resultat/", views.result, name="result"),
+    path("resultat.pdf", views.result_pdf, name="result_pdf"),
+]
