@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from soutien.content import selectors as content
 from soutien.documents.pdf import render_pdf
-from soutien.selfcheck import selectors
+from soutien.selfcheck import handoff, selectors
 from soutien.selfcheck.policies import can_edit_selfcheck
 from soutien.selfcheck.scoring import Level, score
 from soutien.selfcheck.services import question_update, threshold_update
@@ -49,6 +50,9 @@ def _result_context(form) -> dict:
         "coordinators": content.coordinators(),
         "federations": content.relay_federations(period),
         "generated_at": timezone.now(),
+        "preventive_url": (
+            f"{reverse('cases:create')}?{handoff.QUERY_PARAMETER}={handoff.preventive_token(result)}"
+        ),
     }
 
 
