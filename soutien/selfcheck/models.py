@@ -2,10 +2,13 @@
 thresholds of each field of expertise. All are data the coordination edits; the defaults
 come from soutien/selfcheck/defaults.py (``manage.py load_selfcheck``).
 
-Anonymous answers are never stored: no model here holds an answer.
+Anonymous answers are never stored. Only a centre's manager may keep a self-check for
+the centre (SavedSelfCheck).
 """
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from soutien.directory.models import Domain, WarningSign
 
@@ -105,3 +108,42 @@ class DomainThreshold(models.Model):
 
     def __str__(self):
         return f"{self.domain} : {self.watch_from} / {self.warning_from}"
+
+
+class SavedSelfCheck(models.Model):
+    """A self-check a centre's manager chose to keep for the centre. Seen only by the
+    centre's managers and employees (soutien.selfcheck.policies); never by the Caf, the
+    partners, the provider or the evaluation body."""
+
+    centre = models.ForeignKey(
+        "directory.SocialCentre",
+        verbose_name="centre social",
+        on_delete=models.CASCADE,
+        related_name="saved_selfchecks",
+    )
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="enregistré par",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    saved_at = models.DateTimeField("enregistré le", default=timezone.now)
+    # Question code → choice code, as answered.
+    answers = models.JSONField("réponses", default=dict)
+    # Field code → level (0, 1, 2) with the thresholds of that day: the trend over time.
+    levels = models.JSONField("niveaux", default=dict)
+    # When the centre's managers were last invited to take the self-check again.
+    reminded_at = models.DateTimeField("relance envoyée le", null=True, blank=True)
+
+    PERSONAL_FIELDS = ("saved_by",)
+    OTHER_FIELDS = ()
+
+    class Meta:
+        verbose_name = "auto-diagnostic enregistré"
+        verbose_name_plural = "auto-diagnostics enregistrés"
+        ordering = ["centre", "-saved_at"]
+        indexes = [models.Index(fields=["centre", "-saved_at"], name="selfcheck_saved_centre")]
+
+    def __str__(self):
+        return f"Auto-diagnostic du {self.saved_at:%d/%m/%Y}"

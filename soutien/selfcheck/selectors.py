@@ -2,8 +2,9 @@
 
 from django.db.models import Prefetch
 
-from soutien.directory.models import Domain
-from soutien.selfcheck.models import Choice, DomainThreshold, Question
+from soutien.directory.actors import actor_for
+from soutien.directory.models import Domain, SocialCentre
+from soutien.selfcheck.models import Choice, DomainThreshold, Question, SavedSelfCheck
 from soutien.selfcheck.policies import can_edit_selfcheck
 from soutien.selfcheck.scoring import ChoiceSpec, DomainSpec, QuestionSpec
 
@@ -67,3 +68,18 @@ def thresholds_editable_by(user):
 
 def domains_with_questions():
     return Domain.objects.filter(selfcheck_questions__isnull=False).distinct().order_by("order")
+
+
+def saved_selfchecks_visible_to(user):
+    """The saved self-checks of the centres the user belongs to (manager or employee);
+    nothing for anyone else (out of scope = 404)."""
+    return (
+        SavedSelfCheck.objects.filter(centre__manager_id__in=actor_for(user).centre_orgs)
+        .select_related("centre", "saved_by")
+        .order_by("centre__name", "-saved_at", "-pk")
+    )
+
+
+def centres_for_saving(user):
+    """The centres for which the user may keep a self-check (as their manager)."""
+    return SocialCentre.objects.filter(manager_id__in=actor_for(user).manager_orgs).order_by("name")

@@ -5,8 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from soutien.audit.services import audit_record
-from soutien.selfcheck.models import Choice, DomainThreshold, Question
-from soutien.selfcheck.policies import can_edit_selfcheck
+from soutien.selfcheck import selectors
+from soutien.selfcheck.models import Choice, DomainThreshold, Question, SavedSelfCheck
+from soutien.selfcheck.policies import can_edit_selfcheck, can_save_selfcheck_for
+from soutien.selfcheck.scoring import score
 
 QUESTION_FIELDS = ("text", "explanation", "advice", "is_active", "warning_sign")
 
@@ -71,3 +73,29 @@ def threshold_update(
         details={**details, "after": [watch_from, warning_from]},
     )
     return threshold
+
+
+@transaction.atomic
+def saved_selfcheck_create(*, centre, by, answers: dict[str, str]) -> SavedSelfCheck:
+    """Le gestionnaire garde un auto-diagnostic pour son centre : les réponses et le niveau
+    de chaque champ ce jour-là (pour suivre l'évolution d'une année sur l'autre)."""
+    if not can_save_selfcheck_for(by, centre):
+        raise PermissionDenied("Seul le gestionnaire du centre enregistre un auto-diagnostic.")
+    questions = selectors.question_specs(selectors.active_questions())
+    result = score(questions, selectors.domain_specs(), answers)
+    kept = {
+        question.code: answers[question.code]
+        for question in questions
+        if question.code in answers and question.choice(answers[question.code])
+    }
+    if not kept:
+        raise ValidationError("Répondez au moins à une question pour obtenir un résultat.")
+    saved = SavedSelfCheck.objects.create(
+        centre=centre,
+        saved_by=by,
+        answers=kept,
+        levels={field.domain.code: int(field.level) for field in result.domains},
+    )
+    # The audit says who kept a self-check for which centre, never what it says.
+    audit_record(action="selfcheck.saved", actor=by, target=saved)
+    return saved

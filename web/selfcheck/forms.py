@@ -49,6 +49,24 @@ class SelfCheckForm(StyledFormMixin, forms.Form):
         ]
 
 
+class SaveForm(StyledFormMixin, forms.Form):
+    centre = forms.ModelChoiceField(
+        label="Centre social",
+        queryset=None,
+        empty_label="Choisissez un centre",
+        error_messages={
+            "required": "Choisissez le centre pour lequel enregistrer l'auto-diagnostic.",
+            "invalid_choice": "Choisissez un des centres proposés.",
+        },
+    )
+
+    def __init__(self, *args, centres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["centre"].queryset = centres
+        if len(centres) == 1:
+            self.fields["centre"].initial = centres[0].pk
+
+
 class QuestionForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Question

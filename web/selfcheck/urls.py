@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("resultat/", views.result, name="result"),
     path("resultat.pdf", views.result_pdf, name="result_pdf"),
+    path("enregistrer/", views.save, name="save"),
+    path("enregistres/", views.saved_list, name="saved_list"),
+    path("enregistres/<int:pk>/", views.saved_detail, name="saved_detail"),
 ]
