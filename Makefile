@@ -56,13 +56,20 @@ install: deps debs-run
 	@$(MANAGE) migrate --no-input -v 0
 	@$(MANAGE) load_demo
 
+# A task worker runs beside the development server: it sends the emails (printed here)
+# and, each morning, the reminders and digests; Ctrl+C stops both.
 run: install
 	@echo ""
 	@echo "Soutien démarre sur http://$(HOST):$(PORT)  (Ctrl+C pour arrêter)"
-	@SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(MANAGE) runserver $(HOST):$(PORT)
+	@export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" SOUTIEN_TASKS=database; \
+	$(MANAGE) send_reminders --schedule && \
+	{ $(MANAGE) db_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(MANAGE) runserver $(HOST):$(PORT); }
 
 # Static files are collected (and compressed, which takes a minute) only when they changed.
-# A task worker runs beside gunicorn: it sends the outbox's emails; it stops with the server.
+# A task worker runs beside gunicorn: it sends the outbox's emails and, each morning, the
+# reminders and digests (planned by send_reminders --schedule); it stops with the server.
 serve: deps debs-run
 	@mkdir -p var
 	@export DJANGO_SETTINGS_MODULE=config.settings.prod DEBUG=0 \
@@ -77,6 +84,7 @@ serve: deps debs-run
 	fi; \
 	$(UV) run python manage.py migrate --no-input -v 0 && \
 	$(UV) run python manage.py load_reference && \
+	$(UV) run python manage.py send_reminders --schedule && \
 	{ $(UV) run python manage.py db_worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(UV) run gunicorn config.wsgi:application --no-control-socket --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -; }

@@ -314,6 +314,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Demo data (fictitious) may only be loaded with DEBUG on; the banner says so.
 SOUTIEN_DEMO_PASSWORD = "soutien-demo"  # noqa: S105 - public, documented demo password
+# Hour (site time zone) of the daily reminders and digests sent by the task worker.
+SOUTIEN_DAILY_RUN_HOUR = int(os.environ.get("SOUTIEN_DAILY_RUN_HOUR", "7"))
 # Days an account invitation link stays valid (single use).
 SOUTIEN_INVITATION_DAYS = int(os.environ.get("SOUTIEN_INVITATION_DAYS", "7"))
 # Attachments (issue 4): largest accepted file, checked by content (see soutien/documents).

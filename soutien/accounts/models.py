@@ -187,6 +187,7 @@ class AccountEvent(models.Model):
         INVITATION_USED = "invitation_used", "Mot de passe choisi"
         PROFILE_UPDATED = "profile_updated", "Profil modifié"
         PASSWORD_CHANGED = "password_changed", "Mot de passe modifié"
+        NOTIFICATIONS_CHANGED = "notifications", "Préférences de notification modifiées"
 
     action = models.CharField("action", max_length=20, choices=Action.choices)
     account_request = models.ForeignKey(
@@ -217,3 +218,85 @@ class AccountEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} — {self.at:%d/%m/%Y %H:%M}"
+
+
+class NotificationCategory(models.TextChoices):
+    """The kinds of emails a person may choose how to receive."""
+
+    CASE_ACTIVITY = "case_activity", "Activité de mes dossiers"
+    REMINDERS = "reminders", "Rappels et retards"
+    MEETINGS = "meetings", "Réunions"
+    ACCOUNT = "account", "Compte et sécurité"
+
+
+# Account and security emails always leave at once: they cannot be changed.
+LOCKED_CATEGORIES = {NotificationCategory.ACCOUNT}
+
+
+class Delivery(models.TextChoices):
+    """How a person is told of one category of notifications."""
+
+    IMMEDIATE = "immediate", "Tout de suite (un courriel à chaque fois)"
+    DIGEST = "digest", "Dans un récapitulatif quotidien"
+    NONE = "none", "Jamais"
+
+
+class NotificationPreference(models.Model):
+    """How one person is told of one category of notifications (no row: at once)."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    category = models.CharField("notifications", max_length=20, choices=NotificationCategory)
+    delivery = models.CharField(
+        "envoi", max_length=12, choices=Delivery, default=Delivery.IMMEDIATE
+    )
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("category", "delivery")
+
+    class Meta:
+        verbose_name = "préférence de notification"
+        verbose_name_plural = "préférences de notification"
+        ordering = ["user", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "category"], name="notification_preference_one_per_category"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(category=NotificationCategory.ACCOUNT)
+                | models.Q(delivery=Delivery.IMMEDIATE),
+                name="notification_account_always_immediate",
+                violation_error_message="Les courriels de compte et de sécurité partent toujours.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_category_display()} : {self.get_delivery_display()}"
+
+
+class NotificationDigest(models.Model):
+    """One daily digest sent to one person (at most one a day; the next one lists what
+    changed since this one)."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="digests")
+    day = models.DateField("jour")
+    sent_at = models.DateTimeField("envoyé le")
+    items = models.PositiveIntegerField("éléments", default=0)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ()
+
+    class Meta:
+        verbose_name = "récapitulatif quotidien"
+        verbose_name_plural = "récapitulatifs quotidiens"
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="notification_digest_once_a_day")
+        ]
+
+    def __str__(self):
+        return f"Récapitulatif de {self.user} — {self.day:%d/%m/%Y}"

@@ -16,7 +16,14 @@ def send_account_email(
     """Render accounts/emails/<template>_subject.txt and <template>.txt into the outbox.
 
     ``secret``: the text holds a single-use link, erased from the outbox once sent."""
-    context = {**SIGNATURE_CONTEXT, "site_url": settings.SITE_URL.rstrip("/"), **context}
+    from soutien.accounts.preferences import preferences_url
+
+    context = {
+        **SIGNATURE_CONTEXT,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "preferences_url": preferences_url(),
+        **context,
+    }
     subject = render_to_string(f"accounts/emails/{template}_subject.txt", context)
     body = render_to_string(f"accounts/emails/{template}.txt", context)
     outbox_enqueue(to=to, subject=" ".join(subject.split()), body=body, erase_after_sending=secret)

@@ -92,6 +92,7 @@ class Audience(models.TextChoices):
     CASE = "case", "Toutes les personnes qui suivent le dossier"
     PARTNERS = "partners", "Coordination et partenaires financeurs"
     MANAGER_AND_PROVIDER = "manager_provider", "Gestionnaire, coordination et prestataire"
+    COORDINATION = "coordination", "Coordination seulement"
 
 
 class Step(models.TextChoices):
@@ -103,9 +104,22 @@ class Step(models.TextChoices):
     RESTITUTION = "restitution", "Restitution (de la validation à la restitution)"
 
 
-DEFAULT_TARGET_DAYS = {
-    Step.REFERRAL: 30,
-    Step.REPORT: 45,
-    Step.VALIDATION: 15,
-    Step.RESTITUTION: 30,
+# Target durations in days, by situation: a crisis is handled faster than a preventive
+# request. The coordinator edits them (TargetDuration rows override these defaults).
+DEFAULT_TARGET_DAYS_BY_SITUATION = {
+    Situation.PREVENTIVE: {
+        Step.REFERRAL: 30,
+        Step.REPORT: 45,
+        Step.VALIDATION: 15,
+        Step.RESTITUTION: 30,
+    },
+    Situation.CRISIS: {
+        Step.REFERRAL: 15,
+        Step.REPORT: 30,
+        Step.VALIDATION: 10,
+        Step.RESTITUTION: 15,
+    },
 }
+# The situation whose durations apply to a case without one (a draft).
+DEFAULT_SITUATION = Situation.PREVENTIVE
+DEFAULT_TARGET_DAYS = DEFAULT_TARGET_DAYS_BY_SITUATION[DEFAULT_SITUATION]

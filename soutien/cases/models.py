@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 
 from soutien.cases.enums import (
-    DEFAULT_TARGET_DAYS,
+    DEFAULT_SITUATION,
+    DEFAULT_TARGET_DAYS_BY_SITUATION,
     ActionStatus,
     Audience,
     Channel,
@@ -616,25 +617,142 @@ class Satisfaction(models.Model):
 
 
 class TargetDuration(models.Model):
-    """Target duration of a step, in days (editable by the coordinator)."""
+    """Target duration of a step for one situation, in days (editable by the coordinator):
+    a crisis is handled faster than a preventive request."""
 
-    step = models.CharField("étape", max_length=20, choices=Step.choices, unique=True)
+    step = models.CharField("étape", max_length=20, choices=Step.choices)
+    situation = models.CharField(
+        "situation", max_length=16, choices=Situation.choices, default=DEFAULT_SITUATION
+    )
     days = models.PositiveSmallIntegerField("délai cible (jours)")
 
     # Personal data (RGPD), read by soutien.core.personal_data.
     PERSONAL_FIELDS = ()
-    OTHER_FIELDS = ("step",)
+    OTHER_FIELDS = ("step", "situation")
 
     class Meta:
         verbose_name = "délai cible"
         verbose_name_plural = "délais cibles"
-        ordering = ["step"]
+        ordering = ["situation", "step"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["step", "situation"], name="target_duration_one_per_step_and_situation"
+            ),
+            models.CheckConstraint(
+                condition=Q(days__range=(1, 365)), name="target_duration_1_to_365_days"
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.get_step_display()} : {self.days} jours"
+        return f"{self.get_step_display()} ({self.get_situation_display()}) : {self.days} jours"
 
     @classmethod
-    def as_dict(cls) -> dict[str, int]:
-        values = {str(step): days for step, days in DEFAULT_TARGET_DAYS.items()}
-        values.update(dict(cls.objects.values_list("step", "days")))
-        return values
+    def as_table(cls) -> dict[str, dict[str, int]]:
+        """Every target duration, {situation: {step: days}}, defaults filled in (one query)."""
+        table = {
+            str(situation): {str(step): days for step, days in steps.items()}
+            for situation, steps in DEFAULT_TARGET_DAYS_BY_SITUATION.items()
+        }
+        for step, situation, days in cls.objects.values_list("step", "situation", "days"):
+            table[situation][step] = days
+        return table
+
+    @classmethod
+    def as_dict(cls, situation: str = DEFAULT_SITUATION) -> dict[str, int]:
+        """The target durations of one situation, {step: days}."""
+        return cls.as_table()[str(situation)]
+
+
+class ReminderSettings(models.Model):
+    """When the people who must act are reminded, and when the coordinator is told of a
+    late step (one row, edited by the coordinator beside the target durations)."""
+
+    lead_days = models.PositiveSmallIntegerField(
+        "premier rappel (jours avant l'échéance)",
+        default=3,
+        help_text="0 : pas de rappel avant l'échéance.",
+    )
+    repeat_days = models.PositiveSmallIntegerField(
+        "relance en cas de retard (tous les … jours)", default=7
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        "alerte à la coordination (après … jours de retard)", default=14
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ()
+
+    class Meta:
+        verbose_name = "réglage des rappels"
+        verbose_name_plural = "réglages des rappels"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(lead_days__lte=60)
+                & Q(repeat_days__range=(1, 60))
+                & Q(escalate_after_days__range=(1, 365)),
+                name="reminder_settings_in_range",
+            )
+        ]
+
+    def __str__(self):
+        return "Réglage des rappels"
+
+    @classmethod
+    def current(cls) -> "ReminderSettings":
+        """The settings in force (the defaults until the coordinator changes them)."""
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class Reminder(models.Model):
+    """One reminder sent (or due) to one person about one pending thing of a case.
+
+    A thing is (case, kind, subject): the subject tells apart things of the same kind on
+    one case (the partner whose opinion is awaited). The database refuses a second
+    reminder of the same thing to the same person on the same day, and a second one for
+    the same moment (``slot``) of the same deadline, so a second run sends nothing."""
+
+    class Slot(models.TextChoices):
+        BEFORE = "before", "Avant l'échéance"
+        DUE = "due", "Le jour de l'échéance"
+        LATE = "late", "En retard"
+        ESCALATION = "escalation", "Alerte à la coordination"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField("chose attendue", max_length=32)
+    subject = models.CharField("précision", max_length=32, blank=True)
+    recipient = models.ForeignKey(
+        USER, null=True, on_delete=models.SET_NULL, related_name="reminders"
+    )
+    day = models.DateField("le")
+    due_on = models.DateField("échéance")
+    slot = models.CharField("moment", max_length=16, choices=Slot.choices)
+    rank = models.PositiveSmallIntegerField(
+        "rang", default=0, help_text="Pour une relance : la combientième depuis l'échéance."
+    )
+    delivery = models.CharField("envoi", max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("recipient",)
+    OTHER_FIELDS = ("kind", "subject", "slot", "delivery")
+
+    class Meta:
+        verbose_name = "rappel"
+        verbose_name_plural = "rappels"
+        ordering = ["-day", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "subject", "recipient", "day"],
+                name="reminder_once_a_day_per_thing_and_person",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "kind", "subject", "recipient", "due_on", "slot", "rank"],
+                name="reminder_once_per_moment",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "day"])]
+
+    def __str__(self):
+        return f"{self.case.display_number} — {self.kind} — {self.day:%d/%m/%Y}"

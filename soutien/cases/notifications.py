@@ -7,6 +7,8 @@ to the case, where the reader's rights apply.
 from django.conf import settings
 from django.urls import reverse
 
+from soutien.accounts import preferences
+from soutien.accounts.models import Delivery, NotificationCategory, User
 from soutien.cases.enums import Stage
 from soutien.core.outbox import outbox_enqueue
 from soutien.core.text import one_line
@@ -72,19 +74,38 @@ def provider(case) -> list[str]:
     return _emails(Membership.objects.filter(role=Role.CONSULTANT, organisation=case.provider_id))
 
 
-def notify(case, recipients: list[str], subject: str, text: str, exclude=None) -> None:
+def notify(
+    case,
+    recipients: list[str],
+    subject: str,
+    text: str,
+    exclude=None,
+    category: str = NotificationCategory.CASE_ACTIVITY,
+) -> None:
+    """Queue the email for each recipient who chose to be told at once (the others find
+    it in their daily digest, or chose not to be told); each carries its own
+    List-Unsubscribe link."""
     excluded = {exclude.email.lower()} if exclude is not None else set()
-    to = [address for address in recipients if address.lower() not in excluded]
-    outbox_enqueue(
-        to=to,
-        subject=f"[{case.display_number}] {subject}",
-        body=(
-            f"Bonjour,\n\n{text}\n\n"
-            f"Dossier : {case.display_number} — {one_line(case.centre.name)}\n"
-            f"Étape : {case.get_stage_display()}\n\nPour le consulter : {case_url(case)}"
-            + SIGNATURE
-        ),
+    to = {address.lower() for address in recipients if address} - excluded
+    body = (
+        f"Bonjour,\n\n{text}\n\n"
+        f"Dossier : {case.display_number} — {one_line(case.centre.name)}\n"
+        f"Étape : {case.get_stage_display()}\n\nPour le consulter : {case_url(case)}"
+        + preferences.footer(category)
+        + SIGNATURE
     )
+    users = {user.email: user for user in User.objects.filter(email__in=to, is_active=True)}
+    chosen = preferences.deliveries([user.pk for user in users.values()], category)
+    for address in sorted(to):
+        user = users.get(address)
+        if user is not None and chosen[user.pk] != Delivery.IMMEDIATE:
+            continue
+        outbox_enqueue(
+            to=[address],
+            subject=f"[{case.display_number}] {subject}",
+            body=body,
+            headers=preferences.email_headers(user, category) if user is not None else None,
+        )
 
 
 # One function per step, named after the service that triggers it.
@@ -198,7 +219,7 @@ def notify_meeting(case, by, meeting, recipients):
     notify(case, recipients, f"{meeting.get_kind_display()} le {meeting.starts_at:%d/%m/%Y}", (
         f"{meeting.get_kind_display()} prévue le {meeting.starts_at:%d/%m/%Y à %H:%M}"
         + (f", {one_line(meeting.place)}" if meeting.place else "") + "."
-    ), exclude=by)  # fmt: skip
+    ), exclude=by, category=NotificationCategory.MEETINGS)  # fmt: skip
 
 
 def notify_closed(case, by):

@@ -164,8 +164,11 @@ def can_post_to_channel(user, case, channel) -> bool:
 
 
 def visible_audiences(user, case) -> set[str]:
-    """Les événements de l'historique que l'utilisateur peut lire."""
+    """Les événements de l'historique que l'utilisateur peut lire. Les rappels et les
+    alertes de retard sont lus par la coordination seulement."""
     audiences = {Audience.CASE}
+    if is_coordinator(user):
+        audiences.add(Audience.COORDINATION)
     if is_coordinator(user) or is_concerned_partner(user, case):
         audiences.add(Audience.PARTNERS)
     if is_coordinator(user) or is_manager_side(user, case) or is_provider_of(user, case):

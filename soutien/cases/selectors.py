@@ -1,16 +1,12 @@
 """Reads of cases, always scoped to what the user may see."""
 
-import datetime as dt
-
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Case as When_,
 )
 from django.db.models import (
     Count,
-    DateTimeField,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -21,7 +17,8 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from soutien.cases.enums import OpinionValue, ReportStatus, Stage, Step
+from soutien.cases.deadlines import deadline_expression
+from soutien.cases.enums import OpinionValue, ReportStatus, Stage
 from soutien.cases.models import Case, Opinion, ReportVersion, TargetDuration
 from soutien.cases.policies import actor_for
 
@@ -62,29 +59,16 @@ def case_for(user, pk, *, for_update=False) -> Case:
         raise Http404("Dossier introuvable") from None
 
 
-def _deadline_expression(targets: dict[str, int]):
-    """When the current step is due, as a database expression (None when no clock runs)."""
-
-    def plus(field, step):
-        return ExpressionWrapper(
-            F(field) + dt.timedelta(days=targets[str(step)]), output_field=DateTimeField()
-        )
-
-    return When_(
-        When(stage__in=[Stage.SUBMITTED, Stage.REFERRAL], then=plus("submitted_at", Step.REFERRAL)),
-        When(stage=Stage.DIAGNOSTIC, then=plus("decided_at", Step.REPORT)),
-        When(stage=Stage.REPORT_REVIEW, then=plus("report_submitted_at", Step.VALIDATION)),
-        When(stage=Stage.RESTITUTION, then=plus("report_validated_at", Step.RESTITUTION)),
-        default=Value(None, output_field=DateTimeField()),
-        output_field=DateTimeField(),
-    )
+def _deadline_expression(table: dict[str, dict[str, int]]):
+    """When the current step is due, as a database expression (soutien.cases.deadlines)."""
+    return deadline_expression(table)
 
 
 def with_deadline(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
     """Annotate `due_at` and `is_overdue` (target durations are read once)."""
     now = now or timezone.now()
-    targets = TargetDuration.as_dict()
-    return queryset.annotate(due_at=_deadline_expression(targets)).annotate(
+    table = TargetDuration.as_table()
+    return queryset.annotate(due_at=_deadline_expression(table)).annotate(
         is_overdue=When_(
             When(due_at__lt=now, then=Value(True)),
             default=Value(False),

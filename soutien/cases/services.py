@@ -847,13 +847,42 @@ def message_post(*, case: Case, by, channel: str, body: str) -> Message:
 
 
 @transaction.atomic
-def target_durations_set(*, by, values: dict[str, int]) -> None:
-    """La coordination règle les délais cibles des étapes."""
+def target_durations_set(*, by, values: dict[str, dict[str, int]]) -> None:
+    """La coordination règle les délais cibles des étapes, pour chaque situation
+    (``values`` : {situation: {étape: jours}}). Une crise se traite plus vite."""
     _require(policies.can_edit_target_durations(by))
-    for step, days in values.items():
-        if days < 1 or days > 365:
-            raise CaseError("Un délai cible va de 1 à 365 jours.", field=step)
-        TargetDuration.objects.update_or_create(step=step, defaults={"days": days})
+    for situation, steps in values.items():
+        for step, days in steps.items():
+            if days < 1 or days > 365:
+                raise CaseError("Un délai cible va de 1 à 365 jours.", field=f"{situation}_{step}")
+            TargetDuration.objects.update_or_create(
+                step=step, situation=situation, defaults={"days": days}
+            )
+
+
+@transaction.atomic
+def reminder_settings_set(*, by, lead_days: int, repeat_days: int, escalate_after_days: int):
+    """La coordination règle les rappels : combien de jours avant l'échéance, tous les
+    combien de jours en cas de retard, et après combien de jours de retard elle est alertée."""
+    from soutien.cases.models import ReminderSettings
+
+    _require(policies.can_edit_target_durations(by))
+    errors = {}
+    if not 0 <= lead_days <= 60:
+        errors["lead_days"] = "Le premier rappel va de 0 à 60 jours avant l'échéance."
+    if not 1 <= repeat_days <= 60:
+        errors["repeat_days"] = "Les relances ont lieu tous les 1 à 60 jours."
+    if not 1 <= escalate_after_days <= 365:
+        errors["escalate_after_days"] = "L'alerte à la coordination vient après 1 à 365 jours."
+    if errors:
+        raise CaseError("Vérifiez les réglages des rappels.", errors=errors)
+    current = ReminderSettings.objects.select_for_update().order_by("pk").first()
+    current = current or ReminderSettings()
+    current.lead_days = lead_days
+    current.repeat_days = repeat_days
+    current.escalate_after_days = escalate_after_days
+    current.save()
+    return current
 
 
 # --- Retention (RGPD) ---------------------------------------------------------------
@@ -918,7 +947,7 @@ def case_anonymise(*, case: Case) -> Case:
     if case.anonymised_at:
         return case
     # Attached files go with their content: the files themselves are deleted on commit.
-    for document in case.documents.all():
+    for document in [*case.documents.all(), *case.pending_uploads.all()]:
         name, storage = document.file.name, document.file.storage
         document.delete()
         transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))

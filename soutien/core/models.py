@@ -20,6 +20,12 @@ class OutboxEmail(models.Model):
         blank=True,
         help_text="Liste de {filename, mimetype, content} (contenu texte, ex. invitation .ics).",
     )
+    headers = models.JSONField(
+        "en-têtes",
+        default=dict,
+        blank=True,
+        help_text="En-têtes ajoutés au message (ex. List-Unsubscribe), {nom: valeur}.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)

@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 MIN_DELAY = dt.timedelta(minutes=5)
 MAX_DELAY = dt.timedelta(hours=6)
+RESERVED_HEADERS = {"message-id", "to", "cc", "bcc", "from", "reply-to", "subject", "sender"}
 ERASED_BODY = "[Texte effacé après l'envoi : il contenait un lien à usage unique.]"
 
 
@@ -72,6 +73,7 @@ def outbox_enqueue(
     body: str,
     attachments: list[dict] | None = None,
     erase_after_sending: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> list[OutboxEmail]:
     """Store one email per recipient; each is sent once the surrounding transaction commits.
     Returns the rows written (none when no address is valid).
@@ -79,7 +81,14 @@ def outbox_enqueue(
     `subject` is put on one line: a line break typed in a name can add no header.
     `attachments`: text attachments, each {"filename", "mimetype", "content"}.
     `erase_after_sending`: the body holds a secret (a single-use link), erased once sent.
+    `headers`: extra headers of the message (e.g. List-Unsubscribe), each value put on one
+    line; Message-ID and the address headers cannot be replaced.
     """
+    extra = {
+        one_line(name): one_line(value)
+        for name, value in (headers or {}).items()
+        if one_line(name).lower() not in RESERVED_HEADERS
+    }
     recipients = set()
     for value in to:
         address = _address(value)
@@ -96,6 +105,7 @@ def outbox_enqueue(
             body=body,
             attachments=attachments or [],
             erase_after_sending=erase_after_sending,
+            headers=extra,
         )
         for address in sorted(recipients)
     ]
@@ -157,7 +167,7 @@ def _deliver(email: OutboxEmail) -> bool:
             subject=email.subject,
             body=email.body,
             to=[email.to],
-            headers={"Message-ID": message_id(email)},
+            headers={**email.headers, "Message-ID": message_id(email)},
         )
         for attachment in email.attachments:
             message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from soutien.accounts import preferences
+from soutien.accounts.models import Delivery, NotificationCategory, User
 from soutien.cases import services as case_services
 from soutien.cases.enums import Audience
 from soutien.cases.models import Meeting
@@ -24,6 +26,7 @@ from soutien.documents import policies
 from soutien.documents.calendar import build_ics, meeting_recipients, meeting_title
 from soutien.documents.pdf import date_fr
 
+MEETINGS = NotificationCategory.MEETINGS
 RESCHEDULABLE = ("starts_at", "ends_at", "place", "video_link", "agenda", "external_emails")
 
 
@@ -65,11 +68,17 @@ def _send(meeting, recipients, *, cancel: bool, update: bool) -> int:
     prefix = "Annulation" if cancel else ("Modification" if update else "Invitation")
     subject = f"{prefix} : {meeting_title(meeting)}"
     sent = 0
+    chosen = meeting_deliveries(recipients)
     for email, _name in recipients:
+        user = chosen.get(email.lower())
+        if user is not None and user.delivery != Delivery.IMMEDIATE:
+            continue  # in their daily digest, or they chose not to be told
         if outbox_enqueue(
             to=[email],
             subject=subject,
-            body=_body(meeting, cancel=cancel, update=update),
+            body=_body(meeting, cancel=cancel, update=update)
+            + (preferences.footer(MEETINGS) if user is not None else ""),
+            headers=preferences.email_headers(user, MEETINGS) if user is not None else None,
             attachments=[
                 {
                     "filename": "cancel.ics" if cancel else "invitation.ics",
@@ -80,6 +89,17 @@ def _send(meeting, recipients, *, cancel: bool, update: bool) -> int:
         ):
             sent += 1
     return sent
+
+
+def meeting_deliveries(recipients) -> dict:
+    """{address: user carrying `delivery`} for the recipients who have an account (the
+    others, invited from outside, are always told)."""
+    addresses = {email.lower() for email, _name in recipients}
+    users = {u.email: u for u in User.objects.filter(email__in=addresses, is_active=True)}
+    chosen = preferences.deliveries([u.pk for u in users.values()], MEETINGS)
+    for user in users.values():
+        user.delivery = chosen[user.pk]
+    return users
 
 
 def _locked(meeting) -> Meeting:

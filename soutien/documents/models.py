@@ -151,9 +151,17 @@ class PendingUpload(models.Model):
     mimetype = models.CharField("type détecté", max_length=120)
     sha256 = models.CharField("empreinte SHA-256", max_length=64)
     uploaded_by = models.ForeignKey(
-        USER, verbose_name="déposé par", on_delete=models.CASCADE, related_name="+"
+        USER,
+        verbose_name="déposé par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField("déposé le", auto_now_add=True, db_index=True)
+
+    # Deleted with its file when the case is anonymised (like a Document).
+    PERSONAL_FIELDS = ("file", "original_name", "uploaded_by")
+    OTHER_FIELDS = ("mimetype", "sha256")
 
     class Meta:
         verbose_name = "fichier en attente"

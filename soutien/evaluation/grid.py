@@ -54,7 +54,14 @@ from django.db.models import Case as When_
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from soutien.cases.enums import FINAL_STAGES, PROVIDER_STAGES, ClosureOutcome, Situation, Stage
+from soutien.cases.enums import (
+    DEFAULT_SITUATION,
+    FINAL_STAGES,
+    PROVIDER_STAGES,
+    ClosureOutcome,
+    Situation,
+    Stage,
+)
 from soutien.cases.models import LEAD_TIMES, TENTHS_PER_DAY, Case, InformationForm, TargetDuration
 from soutien.directory.models import OrganisationKind
 from soutien.evaluation.policies import SMALL_NUMBER_THRESHOLD
@@ -113,7 +120,8 @@ def _case_facts(now) -> list[CaseFacts]:
     """Every case sent to the Caf in the department (two queries)."""
     from soutien.evaluation.indicators import overdue_filter  # the same rule as the pages
 
-    targets = TargetDuration.as_dict()
+    table = TargetDuration.as_table()  # both situations (the overdue rule); one query
+    targets = table[DEFAULT_SITUATION]
     within = {
         f"within_{step}": When_(
             When(
@@ -131,7 +139,7 @@ def _case_facts(now) -> list[CaseFacts]:
         .annotate(
             municipality=Coalesce("centre__commune__parent_id", "centre__commune_id"),
             is_overdue=When_(
-                When(overdue_filter(targets, now), then=Value(True)),
+                When(overdue_filter(table, now), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),

@@ -23,7 +23,9 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from soutien.cases.deadlines import overdue_q
 from soutien.cases.enums import (
+    DEFAULT_SITUATION,
     FINAL_STAGES,
     PROVIDER_STAGES,
     ClosureOutcome,
@@ -311,27 +313,16 @@ def _totals(groups: list[dict]) -> dict:
     return totals
 
 
-def overdue_filter(targets: dict[str, int], now) -> Q:
-    """Cases whose current step is past its target duration (the rule of
-    soutien.cases.selectors.with_deadline), as plain column comparisons: the database
-    compares each date with a threshold computed once, instead of adding durations row by row.
-    """
-
-    def late(field, step):
-        return Q(**{f"{field}__lt": now - dt.timedelta(days=targets[str(step)])})
-
-    return (
-        (Q(stage__in=[Stage.SUBMITTED, Stage.REFERRAL]) & late("submitted_at", Step.REFERRAL))
-        | (Q(stage=Stage.DIAGNOSTIC) & late("decided_at", Step.REPORT))
-        | (Q(stage=Stage.REPORT_REVIEW) & late("report_submitted_at", Step.VALIDATION))
-        | (Q(stage=Stage.RESTITUTION) & late("report_validated_at", Step.RESTITUTION))
-    )
+def overdue_filter(table: dict[str, dict[str, int]], now) -> Q:
+    """Cases whose current step is past its target duration: the rule of
+    soutien.cases.deadlines (the one the lists and the reminders apply)."""
+    return overdue_q(table, now)
 
 
-def _now_aggregate(scope: QuerySet[Case], targets: dict[str, int], now) -> dict:
+def _now_aggregate(scope: QuerySet[Case], table: dict[str, dict[str, int]], now) -> dict:
     return scope.aggregate(
         in_progress=Count("pk", filter=Q(stage__in=ACTIVE_STAGES)),
-        overdue=Count("pk", filter=overdue_filter(targets, now)),
+        overdue=Count("pk", filter=overdue_filter(table, now)),
         support=Count("pk", filter=Q(stage=Stage.SUPPORT)),
     )
 
@@ -358,7 +349,8 @@ def compute(
     k = place.key
     cohort = cohort_queryset(territory, filters)
     scope = scope_queryset(territory, filters)
-    targets = TargetDuration.as_dict()
+    table = TargetDuration.as_table()
+    targets = table[DEFAULT_SITUATION]
     if summary_only:
         cube = [cohort.aggregate(**_measures())]
     else:
@@ -372,7 +364,7 @@ def compute(
             .order_by()
         )
     main = _totals(cube)
-    current = _now_aggregate(scope, targets, now)
+    current = _now_aggregate(scope, table, now)
 
     tables: dict[str, Table] = {}
 

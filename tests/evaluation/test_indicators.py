@@ -205,7 +205,7 @@ def test_overdue_rule_is_the_case_selectors_one(dataset):
         dt.datetime(2024, 2, 20, tzinfo=dt.UTC),
     ):
         mine = set(
-            Case.objects.filter(overdue_filter(TargetDuration.as_dict(), now)).values_list(
+            Case.objects.filter(overdue_filter(TargetDuration.as_table(), now)).values_list(
                 "pk", flat=True
             )
         )

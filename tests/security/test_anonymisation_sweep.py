@@ -36,7 +36,7 @@ from soutien.core.personal_data import (
 )
 from soutien.directory.models import Domain, WarningSign
 from soutien.documents.models import AttachTo, Document
-from soutien.documents.services import document_upload, download_record
+from soutien.documents.services import document_upload, download_record, pending_upload_keep
 from tests.builders import make_cast
 from tests.documents.samples import pdf_bytes
 from tests.security.retention_helpers import clock_at, far_future
@@ -109,6 +109,12 @@ def _marked_case(mark):
     case = services.case_create_draft(centre=cast.centre, by=cast.staff)
     fields = _form_fields(mark)
     _save_form(case, cast.staff, fields)
+    # A file picked in the fiche and kept while the form was refused, never saved.
+    pending_upload_keep(
+        case=case,
+        by=cast.staff,
+        uploaded=SimpleUploadedFile(f"{mark('pending file')}.pdf", pdf_bytes()),
+    )
     services.case_hand_over(case=case, by=cast.staff, message=mark("hand-over message"))
     _upload(case, cast.board_member, AttachTo.FORM, mark("form file name"))
     services.case_submit(case=case, by=cast.board_member)

@@ -52,6 +52,7 @@ ROLES = (
 SAMPLE_KWARGS = {
     "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "mauvais-jeton"},
     "public:invitation": {"token": "jeton-inconnu"},
+    "profile:unsubscribe": {"token": "jeton-inconnu"},
 }
 
 # fmt: off
@@ -141,6 +142,11 @@ TABLE = {
         (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "profile:password_change":
         (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "profile:notifications":
+        (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # A one-click unsubscribe link works without signing in; a forged one is refused.
+    "profile:unsubscribe":
+        (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "help:index":
         (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "help:faq":

@@ -74,8 +74,10 @@ def test_the_anonymisation_reaches_every_model_a_case_owns():
         "cases.ActionNote",
         "cases.Message",
         "cases.Satisfaction",
+        "cases.Reminder",
         "documents.Document",
         "documents.DownloadLog",
+        "documents.PendingUpload",
     }
     from soutien.cases.models import ActionNote
 

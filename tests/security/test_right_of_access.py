@@ -56,7 +56,12 @@ def journey(reference):
     services.action_update(
         action=action, by=manager, status=ActionStatus.IN_PROGRESS, note="Annonce publiée."
     )
-    services.case_close(case=case, by=cast.coordinator, outcome=ClosureOutcome.IMPROVED)
+    services.case_close(
+        case=case,
+        by=cast.coordinator,
+        outcome=ClosureOutcome.IMPROVED,
+        open_actions_confirmed=True,
+    )
     services.satisfaction_answer(
         case=case,
         by=manager,

@@ -19,7 +19,13 @@ from soutien.cases.enums import (
 from soutien.cases.models import Satisfaction
 from soutien.cases.services import REQUIRED_FOR_SUBMISSION
 from soutien.directory.models import Commune, Domain, Organisation, OrganisationKind, WarningSign
-from web.forms import DateField, DateTimeField, ModelMultipleChoiceField, StyledFormMixin
+from web.forms import (
+    DateField,
+    DateTimeField,
+    ModelMultipleChoiceField,
+    StyledFormMixin,
+    style_widget,
+)
 
 REQUIRED_HELP = "Obligatoire pour transmettre la fiche."
 
@@ -615,20 +621,84 @@ class MessageForm(StyledFormMixin, forms.Form):
 
 
 class TargetDurationsForm(StyledFormMixin, forms.Form):
+    """One field per situation and step, named ``<situation>_<step>``."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for step in Step:
-            self.fields[step.value] = forms.IntegerField(
-                label=f"{step.label} (en jours)",
-                min_value=1,
-                max_value=365,
-                error_messages={
-                    "required": "Indiquez un nombre de jours.",
-                    "min_value": "Un délai cible va de 1 à 365 jours.",
-                    "max_value": "Un délai cible va de 1 à 365 jours.",
-                    "invalid": "Indiquez un nombre entier de jours.",
-                },
-            )
+        for situation in Situation:
+            for step in Step:
+                self.fields[f"{situation.value}_{step.value}"] = forms.IntegerField(
+                    label=f"{step.label} (en jours)",
+                    min_value=1,
+                    max_value=365,
+                    error_messages={
+                        "required": "Indiquez un nombre de jours.",
+                        "min_value": "Un délai cible va de 1 à 365 jours.",
+                        "max_value": "Un délai cible va de 1 à 365 jours.",
+                        "invalid": "Indiquez un nombre entier de jours.",
+                    },
+                )
+                style_widget(self.fields[f"{situation.value}_{step.value}"].widget)
+
+    @staticmethod
+    def initial_from(table: dict[str, dict[str, int]]) -> dict[str, int]:
+        return {
+            f"{situation}_{step}": days
+            for situation, steps in table.items()
+            for step, days in steps.items()
+        }
+
+    def groups(self) -> list[tuple[str, list]]:
+        """The fields of each situation, for the page (one fieldset per situation)."""
+        return [
+            (situation.label, [self[f"{situation.value}_{step.value}"] for step in Step])
+            for situation in Situation
+        ]
+
+    def values(self) -> dict[str, dict[str, int]]:
+        return {
+            situation.value: {
+                step.value: self.cleaned_data[f"{situation.value}_{step.value}"] for step in Step
+            }
+            for situation in Situation
+        }
+
+
+def _days(label, *, min_value, max_value, help_text="", message):
+    return forms.IntegerField(
+        label=label,
+        min_value=min_value,
+        max_value=max_value,
+        help_text=help_text,
+        error_messages={
+            "required": "Indiquez un nombre de jours.",
+            "min_value": message,
+            "max_value": message,
+            "invalid": "Indiquez un nombre entier de jours.",
+        },
+    )
+
+
+class ReminderSettingsForm(StyledFormMixin, forms.Form):
+    lead_days = _days(
+        "Premier rappel, combien de jours avant l'échéance",
+        min_value=0,
+        max_value=60,
+        help_text="0 : pas de rappel avant l'échéance (un rappel part toujours le jour même).",
+        message="Le premier rappel va de 0 à 60 jours avant l'échéance.",
+    )
+    repeat_days = _days(
+        "En cas de retard, relancer tous les … jours",
+        min_value=1,
+        max_value=60,
+        message="Les relances ont lieu tous les 1 à 60 jours.",
+    )
+    escalate_after_days = _days(
+        "Alerter la coordination après … jours de retard",
+        min_value=1,
+        max_value=365,
+        message="L'alerte à la coordination vient après 1 à 365 jours.",
+    )
 
 
 class CaseFilterForm(StyledFormMixin, forms.Form):

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from soutien.cases import exports, policies, selectors, services
 from soutien.cases.enums import Channel, MeetingKind, ReportStatus, Stage
-from soutien.cases.models import Case, TargetDuration
+from soutien.cases.models import Case, ReminderSettings, TargetDuration
 from soutien.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from soutien.documents import invitations
 from soutien.documents import selectors as document_selectors
@@ -280,20 +280,48 @@ def case_list_xlsx(request):
 
 @private_page
 def target_durations(request):
-    """The coordinator sets the target duration of each step."""
+    """The coordinator sets the target duration of each step for each situation, and
+    when reminders are sent (two forms on one page)."""
     if not policies.can_edit_target_durations(request.user):
         raise Http404
-    form = forms.TargetDurationsForm(request.POST or None, initial=TargetDuration.as_dict())
-    if request.method == "POST" and form.is_valid():
+    section = request.POST.get("section") if request.method == "POST" else None
+    reminder = ReminderSettings.current()
+    form = forms.TargetDurationsForm(
+        request.POST if section == "targets" else None,
+        initial=forms.TargetDurationsForm.initial_from(TargetDuration.as_table()),
+    )
+    reminder_form = forms.ReminderSettingsForm(
+        request.POST if section == "reminders" else None,
+        initial={
+            "lead_days": reminder.lead_days,
+            "repeat_days": reminder.repeat_days,
+            "escalate_after_days": reminder.escalate_after_days,
+        },
+    )
+    if section == "targets" and form.is_valid():
         try:
-            services.target_durations_set(by=request.user, values=form.cleaned_data)
+            services.target_durations_set(by=request.user, values=form.values())
         except services.CaseError as exc:
             attach_errors(form, exc)
         else:
             messages.success(request, "Les délais cibles sont enregistrés.")
             return redirect("cases:targets")
+    if section == "reminders" and reminder_form.is_valid():
+        try:
+            services.reminder_settings_set(by=request.user, **reminder_form.cleaned_data)
+        except services.CaseError as exc:
+            attach_errors(reminder_form, exc)
+        else:
+            messages.success(request, "Les réglages des rappels sont enregistrés.")
+            return redirect("cases:targets")
     return render(
-        request, "cases/targets.html", {"form": form, "visibility": VISIBILITY["targets"]}
+        request,
+        "cases/targets.html",
+        {
+            "form": form,
+            "reminder_form": reminder_form,
+            "visibility": VISIBILITY["targets"],
+        },
     )
 
 

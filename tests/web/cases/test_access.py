@@ -140,13 +140,26 @@ def test_coordinator_sets_target_durations(client, reference):
     cast = make_cast()
     client.force_login(cast.coordinator)
     url = reverse("cases:targets")
-    data = {"referral": 20, "report": 40, "validation": 10, "restitution": 0}
+    data = {
+        "section": "targets",
+        "preventive_referral": 20,
+        "preventive_report": 40,
+        "preventive_validation": 10,
+        "preventive_restitution": 0,
+        "crisis_referral": 10,
+        "crisis_report": 20,
+        "crisis_validation": 5,
+        "crisis_restitution": 10,
+    }
     response = client.post(url, data)
     assert response.status_code == 200
-    assert response.context["form"].errors["restitution"]
-    data["restitution"] = 25
+    assert response.context["form"].errors["preventive_restitution"]
+    # What was typed is kept.
+    assert response.context["form"]["crisis_referral"].value() == "10"
+    data["preventive_restitution"] = 25
     assert client.post(url, data).status_code == 302
     assert TargetDuration.as_dict()["referral"] == 20
+    assert TargetDuration.as_dict("crisis")["referral"] == 10
     client.force_login(cast.board_member)
     assert client.get(url).status_code == 404
 
