@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0003_evaluation_generated_columns"),
+        ("cases", "0005_reminders"),
     ]
 
     operations = [
