@@ -110,8 +110,8 @@ def test_the_export_holds_what_the_manager_wrote_and_did(journey):
     assert data["information_forms"][0]["requester_name"] == "Monique Blanc"
     assert [m["meeting"] for m in data["meetings_attended"]] == ["Restitution au gestionnaire"]
     labels = [event["label"] for event in data["events"]]
-    assert "Demander des modifications" in labels
-    assert "Valider le rapport" in labels
+    assert "Modifications du rapport demandées" in labels  # history reads as past events
+    assert "Rapport validé" in labels
     assert "Questionnaire de satisfaction rempli" in labels
     # Nothing someone else wrote.
     assert "Réponse de la Caf." not in json.dumps(data, ensure_ascii=False)
