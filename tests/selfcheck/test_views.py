@@ -245,3 +245,16 @@ def test_loading_the_defaults_again_keeps_the_edits(questionnaire):
     assert Choice.objects.get(question__code="tresorerie", code="moins-de-2").weight == 9
     assert DomainThreshold.objects.get(domain__code="gouvernance").watch_from == 7
     assert Question.objects.count() == 20
+
+
+def test_the_load_selfcheck_command_loads_the_defaults(reference):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("load_selfcheck", stdout=out)
+    assert "Auto-diagnostic à jour." in out.getvalue()
+    assert Question.objects.count() == 20
+    assert DomainThreshold.objects.count() == 4
+    assert Choice.objects.filter(weight=0).count() == 20  # each question has a « no sign »
