@@ -55,6 +55,7 @@ install: deps debs-run
 	@mkdir -p var
 	@$(MANAGE) migrate --no-input -v 0
 	@$(MANAGE) load_demo
+	@$(MANAGE) load_selfcheck
 
 # A task worker runs beside the development server: it sends the emails (printed here)
 # and, each morning, the reminders and digests; Ctrl+C stops both.
@@ -87,6 +88,7 @@ serve: deps debs-run
 	fi; \
 	DB_STATEMENT_TIMEOUT_MS=0 $(UV) run python manage.py migrate --no-input -v 0 && \
 	DB_STATEMENT_TIMEOUT_MS=0 $(UV) run python manage.py load_reference && \
+	DB_STATEMENT_TIMEOUT_MS=0 $(UV) run python manage.py load_selfcheck && \
 	$(UV) run python manage.py send_reminders --schedule && \
 	{ DB_STATEMENT_TIMEOUT_MS=$${WORKER_STATEMENT_TIMEOUT_MS:-60000} $(UV) run python manage.py db_worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

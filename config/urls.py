@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("gestion/auto-diagnostic/", include("web.selfcheck.manage_urls")),
     path("", include("web.public.urls")),
+    path("auto-diagnostic/", include("web.selfcheck.urls")),
     path("compte/", include("web.accounts.urls")),
     path("mon-compte/", include("web.accounts.profile_urls")),
     path("aide/", include("web.help.urls")),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "soutien.documents",
     "soutien.evaluation",
     "soutien.content",
+    "soutien.selfcheck",
     "web",
 ]
 
@@ -315,6 +316,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SOUTIEN_DEMO_PASSWORD = "soutien-demo"  # noqa: S105 - public, documented demo password
 # Hour (site time zone) of the daily reminders and digests sent by the task worker.
 SOUTIEN_DAILY_RUN_HOUR = int(os.environ.get("SOUTIEN_DAILY_RUN_HOUR", "7"))
+# Other daily jobs the task worker runs with the reminders (dotted paths, each `f(now=)`).
+SOUTIEN_DAILY_JOBS = ["soutien.selfcheck.reminders.send_yearly_reminders"]
 # Days an account invitation link stays valid (single use).
 SOUTIEN_INVITATION_DAYS = int(os.environ.get("SOUTIEN_INVITATION_DAYS", "7"))
 # Attachments (issue 4): largest accepted file, checked by content (see soutien/documents).

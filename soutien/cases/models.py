@@ -109,6 +109,9 @@ class Case(models.Model):
     # Optimistic lock: a form carries the version it was built from.
     version = models.PositiveIntegerField("version", default=1)
     anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True)
+    # Started from the « Demander un soutien préventif » button of a self-check (the
+    # evaluation counts them; nothing of the self-check itself is kept).
+    from_selfcheck = models.BooleanField("issu d'un auto-diagnostic", default=False)
 
     # Computed and stored by the database whenever the dates change (never set by code):
     # the evaluation groups cases by these plain integers instead of parsing dates at each

@@ -197,13 +197,22 @@ def information_form_missing(case: Case) -> dict[str, str]:
 
 
 @transaction.atomic
-def case_create_draft(*, centre, by) -> Case:
-    """A member of a centre (or of its federation) starts a fiche d'information."""
+def case_create_draft(
+    *, centre, by, situation: str = "", warning_signs=(), domains=(), from_selfcheck=False
+) -> Case:
+    """A member of a centre (or of its federation) starts a fiche d'information. From a
+    self-check, the fiche starts with the situation, warning signs and fields its answers
+    point to (the person reviews them before anything is submitted)."""
     _require(policies.can_create_case_for(by, centre))
     case = Case.objects.create(
-        centre=centre, manager_id=centre.manager_id, created_by=by, stage=Stage.DRAFT
+        centre=centre,
+        manager_id=centre.manager_id,
+        created_by=by,
+        stage=Stage.DRAFT,
+        situation=situation,
+        from_selfcheck=from_selfcheck,
     )
-    InformationForm.objects.create(
+    form = InformationForm.objects.create(
         case=case,
         requester_name=by.get_full_name(),
         requester_email=by.email,
@@ -216,7 +225,12 @@ def case_create_draft(*, centre, by) -> Case:
         ),
         updated_by=by,
     )
-    record_event(case=case, kind="create", label="Brouillon créé", by=by)
+    if warning_signs:
+        form.warning_signs.set(warning_signs)
+    if domains:
+        form.domains.set(domains)
+    label = "Brouillon créé à partir d'un auto-diagnostic" if from_selfcheck else "Brouillon créé"
+    record_event(case=case, kind="create", label=label, by=by)
     return case
 
 

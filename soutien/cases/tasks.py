@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +49,18 @@ def run_daily(now=None) -> dict:
 
     result = run_reminders(now=now)
     digests = send_digests(now=now)
-    return {
+    done = {
         "day": result.day.isoformat(),
         "reminders": result.reminders,
         "escalations": result.escalations,
         "emails": result.emails,
         "digests": digests,
     }
+    # Daily jobs of higher packages (named in the settings, so that cases imports none of
+    # them): the self-check's yearly invitation.
+    for path in settings.SOUTIEN_DAILY_JOBS:
+        done[path.rsplit(".", 1)[-1]] = import_string(path)(now=now)
+    return done
 
 
 def _planned() -> bool:

@@ -13,7 +13,8 @@ A figure of the grid is a set of cases, named by a key (period, commune, manager
 * commune: ``None`` (the whole department) or a municipality (its arrondissements in it);
 * manager: ``None`` (every centre), ``"association"`` or ``"federation"`` (the kind of
   manager), or the id of one federation;
-* measure: what the cases have in common (requests, preventive ones, decisions, closure
+* measure: what the cases have in common (requests, preventive ones, those started from a
+  self-check, decisions, closure
   outcomes, completed steps, answers to the questionnaire, fields of expertise…); the
   figures « à ce jour » (cases in progress, overdue, in support) have no period.
 
@@ -151,6 +152,7 @@ def _case_facts(now) -> list[CaseFacts]:
             "manager_id",
             "manager__kind",
             "situation",
+            "from_selfcheck",
             "stage",
             "closure_outcome",
             "is_overdue",
@@ -174,6 +176,10 @@ def _case_facts(now) -> list[CaseFacts]:
             measures.add("preventive")
         elif row["situation"] == Situation.CRISIS:
             measures.add("crisis")
+        if row["from_selfcheck"]:
+            measures.add("from_selfcheck")
+            if row["situation"] == Situation.PREVENTIVE:
+                measures.add("preventive_from_selfcheck")
         stage = row["stage"]
         if stage in PROVIDER_STAGES:
             measures |= {"decided", "validated"}

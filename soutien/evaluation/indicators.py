@@ -281,6 +281,10 @@ def _measures() -> dict:
         "total": Count("pk"),
         "preventive": Count("pk", filter=PREVENTIVE),
         "crisis": Count("pk", filter=CRISIS),
+        # Requests started from a self-check's « Demander un soutien préventif ».
+        # (Not named after the case's own field: an aggregate may not shadow it.)
+        "selfcheck_requests": Count("pk", filter=Q(from_selfcheck=True)),
+        "selfcheck_preventive": Count("pk", filter=PREVENTIVE & Q(from_selfcheck=True)),
         "validated": Count("pk", filter=VALIDATED),
         "refused": Count("pk", filter=REFUSED),
         "without_follow_up": Count("pk", filter=Q(stage=Stage.CLOSED_WITHOUT_FOLLOW_UP)),
@@ -378,6 +382,18 @@ def compute(
         (
             "Part des démarches préventives",
             share(main["preventive"], main["total"], [k("preventive"), k("total")]),
+        ),
+        (
+            "Demandes issues d'un auto-diagnostic",
+            count(main["selfcheck_requests"], k("from_selfcheck")),
+        ),
+        (
+            "Part des démarches préventives issues d'un auto-diagnostic",
+            share(
+                main["selfcheck_preventive"],
+                main["preventive"],
+                [k("preventive_from_selfcheck"), k("preventive")],
+            ),
         ),
         ("Décisions des financeurs (validées ou refusées)", count(decided, k("decided"))),
         (

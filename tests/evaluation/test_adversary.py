@@ -116,6 +116,7 @@ def build_attack_dataset(seed: int = 11) -> dict:
             manager=centre.manager,
             stage=stage,
             situation=rng.choice([Situation.PREVENTIVE, Situation.PREVENTIVE, Situation.CRISIS]),
+            from_selfcheck=rng.random() < 0.4,  # started from a self-check
             provider=provider if stage in (Stage.DIAGNOSTIC, Stage.CLOSED) else None,
             **({"closure_outcome": outcome} if outcome else {}),
             **dates,
@@ -143,6 +144,7 @@ def build_attack_dataset(seed: int = 11) -> dict:
                 "commune": municipality,
                 "federation": centre.manager.pk if centre.manager in federations else None,
                 "situation": case.situation,
+                "from_selfcheck": case.from_selfcheck,
                 "profile": profile,
                 "outcome": outcome,
                 "answered": answered,
@@ -204,6 +206,11 @@ def _measure(table: str, row: str, column: str):
             "Part des démarches préventives": (
                 lambda c: c["situation"] == Situation.PREVENTIVE,
                 lambda c: True,
+            ),
+            "Demandes issues d'un auto-diagnostic": (lambda c: c["from_selfcheck"], None),
+            "Part des démarches préventives issues d'un auto-diagnostic": (
+                lambda c: c["from_selfcheck"] and c["situation"] == Situation.PREVENTIVE,
+                lambda c: c["situation"] == Situation.PREVENTIVE,
             ),
             "Décisions des financeurs (validées ou refusées)": (
                 lambda c: c["profile"] in VALIDATED | {"refused"},

@@ -34,6 +34,8 @@ def test_summary_for_the_coordinator(dataset):
         "dont démarche préventive": ["6"],
         "dont crise avérée": ["2"],
         "Part des démarches préventives": [pct(75)],
+        "Demandes issues d'un auto-diagnostic": ["0"],
+        "Part des démarches préventives issues d'un auto-diagnostic": [pct(0)],
         "Décisions des financeurs (validées ou refusées)": ["5"],
         "Taux d'acceptation": [pct(80)],
         "Demandes classées sans suite ou retirées": ["1"],

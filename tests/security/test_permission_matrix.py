@@ -102,6 +102,25 @@ TABLE = {
         (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "public:manage_pages":
         (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 404),
+    "selfcheck_manage:index":
+        (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "selfcheck_manage:thresholds":
+        (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+
+    # The self-check: public, nothing stored; the result and its PDF are POST only
+    # (GET on the result goes back to the questionnaire).
+    "selfcheck:start":
+        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "selfcheck:result":
+        (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "selfcheck:result_pdf":
+        (405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    # Saved self-checks: kept by a centre's manager (POST only), seen by the centre's
+    # managers and employees only; never the Caf, partners, provider, evaluation, admin.
+    "selfcheck:save":
+        (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "selfcheck:saved_list":
+        (LOG, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404, 200),
 
     "accounts:login":
         (200, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
@@ -310,6 +329,11 @@ OBJECT_TABLE = {
         (LOG, 405, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "public:page_text_edit":
         (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 404),
+    "selfcheck_manage:question_edit":
+        (LOG, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    # A self-check saved for the demo centre of administrateur@centre.demo.
+    "selfcheck:saved_detail":
+        (LOG, 404, 404, 404, 404, 404, 404, 200, 200, 404, 404, 404, 404),
 }
 # fmt: on
 
@@ -317,6 +341,18 @@ OBJECT_TABLE = {
 def object_urls() -> dict[str, str]:
     from soutien.accounts.models import AccountRequest
     from soutien.directory.models import Role
+    from soutien.selfcheck.defaults import load_selfcheck_defaults
+    from soutien.selfcheck.models import Question
+    from soutien.selfcheck.selectors import centres_for_saving
+    from soutien.selfcheck.services import saved_selfcheck_create
+
+    load_selfcheck_defaults()
+    board_member = User.objects.get(email="administrateur@centre.demo")
+    saved = saved_selfcheck_create(
+        centre=centres_for_saving(board_member).first(),
+        by=board_member,
+        answers={"tresorerie": "moins-de-2"},
+    )
 
     account_request = AccountRequest.objects.create(
         first_name="Inès",
@@ -331,6 +367,10 @@ def object_urls() -> dict[str, str]:
         "public:account_request_approve": reverse("public:account_request_approve", kwargs=pk),
         "public:account_request_refuse": reverse("public:account_request_refuse", kwargs=pk),
         "public:page_text_edit": reverse("public:page_text_edit", kwargs={"slug": "accueil"}),
+        "selfcheck:saved_detail": reverse("selfcheck:saved_detail", kwargs={"pk": saved.pk}),
+        "selfcheck_manage:question_edit": reverse(
+            "selfcheck_manage:question_edit", kwargs={"pk": Question.objects.first().pk}
+        ),
     }
 
 

@@ -31,6 +31,7 @@ from soutien.documents.models import AttachTo
 from soutien.documents.policies import can_delete_document, can_manage_invitations
 from soutien.security.decorators import private_page
 from soutien.security.throttle import throttle_exceeded
+from soutien.selfcheck import handoff as selfcheck_handoff
 from web.cases import forms, listing, panels
 from web.documents.forms import MeetingChangeForm
 from web.documents.views import SizeLimitUploadHandler
@@ -337,9 +338,24 @@ def case_create(request):
     if len(centres) == 1:
         initial["centre"] = centres[0]
     form = forms.CaseCreateForm(request.POST or None, centres=centres, initial=initial)
+    # From a self-check's « Demander un soutien préventif »: a signed token of codes.
+    token = (request.POST if request.method == "POST" else request.GET).get(
+        selfcheck_handoff.QUERY_PARAMETER, ""
+    )
+    prefill = selfcheck_handoff.prefill_from_token(token) if token else None
     if request.method == "POST" and form.is_valid():
+        extra = {}
+        if prefill is not None:
+            extra = {
+                "situation": prefill.situation,
+                "warning_signs": prefill.warning_signs,
+                "domains": prefill.domains,
+                "from_selfcheck": True,
+            }
         try:
-            case = services.case_create_draft(centre=form.cleaned_data["centre"], by=request.user)
+            case = services.case_create_draft(
+                centre=form.cleaned_data["centre"], by=request.user, **extra
+            )
         except services.CaseError as exc:
             attach_errors(form, exc)
         else:
@@ -348,7 +364,17 @@ def case_create(request):
                 "Le brouillon est créé. Vous pouvez l'enregistrer à tout moment et y revenir.",
             )
             return redirect("cases:form", pk=case.pk)
-    return render(request, "cases/create.html", {"form": form})
+    return render(
+        request,
+        "cases/create.html",
+        {
+            "form": form,
+            "prefill": prefill,
+            "token": token if prefill else "",
+            "token_expired": bool(token) and prefill is None,
+            "token_parameter": selfcheck_handoff.QUERY_PARAMETER,
+        },
+    )
 
 
 def _form_context(request, case, form, kept=()):

@@ -12,6 +12,7 @@ PUBLIC_URL_NAMES = [
     "public:support",
     "public:history",
     "public:ask_for_support",
+    "selfcheck:start",
     "public:account_request",
     "public:blank_information_form",
     "public:accessibility",

@@ -1,0 +1,74 @@
+"""The yearly reminder: a year after a centre last kept a self-check, its managers are
+invited (by email, through the outbox) to take it again. Once per year at most."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from soutien.core.outbox import outbox_enqueue
+from soutien.directory.models import Membership, Role
+from soutien.selfcheck.models import SavedSelfCheck
+
+YEAR = dt.timedelta(days=365)
+MANAGER_ROLES = (Role.BOARD_MEMBER, Role.FEDERATION_STAFF)
+
+SUBJECT = "Auto-diagnostic : il y a un an, vous avez fait le point"
+BODY = """Bonjour,
+
+Il y a un an, un auto-diagnostic a été enregistré pour le centre social « {centre} ».
+Refaire le point chaque année permet de repérer tôt les signes d'alerte et de voir
+l'évolution de votre situation.
+
+Refaire l'auto-diagnostic (dix minutes) : {url}
+
+Vos réponses ne sont vues que par le gestionnaire et les salariés du centre.
+
+La plateforme Soutien
+"""
+
+
+def _site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def send_yearly_reminders(*, now=None) -> int:
+    """Invite the managers of every centre whose latest saved self-check is a year old or
+    more, and who were not invited in the past year. Returns the number of centres."""
+    now = now or timezone.now()
+    cutoff = now - YEAR
+    latest_ids = [
+        SavedSelfCheck.objects.filter(centre_id=centre_id).order_by("-saved_at", "-pk")[0].pk
+        for centre_id in SavedSelfCheck.objects.values_list("centre_id", flat=True).distinct()
+    ]
+    reminded = 0
+    for pk in latest_ids:
+        with transaction.atomic():
+            saved = SavedSelfCheck.objects.select_for_update().select_related("centre").get(pk=pk)
+            if saved.saved_at > cutoff or (saved.reminded_at and saved.reminded_at > cutoff):
+                continue
+            emails = list(
+                Membership.objects.filter(
+                    organisation_id=saved.centre.manager_id,
+                    role__in=MANAGER_ROLES,
+                    is_active=True,
+                    user__is_active=True,
+                )
+                .values_list("user__email", flat=True)
+                .distinct()
+            )
+            if not emails:
+                continue
+            outbox_enqueue(
+                to=sorted(emails),
+                subject=SUBJECT,
+                body=BODY.format(
+                    centre=saved.centre.name, url=_site_url(reverse("selfcheck:start"))
+                ),
+            )
+            saved.reminded_at = now
+            saved.save(update_fields=["reminded_at"])
+            reminded += 1
+    return reminded
