@@ -171,9 +171,14 @@ def _enrolment_done(*, user, device, request) -> list[str]:
 def email_enrolment_confirm(*, user, token: str, request) -> list[str] | None:
     """Confirm an enrolment by email with the code received. On success returns the ten
     recovery codes (and the session counts as verified); on failure None."""
+    return _enrolment_confirm(EmailDevice, user=user, token=token, request=request)
+
+
+def _enrolment_confirm(device_model, *, user, token: str, request) -> list[str] | None:
+    """Confirm the latest unconfirmed device of this kind with its first code."""
     with transaction.atomic():
         device = (
-            EmailDevice.objects.select_for_update()
+            device_model.objects.select_for_update()
             .filter(user=user, confirmed=False)
             .order_by("-id")
             .first()
@@ -221,28 +226,7 @@ def totp_enrolment_confirm(*, user, token: str, request) -> list[str] | None:
     """Confirm the enrolment with a first code from the app. On success the device
     replaces any previous one, the session counts as verified, and the ten recovery
     codes are returned (to be shown once). On failure returns None."""
-    with transaction.atomic():
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False)
-            .order_by("-id")
-            .first()
-        )
-        if device is None or not device.verify_token(_normalise(token)):
-            audit_record(
-                action="two_factor.failure",
-                actor=user,
-                request=request,
-                target=user,
-                details={"step": "enrolment"},
-            )
-            return None
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        codes = _enrolment_done(user=user, device=device, request=request)
-    django_otp.login(request, device)
-    request.session.cycle_key()
-    return codes
+    return _enrolment_confirm(TOTPDevice, user=user, token=token, request=request)
 
 
 def two_factor_verify(*, request, token: str) -> bool:
