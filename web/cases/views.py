@@ -199,8 +199,13 @@ def _render_list(request, form, status=200):
     filters = form.filters()
     queryset = selectors.case_list(request.user, filters=filters)
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    progress = selectors.opinions_progress(page.object_list)
     for case in page.object_list:
         case.situation_visible = policies.can_view_situation(request.user, case)
+        # « Avis reçus : 3/5 », for those who read the opinions (coordination, partners).
+        case.opinions_shown = (
+            progress.get(case.pk) if policies.can_view_opinions(request.user, case) else None
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
