@@ -15,11 +15,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, TextChoices
+from django.db.models import Exists, OuterRef, Q, TextChoices
 
 from soutien.cases.deadlines import due_at
 from soutien.cases.enums import OpinionValue, Stage
 from soutien.cases.models import Case, Opinion, Satisfaction, TargetDuration
+from soutien.directory.actors import actor_for
 from soutien.directory.models import Membership, Role
 
 
@@ -221,3 +222,46 @@ def case_pending(case: Case) -> list[Pending]:
 def pending_of(user_id: int, things: Iterable[Pending]) -> list[Pending]:
     """The things this user must act on."""
     return [thing for thing in things if user_id in thing.user_ids]
+
+
+def _condition_q(name: str | None) -> Q:
+    """The database form of `_CONDITIONS` in `pending_for` (same names, same meaning)."""
+    if name is None:
+        return Q()
+    return {
+        "no_consultant": Q(consultant__isnull=True),
+        "has_consultant": Q(consultant__isnull=False),
+        "no_satisfaction": ~Exists(Satisfaction.objects.filter(case_id=OuterRef("pk"))),
+    }[name]
+
+
+def awaiting_user_q(user) -> Q:
+    """The cases on which `user` has something to do now, as a filter (the list's « À faire
+    par moi »), read from `EXPECTED`: the same things as `pending_for`, for one person."""
+    actor = actor_for(user)
+    scope_of = {
+        Actor.COORDINATION: Q() if actor.coordinator else None,
+        Actor.MANAGER: Q(manager_id__in=actor.manager_orgs) if actor.manager_orgs else None,
+        Actor.PARTNER: (
+            Q(
+                Exists(
+                    Opinion.objects.filter(
+                        case_id=OuterRef("pk"),
+                        partner_id__in=actor.partner_orgs,
+                        value=OpinionValue.PENDING,
+                    )
+                )
+            )
+            if actor.partner_orgs
+            else None
+        ),
+        Actor.CONSULTANT: Q(consultant_id=user.pk) if actor.provider_orgs else None,
+        Actor.PROVIDER: (Q(provider_id__in=actor.provider_orgs) if actor.provider_orgs else None),
+    }
+    wanted = Q(pk__in=[])
+    for stage, expectations in EXPECTED.items():
+        for expectation in expectations:
+            scope = scope_of[expectation.actor]
+            if scope is not None:
+                wanted |= Q(stage=stage) & scope & _condition_q(expectation.condition)
+    return wanted & Q(anonymised_at__isnull=True)

@@ -17,6 +17,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from soutien.cases.awaiting import awaiting_user_q
 from soutien.cases.deadlines import deadline_expression
 from soutien.cases.enums import OpinionValue, ReportStatus, Stage
 from soutien.cases.models import (
@@ -108,6 +109,8 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
         queryset = queryset.filter(Exists(links))
     if filters.get("overdue"):
         queryset = queryset.filter(due_at__lt=timezone.now())
+    if filters.get("mine"):
+        queryset = queryset.filter(awaiting_user_q(user))
     if year := filters.get("year"):
         # The year of the number, given at the first submission (MSTR-YYYY-NNNN).
         queryset = queryset.filter(number__startswith=f"MSTR-{int(year)}-")

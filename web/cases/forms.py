@@ -727,6 +727,11 @@ class CaseFilterForm(StyledFormMixin, forms.Form):
         empty_label="Tous",
     )
     overdue = forms.BooleanField(label="En retard seulement", required=False)
+    mine = forms.BooleanField(
+        label="À faire par moi",
+        required=False,
+        help_text="Les dossiers sur lesquels vous avez quelque chose à faire maintenant.",
+    )
     year = forms.TypedChoiceField(
         label="Année de la demande",
         required=False,

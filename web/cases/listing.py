@@ -14,6 +14,8 @@ def list_title(filters: dict) -> str:
         title += " " + with_article(commune.name)
     if filters.get("overdue"):
         title += " en retard"
+    if filters.get("mine"):
+        title += " à traiter par moi"
     if year := filters.get("year"):
         title += f", {year}" if title != "Dossiers" else f" de {year}"
     details = []
