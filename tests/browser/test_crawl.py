@@ -34,24 +34,14 @@ from soutien.accounts.models import User
 from soutien.audit.services import audit_record
 from soutien.cases.demo import load_demo_cases
 from soutien.cases.models import ReportVersion
+from soutien.directory.demo import demo_accounts
 from tests.browser.conftest import AXE_JS, login
 from tests.security.helpers import confirmed_totp_device, current_code, needs_second_factor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ACCOUNTS = [
-    "coordination@caf13.demo",
-    "etat@partenaires.demo",
-    "region@partenaires.demo",
-    "departement@partenaires.demo",
-    "marseille@partenaires.demo",
-    "federation@federation.demo",
-    "administrateur@centre.demo",
-    "salarie@centre.demo",
-    "consultant@prestataire.demo",
-    "evaluation@partenaires.demo",
-    "admin@soutien.demo",
-]
+# The eleven demo accounts, from their single definition.
+ACCOUNTS = [account.email for account in demo_accounts()]
 MAX_PAGES = 25
 MAX_CASES = 2
 MAX_PER_ROUTE = 2
