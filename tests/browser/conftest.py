@@ -37,6 +37,30 @@ except ImportError:  # without playwright the browser tests are skipped anyway
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _serve_one_request_at_a_time_on_sqlite():
+    """On the in-memory SQLite test database, the live server's threads share one
+    connection: two requests at once (the map page fetches its two GeoJSON files
+    together) make SQLite fail with « bad parameter or other API misuse », a 500 the
+    browser tests then report. The live server answers one request at a time there
+    (Django closes each connection, so the browser never waits on a kept-alive one);
+    PostgreSQL keeps the threaded server."""
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SequentialWSGIServer(WSGIServer):
+        # The live server thread itself uses the shared connections (LiveServerThread.run).
+        def __init__(self, *args, connections_override=None, **kwargs):
+            self.connections_override = connections_override
+            super().__init__(*args, **kwargs)
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        LiveServerThread.server_class = SequentialWSGIServer
+
+
+_serve_one_request_at_a_time_on_sqlite()
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser" in str(item.fspath):
