@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from soutien.accounts import notifications
 from soutien.accounts.models import (
@@ -19,6 +18,7 @@ from soutien.accounts.models import (
     User,
 )
 from soutien.accounts.policies import can_review_account_requests
+from soutien.core import clock
 from soutien.directory.models import Membership, Organisation, Role
 
 # Roles a person may ask for on the public form; the others are given by the coordinator.
@@ -88,7 +88,7 @@ def invitation_create(*, user: User, by, account_request: AccountRequest | None 
     """Crée un lien d'invitation à usage unique, valable SOUTIEN_INVITATION_DAYS jours,
     et l'envoie. Seule l'empreinte du jeton est conservée. Renvoie le jeton (pour les tests)."""
     token = secrets.token_urlsafe(32)
-    expires_at = timezone.now() + dt.timedelta(days=settings.SOUTIEN_INVITATION_DAYS)
+    expires_at = clock.now() + dt.timedelta(days=settings.SOUTIEN_INVITATION_DAYS)
     Invitation.objects.create(
         user=user,
         token_hash=hash_token(token),
@@ -128,7 +128,7 @@ def account_request_approve(
         user=user, organisation=organisation, role=role, defaults={"is_active": True}
     )
     locked.status = AccountRequestStatus.APPROVED
-    locked.decided_at = timezone.now()
+    locked.decided_at = clock.now()
     locked.decided_by = by
     locked.organisation = organisation
     locked.role = role
@@ -154,7 +154,7 @@ def account_request_refuse(*, account_request: AccountRequest, reason: str = "",
     Aucun compte n'est créé."""
     locked = _lock_pending(account_request, by)
     locked.status = AccountRequestStatus.REFUSED
-    locked.decided_at = timezone.now()
+    locked.decided_at = clock.now()
     locked.decided_by = by
     locked.refusal_reason = reason.strip()
     locked.save(update_fields=["status", "decided_at", "decided_by", "refusal_reason"])
@@ -174,7 +174,7 @@ def invitation_from_token(token: str, *, for_update: bool = False) -> Invitation
     if (
         invitation is None
         or invitation.used_at is not None
-        or invitation.expires_at <= timezone.now()
+        or invitation.expires_at <= clock.now()
         or not invitation.user.is_active
     ):
         raise InvalidInvitation
@@ -188,7 +188,7 @@ def invitation_accept(*, token: str, password: str) -> User:
     invitation = invitation_from_token(token, for_update=True)
     user = invitation.user
     validate_password(password, user)
-    now = timezone.now()
+    now = clock.now()
     user.set_password(password)
     user.save(update_fields=["password"])
     invitation.used_at = now
@@ -232,7 +232,7 @@ REFUSED_REQUEST_RETENTION_DAYS = 183  # six months, as the personal-data page sa
 def refused_requests_purge(*, now=None) -> int:
     """Delete the account requests refused more than six months ago (and their history).
     Returns how many were deleted."""
-    cutoff = (now or timezone.now()) - dt.timedelta(days=REFUSED_REQUEST_RETENTION_DAYS)
+    cutoff = (now or clock.now()) - dt.timedelta(days=REFUSED_REQUEST_RETENTION_DAYS)
     due = AccountRequest.objects.filter(status=AccountRequestStatus.REFUSED, decided_at__lt=cutoff)
     deleted = due.count()
     due.delete()

@@ -4,13 +4,13 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from soutien.audit.models import (
     AuditChainState,
     AuditEntry,
     _purge_allowed,
 )
+from soutien.core import clock
 from soutien.core.network import client_ip
 
 
@@ -88,7 +88,7 @@ def audit_record(
             entry.case_number = _clean(getattr(case, "number", None) or "", 40)
     with transaction.atomic():
         state = _locked_state()
-        now = timezone.now()
+        now = clock.now()
         # Milliseconds: what survives a JSON backup and restore, so the hash does too.
         entry.created_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
         entry.previous_hash = state.head_hash

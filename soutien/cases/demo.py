@@ -42,6 +42,7 @@ from soutien.cases.models import (
 )
 from soutien.cases.services import concerned_partners
 from soutien.cases.workflow import TRANSITIONS
+from soutien.core import clock
 from soutien.directory.models import (
     Domain,
     Membership,
@@ -526,7 +527,7 @@ def load_demo_cases(now=None) -> int:
     """Create the demo cases unless they exist. Returns how many were created."""
     if Case.objects.filter(centre__is_fictitious=True).exists():
         return 0
-    now = now or timezone.now()
+    now = now or clock.now()
     rng = random.Random(2015)  # noqa: S311 - demo data, not security
     builder = _Builder(rng, now)
     users, board_centre, federation_centres, others = _centres_for_demo()

@@ -29,6 +29,7 @@ from soutien.cases.models import CaseEvent
 from soutien.cases.policies import visible_audiences
 from soutien.cases.reminders import when_words
 from soutien.cases.selectors import cases_visible_to
+from soutien.core import clock
 from soutien.core.outbox import outbox_enqueue
 from soutien.core.text import one_line
 
@@ -109,7 +110,7 @@ def _body(user, content, today) -> str:
 
 def send_digests(*, now=None) -> int:
     """Send today's digests (idempotent for the day). Returns how many were sent."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = timezone.localdate(now)
     subscribers = (
         NotificationPreference.objects.filter(delivery=Delivery.DIGEST, user__is_active=True)

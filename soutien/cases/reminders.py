@@ -37,6 +37,7 @@ from soutien.cases.awaiting import Pending, pending_cases, pending_for
 from soutien.cases.deadlines import CLOCKS
 from soutien.cases.enums import Audience
 from soutien.cases.models import CaseEvent, Reminder, ReminderSettings
+from soutien.core import clock
 from soutien.core.outbox import outbox_enqueue
 from soutien.core.text import one_line
 
@@ -99,7 +100,7 @@ def when_words(due_on: dt.date, today: dt.date) -> str:
 
 def run_reminders(*, now=None) -> RunResult:
     """Send today's reminders and escalations (idempotent for the day)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = timezone.localdate(now)
     settings = ReminderSettings.current()
     cases = list(pending_cases().filter(stage__in=list(CLOCKS)).select_related("centre"))

@@ -15,7 +15,6 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
-from django.utils import timezone
 
 from soutien.cases.awaiting import awaiting_user_q
 from soutien.cases.deadlines import deadline_expression
@@ -28,6 +27,7 @@ from soutien.cases.models import (
     TargetDuration,
 )
 from soutien.cases.policies import actor_for
+from soutien.core import clock
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -73,7 +73,7 @@ def _deadline_expression(table: dict[str, dict[str, int]]):
 
 def with_deadline(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
     """Annotate `due_at` and `is_overdue` (target durations are read once)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     table = TargetDuration.as_table()
     return queryset.annotate(due_at=_deadline_expression(table)).annotate(
         is_overdue=When_(
@@ -84,7 +84,7 @@ def with_deadline(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
 
 
 def overdue(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
-    return with_deadline(queryset, now).filter(due_at__lt=now or timezone.now())
+    return with_deadline(queryset, now).filter(due_at__lt=now or clock.now())
 
 
 def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
@@ -108,7 +108,7 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
         )
         queryset = queryset.filter(Exists(links))
     if filters.get("overdue"):
-        queryset = queryset.filter(due_at__lt=timezone.now())
+        queryset = queryset.filter(due_at__lt=clock.now())
     if filters.get("mine"):
         queryset = queryset.filter(awaiting_user_q(user))
     if year := filters.get("year"):
@@ -145,7 +145,7 @@ def awaiting(user) -> list[dict]:
         return []
     # The deadline as a column of the same query: « en retard » is a plain condition, not
     # a subquery over every visible case for each of them.
-    now = timezone.now()
+    now = clock.now()
     visible = with_deadline(cases_visible_to(user), now)
     items = []
 

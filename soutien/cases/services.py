@@ -41,6 +41,7 @@ from soutien.cases.models import (
     TargetDuration,
 )
 from soutien.cases.workflow import TRANSITIONS, TransitionNotAllowed, check_transition
+from soutien.core import clock
 from soutien.directory.models import FunderLevel, Organisation, ProviderContract
 
 logger = logging.getLogger(__name__)
@@ -137,7 +138,7 @@ def _move(case: Case, name: str, *, by, comment: str = "", extra_fields=(), **ti
     except TransitionNotAllowed as exc:
         raise CaseError("Cette action n'est plus possible à cette étape du dossier.") from exc
     source = case.stage
-    now = timezone.now()
+    now = clock.now()
     case.stage = transition.target
     case.stage_changed_at = now
     case.version = F("version") + 1
@@ -413,7 +414,7 @@ def opinion_give(*, case: Case, by, value: str, comment: str = "") -> Opinion:
     opinion.value = value
     opinion.comment = comment
     opinion.given_by = by
-    opinion.given_at = timezone.now()
+    opinion.given_at = clock.now()
     opinion.save(update_fields=["value", "comment", "given_by", "given_at"])
     record_event(
         case=case,
@@ -488,7 +489,7 @@ def case_decide(
         grounds=grounds,
         justification=justification,
         decided_by=by,
-        decided_at=timezone.now(),
+        decided_at=clock.now(),
     )
     notifications.notify_decision(case, by, decision)
     return decision
@@ -623,7 +624,7 @@ def report_submit(*, case: Case, by) -> ReportVersion:
     draft = report_draft(case)
     if not draft.pk or not (draft.analysis.strip() and draft.recommendations.strip()):
         raise CaseError("Rédigez au moins l'analyse et les préconisations avant de transmettre.")
-    now = timezone.now()
+    now = clock.now()
     draft.status = ReportStatus.SUBMITTED
     draft.submitted_at = now
     draft.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -657,7 +658,7 @@ def report_request_changes(*, case: Case, by, comment: str) -> ReportVersion:
     version.status = ReportStatus.CHANGES_REQUESTED
     version.manager_comment = comment
     version.reviewed_by = by
-    version.reviewed_at = timezone.now()
+    version.reviewed_at = clock.now()
     version.save(update_fields=["status", "manager_comment", "reviewed_by", "reviewed_at"])
     _move(
         case,
@@ -681,7 +682,7 @@ def report_validate(*, case: Case, by) -> ReportVersion:
         raise AlreadyDone()
     _require(policies.can_review_report(by, case))
     version = _submitted_version(case)
-    now = timezone.now()
+    now = clock.now()
     version.status = ReportStatus.VALIDATED
     version.reviewed_by = by
     version.reviewed_at = now
@@ -952,7 +953,7 @@ def case_anonymise(*, case: Case) -> Case:
         erase_personal_data(model.objects.filter(**{lookup: case.pk}), neutral=ANONYMISED)
     for kind in set(case.events.values_list("kind", flat=True)):
         case.events.filter(kind=kind).update(label=neutral_event_label(kind))
-    case.anonymised_at = timezone.now()
+    case.anonymised_at = clock.now()
     case.save(update_fields=["anonymised_at"])
     record_event(case=case, kind="anonymise", label=NEUTRAL_EVENT_LABELS["anonymise"])
     return case

@@ -19,12 +19,14 @@ from django.tasks import task
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from soutien.core import clock
+
 logger = logging.getLogger(__name__)
 
 
 def next_run_at(now=None) -> dt.datetime:
     """The next daily run: today at the run hour if still to come, else tomorrow."""
-    now = timezone.localtime(now or timezone.now())
+    now = timezone.localtime(now or clock.now())
     hour = settings.SOUTIEN_DAILY_RUN_HOUR
     at = now.replace(hour=hour, minute=0, second=0, microsecond=0)
     if at <= now:
@@ -37,7 +39,7 @@ def next_run_at(now=None) -> dt.datetime:
 def first_run_at(now=None) -> dt.datetime:
     """When a chain started now runs first: at once if today's run hour has passed (the
     day's reminders are then caught up, once), else at the run hour today."""
-    now = timezone.localtime(now or timezone.now())
+    now = timezone.localtime(now or clock.now())
     hour = settings.SOUTIEN_DAILY_RUN_HOUR
     return max(now.replace(hour=hour, minute=0, second=0, microsecond=0), now)
 

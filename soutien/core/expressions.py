@@ -14,6 +14,8 @@ import datetime as dt
 from django.db.models import F, Func, IntegerField
 from django.utils import timezone
 
+from soutien.core import clock
+
 
 def _days_sql(expression, compiler, connection):
     """SQL for the days from the expression's first source (start) to its second (end)."""
@@ -65,7 +67,7 @@ class LocalYear(Func):
         if connection.vendor == "sqlite":
             # Dates are stored in UTC; a year changes on 1 January, so the zone's offset on
             # that day is the one that matters (no daylight saving time in January).
-            offset = dt.datetime(timezone.now().year, 1, 1, tzinfo=zone).utcoffset()
+            offset = dt.datetime(clock.now().year, 1, 1, tzinfo=zone).utcoffset()
             seconds = int(offset.total_seconds())
             sql = f"CAST(strftime(%s, {field_sql}, %s) AS INTEGER)"
             return sql, ("%Y", *params, f"{seconds:+d} seconds")

@@ -44,8 +44,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Q
 from django.tasks import task
-from django.utils import timezone
 
+from soutien.core import clock
 from soutien.core.models import OutboxEmail
 from soutien.core.text import one_line
 
@@ -133,7 +133,7 @@ def _schedule_attempt(email_id: int, at: dt.datetime) -> None:
 def outbox_claim(email_id: int | None = None, *, now=None) -> OutboxEmail | None:
     """Claim the given email, or the oldest due one, for one attempt. Returns it (with its
     ``claim_token``), or None when it is sent, not due, or claimed by another worker."""
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         due = OutboxEmail.objects.filter(_due(now))
         if email_id is not None:
@@ -178,7 +178,7 @@ def _deliver(email: OutboxEmail) -> bool:
         email.claim_token, email.last_error = "", error
         logger.warning("Outbox email %s not sent (attempt %s): %s", email.pk, email.attempts, error)
         return False
-    done = {"sent_at": timezone.now(), "claim_token": "", "last_error": "", "next_attempt_at": None}
+    done = {"sent_at": clock.now(), "claim_token": "", "last_error": "", "next_attempt_at": None}
     if email.erase_after_sending:
         done.update(body=ERASED_BODY, attachments=[])
     if not mine.filter(sent_at__isnull=True).update(**done):
@@ -207,7 +207,7 @@ def send_outbox_email(email_id: int) -> bool:
 def outbox_flush(now=None) -> tuple[int, int]:
     """Claim and send, one by one, every email that is due. Several may run at once: each
     email goes out once. Returns (sent, failed) for this run."""
-    now = now or timezone.now()
+    now = now or clock.now()
     sent = failed = 0
     while (email := outbox_claim(now=now)) is not None:
         if _deliver(email):
@@ -220,6 +220,6 @@ def outbox_flush(now=None) -> tuple[int, int]:
 def outbox_purge(*, now=None) -> int:
     """Delete the emails sent more than ``SOUTIEN_OUTBOX_RETENTION_DAYS`` ago (they hold
     names and addresses; unsent ones are kept until they go out). Returns how many."""
-    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.SOUTIEN_OUTBOX_RETENTION_DAYS)
+    cutoff = (now or clock.now()) - dt.timedelta(days=settings.SOUTIEN_OUTBOX_RETENTION_DAYS)
     deleted, _ = OutboxEmail.objects.filter(sent_at__lt=cutoff).delete()
     return deleted

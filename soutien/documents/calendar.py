@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from soutien.core import clock
+
 PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_DURATION = dt.timedelta(hours=2)
 PRODID = "-//Soutien MSTR//Invitations//FR"
@@ -95,7 +97,7 @@ def build_ics(meeting, *, cancel: bool = False) -> bytes:
     )
     event = Event()
     event.add("uid", meeting_uid(meeting))
-    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    event.add("dtstamp", clock.now().astimezone(dt.UTC))
     event.add("dtstart", starts)
     event.add("dtend", ends)
     event.add("sequence", meeting.sequence)

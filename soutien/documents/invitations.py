@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from soutien.accounts import preferences
 from soutien.accounts.models import Delivery, NotificationCategory, User
@@ -20,6 +19,7 @@ from soutien.cases import services as case_services
 from soutien.cases.enums import Audience
 from soutien.cases.models import Meeting
 from soutien.cases.services import AlreadyDone, CaseError, NotPermitted, record_event
+from soutien.core import clock
 from soutien.core.outbox import outbox_enqueue
 from soutien.core.text import one_line
 from soutien.documents import policies
@@ -141,7 +141,7 @@ def meeting_invitations_send(*, meeting, by, cancel: bool = False) -> int:
 def meeting_plan(*, case, by, kind: str, attendees=(), invite: bool = True, **fields) -> Meeting:
     """Planifier une réunion (services.meeting_record) et inviter ses participants quand
     elle est à venir."""
-    if invite and fields.get("starts_at") and fields["starts_at"] <= timezone.now():
+    if invite and fields.get("starts_at") and fields["starts_at"] <= clock.now():
         raise CaseError(
             "Une réunion planifiée est à venir : choisissez une date future, ou consignez "
             "une réunion passée.",
@@ -150,7 +150,7 @@ def meeting_plan(*, case, by, kind: str, attendees=(), invite: bool = True, **fi
     meeting = case_services.meeting_record(
         case=case, by=by, kind=kind, attendees=attendees, **fields
     )
-    if invite and meeting.starts_at > timezone.now() and meeting_recipients(meeting):
+    if invite and meeting.starts_at > clock.now() and meeting_recipients(meeting):
         meeting_invitations_send(meeting=meeting, by=by)
         meeting.refresh_from_db()
     return meeting
@@ -208,7 +208,7 @@ def meeting_cancel(*, meeting, by) -> Meeting:
         raise AlreadyDone()
     if not policies.can_manage_invitations(by, meeting):
         raise NotPermitted()
-    meeting.cancelled_at = timezone.now()
+    meeting.cancelled_at = clock.now()
     meeting.sequence = F("sequence") + 1
     meeting.save(update_fields=["cancelled_at", "sequence"])
     meeting.refresh_from_db(fields=["sequence"])

@@ -10,10 +10,10 @@ import re
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from soutien.cases import policies as case_policies
 from soutien.cases.enums import ActionStatus, MeetingKind, ReportStatus
+from soutien.core import clock
 from soutien.core.french import NBSP, date_fr  # noqa: F401 - re-exported
 
 # PDF/UA-1 makes WeasyPrint tag the structure (headings, lists, tables) and requires
@@ -51,7 +51,7 @@ def _common(case) -> dict:
     return {
         "case": case,
         "centre": case.centre,
-        "generated_at": timezone.now(),
+        "generated_at": clock.now(),
     }
 
 

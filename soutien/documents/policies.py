@@ -4,10 +4,9 @@ Every rule delegates to `soutien.cases.policies`: a document is exactly as
 confidential as the object it is attached to.
 """
 
-from django.utils import timezone
-
 from soutien.cases import policies as case_policies
 from soutien.cases.enums import MeetingKind, ReportStatus, Stage
+from soutien.core import clock
 from soutien.documents.models import AttachTo
 
 # Stages from which the restitution exists (or is being prepared).
@@ -156,7 +155,7 @@ def can_manage_invitations(user, meeting) -> bool:
     case = meeting.case
     return (
         meeting.cancelled_at is None
-        and meeting.starts_at > timezone.now()
+        and meeting.starts_at > clock.now()
         and case.stage not in (Stage.CLOSED, Stage.REFUSED, Stage.CLOSED_WITHOUT_FOLLOW_UP)
         and (meeting.created_by_id == user.pk or case_policies.is_coordinator(user))
         and case_policies.can_view_case(user, case)

@@ -8,7 +8,6 @@ import datetime as dt
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 
 from soutien.cases import policies as case_policies
 from soutien.cases import services as case_services
@@ -19,6 +18,7 @@ from soutien.cases.services import (
     NotPermitted,
     record_event,
 )
+from soutien.core import clock
 from soutien.documents import policies
 from soutien.documents.models import AttachTo, Document, DownloadLog, PendingUpload
 from soutien.documents.validation import Rejected, check_upload
@@ -305,7 +305,7 @@ def orphan_files_purge(*, now=None, storage=None) -> int:
     after the file was written, or by a crash), once older than ``ORPHAN_GRACE``: an
     attachment must not outlive its record. Returns how many were deleted."""
     storage = storage or default_storage
-    cutoff = (now or timezone.now()) - ORPHAN_GRACE
+    cutoff = (now or clock.now()) - ORPHAN_GRACE
     # A file kept for a form never saved is short-lived: its row goes first, then its file.
     PendingUpload.objects.filter(created_at__lt=cutoff).delete()
     known = set(Document.objects.values_list("file", flat=True))

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from soutien.cases.enums import ClosureOutcome, DecisionOutcome, Situation, Stage
+from soutien.core import clock
 from soutien.core.spreadsheets import csv_row, xlsx_append
 from soutien.directory.models import OrganisationKind
 from soutien.evaluation.figures import MASKING_NOTE
@@ -70,7 +71,7 @@ def indicators_xlsx(evaluation: Evaluation, *, generated_at=None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    generated_at = timezone.localtime(generated_at or timezone.now())
+    generated_at = timezone.localtime(generated_at or clock.now())
     book = Workbook()
     about = book.active
     about.title = "À propos"

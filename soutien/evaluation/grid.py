@@ -52,7 +52,6 @@ from django.core.cache import cache
 from django.db.models import BooleanField, Q, Value, When
 from django.db.models import Case as When_
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from soutien.cases.enums import (
     DEFAULT_SITUATION,
@@ -63,6 +62,7 @@ from soutien.cases.enums import (
     Stage,
 )
 from soutien.cases.models import LEAD_TIMES, TENTHS_PER_DAY, Case, InformationForm, TargetDuration
+from soutien.core import clock
 from soutien.directory.models import OrganisationKind
 from soutien.evaluation.policies import SMALL_NUMBER_THRESHOLD
 
@@ -439,7 +439,7 @@ class Grid:
 def published_grid(now=None) -> Grid:
     """The grid as it stands (two queries; the masking itself is kept in the cache as
     long as the data do not change, since the same data always give the same grid)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     cases = _case_facts(now)
     facts = [
         (c.pk, c.year, c.municipality, c.manager, c.manager_kind, sorted(c.measures)) for c in cases

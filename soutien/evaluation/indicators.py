@@ -40,6 +40,7 @@ from soutien.cases.models import (
     InformationForm,
     TargetDuration,
 )
+from soutien.core import clock
 from soutien.directory.models import (
     Commune,
     Domain,
@@ -342,7 +343,7 @@ def compute(
     ``summary_only``: the summary table alone (the department totals shown beside a
     commune's figures). ``grid``: the published grid, when already loaded."""
     filters = filters or Filters()
-    now = now or timezone.now()
+    now = now or clock.now()
     if masked and grid is None:
         grid = published_grid(now)
     place = place_of(territory, filters)

@@ -50,7 +50,8 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
-from django.utils import timezone
+
+from soutien.core import clock
 
 FORMAT_VERSION = 1
 # Sessions are not worth restoring: everybody signs in again after a restore.
@@ -319,7 +320,7 @@ def file_checksums(root: Path) -> dict[str, str]:
 def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.size = len(data)
-    info.mtime = int(timezone.now().timestamp())
+    info.mtime = int(clock.now().timestamp())
     info.mode = 0o600
     archive.addfile(info, io.BytesIO(data))
 
@@ -348,7 +349,7 @@ def backup_create(*, path: Path) -> dict:
     database = dump.getvalue().encode("utf-8")
     manifest = {
         "format": FORMAT_VERSION,
-        "created_at": timezone.now().isoformat(),
+        "created_at": clock.now().isoformat(),
         "database_vendor": connection.vendor,
         "database_sha256": hashlib.sha256(database).hexdigest(),
         "counts": counts,

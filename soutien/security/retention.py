@@ -29,19 +29,19 @@ from importlib import import_module
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
+from soutien.core import clock
 from soutien.security.throttle import throttle_counters_purge
 
 logger = logging.getLogger(__name__)
 
 
 def audit_cutoff(now=None) -> dt.datetime:
-    return (now or timezone.now()) - dt.timedelta(days=settings.SOUTIEN_AUDIT_RETENTION_DAYS)
+    return (now or clock.now()) - dt.timedelta(days=settings.SOUTIEN_AUDIT_RETENTION_DAYS)
 
 
 def case_cutoff(now=None) -> dt.datetime:
-    return (now or timezone.now()) - dt.timedelta(days=settings.SOUTIEN_CASE_RETENTION_DAYS)
+    return (now or clock.now()) - dt.timedelta(days=settings.SOUTIEN_CASE_RETENTION_DAYS)
 
 
 def expired_sessions_purge(*, now=None) -> int:
@@ -51,9 +51,7 @@ def expired_sessions_purge(*, now=None) -> int:
     if not hasattr(store, "get_model_class"):
         store.clear_expired()
         return 0
-    deleted, _ = (
-        store.get_model_class().objects.filter(expire_date__lt=now or timezone.now()).delete()
-    )
+    deleted, _ = store.get_model_class().objects.filter(expire_date__lt=now or clock.now()).delete()
     return deleted
 
 

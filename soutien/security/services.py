@@ -11,7 +11,6 @@ import django_otp
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.plugins.otp_email.models import EmailDevice
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -20,6 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from soutien.accounts.models import AccountRequest
 from soutien.audit.selectors import audit_entries_about_user
 from soutien.audit.services import audit_record
+from soutien.core import clock
 from soutien.core.outbox import outbox_enqueue
 from soutien.directory.selectors import memberships_of
 from soutien.security.throttle import throttle_exceeded
@@ -133,7 +133,7 @@ def email_enrolment_send(*, user, request=None) -> EmailCodeSending:
 def email_enrolment_pending(user) -> bool:
     """An enrolment by email is under way: a code was sent and is still valid."""
     return EmailDevice.objects.filter(
-        user=user, confirmed=False, valid_until__gt=timezone.now()
+        user=user, confirmed=False, valid_until__gt=clock.now()
     ).exists()
 
 
@@ -145,7 +145,7 @@ def email_code_send(*, user, request=None, only_if_none_valid: bool = False) -> 
         device = EmailDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is None:
             raise EmailDevice.DoesNotExist
-        if only_if_none_valid and device.valid_until and device.valid_until > timezone.now():
+        if only_if_none_valid and device.valid_until and device.valid_until > clock.now():
             return EmailCodeSending.SENT
         return _send_email_code(device, request=request)
 
@@ -281,7 +281,7 @@ def personal_data_export(*, user, request=None) -> dict:
     User = get_user_model()
     profile_fields = ["email", "first_name", "last_name", "phone", "date_joined", "last_login"]
     data = {
-        "exported_at": timezone.now().isoformat(),
+        "exported_at": clock.now().isoformat(),
         "profile": {
             field: _jsonable(getattr(user, field))
             for field in profile_fields

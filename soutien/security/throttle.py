@@ -17,8 +17,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
+from soutien.core import clock
 from soutien.security.models import ThrottleCounter
 
 KEY_LENGTH = ThrottleCounter._meta.get_field("key").max_length
@@ -32,7 +32,7 @@ def _window_start(now: dt.datetime, window: int) -> dt.datetime:
 def throttle_count(scope: str, key: str | None, *, window: int, now=None) -> int:
     """Count one attempt for ``key`` within ``scope`` and return how many were counted
     in the current window of ``window`` seconds, this one included."""
-    start = _window_start(now or timezone.now(), window)
+    start = _window_start(now or clock.now(), window)
     lookup = {"scope": scope, "key": (key or "unknown")[:KEY_LENGTH], "window_start": start}
     counters = ThrottleCounter.objects.filter(**lookup)
     with transaction.atomic():
@@ -56,7 +56,7 @@ def throttle_exceeded(scope: str, key: str | None, *, limit: int, window: int, n
 
 def throttle_counters_purge(*, now=None) -> int:
     """Delete the counters of windows that ended. Returns how many."""
-    deleted, _ = ThrottleCounter.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    deleted, _ = ThrottleCounter.objects.filter(expires_at__lte=now or clock.now()).delete()
     return deleted
 
 

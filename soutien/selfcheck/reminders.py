@@ -6,8 +6,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
+from soutien.core import clock
 from soutien.core.outbox import outbox_enqueue
 from soutien.directory.models import Membership, Role
 from soutien.selfcheck.models import SavedSelfCheck
@@ -37,7 +37,7 @@ def _site_url(path: str) -> str:
 def send_yearly_reminders(*, now=None) -> int:
     """Invite the managers of every centre whose latest saved self-check is a year old or
     more, and who were not invited in the past year. Returns the number of centres."""
-    now = now or timezone.now()
+    now = now or clock.now()
     cutoff = now - YEAR
     latest_ids = [
         SavedSelfCheck.objects.filter(centre_id=centre_id).order_by("-saved_at", "-pk")[0].pk

@@ -1,30 +1,30 @@
 from django.urls import path
 
-from web.cases import views
+from web.cases import actions, closure, fiche, lists, meetings, page, report
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", views.case_list, name="list"),
-    path("export/csv/", views.case_list_csv, name="export_csv"),
-    path("export/tableur/", views.case_list_xlsx, name="export_xlsx"),
-    path("nouveau/", views.case_create, name="create"),
-    path("delais/", views.target_durations, name="targets"),
-    path("<int:pk>/", views.case_detail, name="detail"),
-    path("<int:pk>/fiche/", views.information_form, name="form"),
-    path("<int:pk>/action/<slug:name>/", views.transition, name="transition"),
-    path("<int:pk>/avis/", views.opinion, name="opinion"),
-    path("<int:pk>/decision/", views.decision, name="decision"),
-    path("<int:pk>/reunions/nouvelle/<slug:kind>/", views.meeting_create, name="meeting_create"),
-    path("<int:pk>/consultant/", views.assign, name="assign"),
-    path("<int:pk>/constats/", views.findings, name="findings"),
-    path("<int:pk>/rapport/", views.report, name="report"),
-    path("<int:pk>/rapport/v<int:number>/", views.report_version, name="report_version"),
-    path("<int:pk>/rapport/relecture/", views.review, name="review"),
-    path("<int:pk>/restitution/", views.restitution, name="restitution"),
-    path("<int:pk>/actions/nouvelle/", views.action_create, name="action_create"),
-    path("<int:pk>/actions/<int:action_pk>/", views.action_update, name="action_update"),
-    path("<int:pk>/cloture/", views.close, name="close"),
-    path("<int:pk>/satisfaction/", views.satisfaction, name="satisfaction"),
-    path("<int:pk>/messages/", views.message, name="message"),
+    path("", lists.case_list, name="list"),
+    path("export/csv/", lists.case_list_csv, name="export_csv"),
+    path("export/tableur/", lists.case_list_xlsx, name="export_xlsx"),
+    path("nouveau/", fiche.case_create, name="create"),
+    path("delais/", lists.target_durations, name="targets"),
+    path("<int:pk>/", page.case_detail, name="detail"),
+    path("<int:pk>/fiche/", fiche.information_form, name="form"),
+    path("<int:pk>/action/<slug:name>/", actions.transition, name="transition"),
+    path("<int:pk>/avis/", actions.opinion, name="opinion"),
+    path("<int:pk>/decision/", actions.decision, name="decision"),
+    path("<int:pk>/reunions/nouvelle/<slug:kind>/", meetings.meeting_create, name="meeting_create"),
+    path("<int:pk>/consultant/", actions.assign, name="assign"),
+    path("<int:pk>/constats/", report.findings, name="findings"),
+    path("<int:pk>/rapport/", report.report, name="report"),
+    path("<int:pk>/rapport/v<int:number>/", report.report_version, name="report_version"),
+    path("<int:pk>/rapport/relecture/", report.review, name="review"),
+    path("<int:pk>/restitution/", report.restitution, name="restitution"),
+    path("<int:pk>/actions/nouvelle/", closure.action_create, name="action_create"),
+    path("<int:pk>/actions/<int:action_pk>/", closure.action_update, name="action_update"),
+    path("<int:pk>/cloture/", closure.close, name="close"),
+    path("<int:pk>/satisfaction/", closure.satisfaction, name="satisfaction"),
+    path("<int:pk>/messages/", page.message, name="message"),
 ]

@@ -1,0 +1,190 @@
+"""The case page and its messages."""
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from soutien.cases import policies, selectors
+from soutien.cases.enums import Channel
+from soutien.cases.models import Case
+from soutien.documents import services as document_services
+from soutien.documents.calendar import external_addresses
+from soutien.documents.policies import can_manage_invitations
+from soutien.security.decorators import private_page
+from web.cases import forms, panels
+from web.cases.common import VISIBILITY, limited_uploads, page_case, run_service, simple_form
+from web.documents.forms import MeetingChangeForm
+
+
+@private_page
+def case_detail(request, pk):
+    """The case page: steps, what to do now, and every part the user may read."""
+    case = selectors.case_for(request.user, pk)
+    user = request.user
+    from soutien.audit.services import audit_record
+
+    if policies.can_view_stage_only(user, case):
+        audit_record(action="case.view_stage", request=request, target=case, case=case)
+        return render(
+            request,
+            "cases/stage_only.html",
+            {
+                "case": case,
+                "steps": panels.steps_for(case),
+                "actions": (
+                    case.actions.select_related("domain")
+                    if policies.can_view_action_plan(user, case)
+                    else None
+                ),
+                "can_update_action": policies.can_update_action(user, case),
+            },
+        )
+    if not policies.can_view_case(user, case):
+        raise Http404("Dossier introuvable")
+    audit_record(action="case.view", request=request, target=case, case=case)
+
+    deadline = selectors.with_deadline(Case.objects.filter(pk=case.pk)).values(
+        "due_at", "is_overdue"
+    )[0]
+    decision = getattr(case, "decision", None)  # None when not decided yet
+    can_update_action = policies.can_update_action(user, case)
+    actions = []
+    if policies.can_view_action_plan(user, case):
+        for action in case.actions.select_related("domain").prefetch_related("notes__author"):
+            form = None
+            if can_update_action:
+                form = forms.ActionUpdateForm(
+                    initial={"status": action.status, "version": action.version},
+                    auto_id=f"id_action{action.pk}_%s",
+                )
+            actions.append((action, form))
+    threads = [
+        {
+            "channel": channel,
+            "label": Channel(channel).label,
+            "messages": items,
+            "visibility": VISIBILITY[channel],
+            "form": (
+                forms.MessageForm(initial={"channel": channel}, auto_id=f"id_{channel}_%s")
+                if policies.can_post_to_channel(user, case, channel)
+                else None
+            ),
+        }
+        for channel, items in selectors.messages_visible(user, case).items()
+    ]
+    context = {
+        "case": case,
+        "info": case.form,
+        "steps": panels.steps_for(case),
+        "next_actions": panels.next_actions(user, case),
+        "waiting_for": panels.WAITING_FOR.get(case.stage, ""),
+        "due_at": deadline["due_at"],
+        "is_overdue": deadline["is_overdue"],
+        "decision": decision,
+        "can_view_justification": policies.can_view_decision_justification(user, case),
+        "opinions": (
+            case.opinions.select_related("partner", "given_by")
+            if policies.can_view_opinions(user, case)
+            else None
+        ),
+        "meetings": _meeting_panels(request, case),
+        "satisfaction": (
+            getattr(case, "satisfaction", None)
+            if policies.can_view_satisfaction(user, case)
+            else None
+        ),
+        "findings": (
+            case.findings.select_related("domain")
+            if policies.can_view_findings(user, case)
+            else None
+        ),
+        "report_versions": selectors.report_versions_visible(user, case),
+        "actions": actions,
+        "events": selectors.events_visible(user, case),
+        "threads": threads,
+        "can_edit_form": policies.can_edit_form(user, case),
+        "can_withdraw": policies.can_withdraw(user, case),
+        "can_view_action_plan": policies.can_view_action_plan(user, case),
+        "can_add_action": policies.can_add_action(user, case),
+        "can_update_action": can_update_action,
+        "can_assign": policies.can_assign_consultant(user, case),
+        "can_record_partner_meeting": policies.can_record_partner_meeting(user, case),
+        "can_work_on_diagnostic": policies.can_work_on_diagnostic(user, case),
+        "can_write_report": policies.can_write_report(user, case),
+        "is_provider_stage": case.provider_id is not None,
+        "contacts": (
+            selectors.case_contacts(case) if policies.can_view_contacts(user, case) else None
+        ),
+    }
+    return render(request, "cases/detail.html", context)
+
+
+def _meeting_panels(request, case) -> list[dict]:
+    """Each meeting the user may see, with its management forms when allowed."""
+    panels_ = []
+    next_url = reverse("cases:detail", args=[case.pk]) + "#reunions"
+    for meeting in selectors.meetings_visible(request.user, case):
+        meeting.case = case
+        change_form = None
+        if can_manage_invitations(request.user, meeting):
+            change_form = MeetingChangeForm.from_session(
+                request, meeting, auto_id=f"id_meeting{meeting.pk}_%s"
+            ) or MeetingChangeForm(
+                initial={
+                    "starts_at": timezone.localtime(meeting.starts_at),
+                    "ends_at": meeting.ends_at and timezone.localtime(meeting.ends_at),
+                    "place": meeting.place,
+                    "video_link": meeting.video_link,
+                    "agenda": meeting.agenda,
+                    "external_emails": meeting.external_emails,
+                },
+                auto_id=f"id_meeting{meeting.pk}_%s",
+            )
+        panels_.append(
+            {
+                "meeting": meeting,
+                "can_manage": change_form is not None,
+                "change_form": change_form,
+                "next": next_url,
+                "externals": external_addresses(meeting.external_emails),
+            }
+        )
+    return panels_
+
+
+@private_page
+@require_POST
+@limited_uploads
+def message(request, pk):
+    """Post a message or a private note with its attachments (one form, one service)."""
+    case = page_case(request, pk)
+    form = forms.MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        channel = form.cleaned_data["channel"]
+        response = run_service(
+            request,
+            case,
+            form,
+            lambda: document_services.message_post_with_files(
+                case=case,
+                by=request.user,
+                channel=channel,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
+            ),
+            success="Votre message est publié.",
+            then=redirect(reverse("cases:detail", args=[case.pk]) + "#messages"),
+        )
+        if response:
+            return response
+    channel = request.POST.get("channel")
+    return simple_form(
+        request,
+        case,
+        form,
+        title="Écrire un message",
+        submit="Publier",
+        visibility=VISIBILITY.get(channel, ""),
+    )
