@@ -277,6 +277,7 @@ def personal_data_export(*, user, request=None) -> dict:
     # The case packages sit above this one: read them when the export is asked for.
     from soutien.cases.personal_data import personal_data_in_cases
     from soutien.documents.personal_data import personal_data_in_documents
+    from soutien.selfcheck.personal_data import personal_data_in_selfchecks
 
     User = get_user_model()
     profile_fields = ["email", "first_name", "last_name", "phone", "date_joined", "last_login"]
@@ -324,6 +325,7 @@ def personal_data_export(*, user, request=None) -> dict:
         ],
         **personal_data_in_cases(user),
         **personal_data_in_documents(user),
+        **personal_data_in_selfchecks(user),
     }
     audit_record(action="data.export", actor=user, request=request, target=user)
     return data

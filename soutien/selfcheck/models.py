@@ -135,8 +135,27 @@ class SavedSelfCheck(models.Model):
     levels = models.JSONField("niveaux", default=dict)
     # When the centre's managers were last invited to take the self-check again.
     reminded_at = models.DateTimeField("relance envoyée le", null=True, blank=True)
+    # The request the manager chose to attach it to: from then on the self-check is read by
+    # whoever reads that request's fiche (soutien.selfcheck.policies), never before.
+    attached_to = models.ForeignKey(
+        "cases.Case",
+        verbose_name="joint à la demande",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attached_selfchecks",
+    )
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="joint par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    attached_at = models.DateTimeField("joint le", null=True, blank=True)
 
-    PERSONAL_FIELDS = ("saved_by",)
+    PERSONAL_FIELDS = ("saved_by", "attached_by")
     OTHER_FIELDS = ()
 
     class Meta:
@@ -144,6 +163,18 @@ class SavedSelfCheck(models.Model):
         verbose_name_plural = "auto-diagnostics enregistrés"
         ordering = ["centre", "-saved_at"]
         indexes = [models.Index(fields=["centre", "-saved_at"], name="selfcheck_saved_centre")]
+        constraints = [
+            # A request carries at most one self-check.
+            models.UniqueConstraint(
+                fields=["attached_to"],
+                condition=models.Q(attached_to__isnull=False),
+                name="selfcheck_one_per_request",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attached_to__isnull=True) | models.Q(attached_at__isnull=False),
+                name="selfcheck_attached_dated",
+            ),
+        ]
 
     def __str__(self):
         return f"Auto-diagnostic du {self.saved_at:%d/%m/%Y}"

@@ -1,11 +1,17 @@
 """Reads of the self-check's questionnaire, as plain values for the scoring."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.http import Http404
 
 from soutien.directory.actors import actor_for
 from soutien.directory.models import Domain, SocialCentre
 from soutien.selfcheck.models import Choice, DomainThreshold, Question, SavedSelfCheck
-from soutien.selfcheck.policies import can_edit_selfcheck
+from soutien.selfcheck.policies import (
+    can_attach_selfcheck,
+    can_edit_selfcheck,
+    can_view_attached_selfcheck,
+    can_view_saved_selfcheck,
+)
 from soutien.selfcheck.scoring import ChoiceSpec, DomainSpec, QuestionSpec
 
 
@@ -83,3 +89,35 @@ def saved_selfchecks_visible_to(user):
 def centres_for_saving(user):
     """The centres for which the user may keep a self-check (as their manager)."""
     return SocialCentre.objects.filter(manager_id__in=actor_for(user).manager_orgs).order_by("name")
+
+
+def saved_selfcheck_for(user, pk) -> SavedSelfCheck:
+    """One saved self-check, if the user may read it (its centre's members; the readers of
+    the fiche it is attached to); 404 otherwise."""
+    saved = (
+        SavedSelfCheck.objects.select_related("centre", "saved_by", "attached_to")
+        .filter(pk=pk)
+        .first()
+    )
+    if saved is None or not can_view_saved_selfcheck(user, saved):
+        raise Http404("Auto-diagnostic introuvable")
+    return saved
+
+
+def attached_selfcheck(user, case) -> SavedSelfCheck | None:
+    """The self-check attached to the request, if the user reads the fiche; else None."""
+    if not can_view_attached_selfcheck(user, case):
+        return None
+    return SavedSelfCheck.objects.filter(attached_to=case).select_related("saved_by").first()
+
+
+def attachable_selfchecks(user, case):
+    """The centre's saved self-checks the manager may attach to this request (none if the
+    user may not attach), newest first."""
+    if not can_attach_selfcheck(user, case):
+        return SavedSelfCheck.objects.none()
+    return (
+        SavedSelfCheck.objects.filter(centre_id=case.centre_id)
+        .filter(Q(attached_to__isnull=True) | Q(attached_to=case))
+        .order_by("-saved_at", "-pk")
+    )

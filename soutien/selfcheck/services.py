@@ -5,9 +5,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from soutien.audit.services import audit_record
+from soutien.cases.models import Case
+from soutien.cases.services import record_event
+from soutien.core import clock
 from soutien.selfcheck import selectors
 from soutien.selfcheck.models import Choice, DomainThreshold, Question, SavedSelfCheck
-from soutien.selfcheck.policies import can_edit_selfcheck, can_save_selfcheck_for
+from soutien.selfcheck.policies import (
+    can_attach_selfcheck,
+    can_edit_selfcheck,
+    can_save_selfcheck_for,
+)
 from soutien.selfcheck.scoring import score
 
 QUESTION_FIELDS = ("text", "explanation", "advice", "is_active", "warning_sign")
@@ -99,3 +106,46 @@ def saved_selfcheck_create(*, centre, by, answers: dict[str, str]) -> SavedSelfC
     # The audit says who kept a self-check for which centre, never what it says.
     audit_record(action="selfcheck.saved", actor=by, target=saved)
     return saved
+
+
+ATTACHED_LABEL = "Auto-diagnostic joint à la demande"
+DETACHED_LABEL = "Auto-diagnostic retiré de la demande"
+
+
+@transaction.atomic
+def saved_selfcheck_attach(*, saved: SavedSelfCheck, case: Case, by) -> SavedSelfCheck:
+    """Le gestionnaire joint un auto-diagnostic enregistré de son centre à une demande qu'il
+    peut encore modifier : dès lors, ceux qui lisent la fiche lisent aussi ses réponses et
+    ses niveaux. Une demande porte un seul auto-diagnostic : joindre un autre remplace le
+    premier."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    saved = SavedSelfCheck.objects.select_for_update().get(pk=saved.pk)
+    if not can_attach_selfcheck(by, case):
+        raise PermissionDenied("Seul le gestionnaire joint un auto-diagnostic à sa demande.")
+    if saved.centre_id != case.centre_id:
+        raise ValidationError("Cet auto-diagnostic a été enregistré pour un autre centre.")
+    if saved.attached_to_id == case.pk:
+        return saved
+    if saved.attached_to_id is not None:
+        raise ValidationError("Cet auto-diagnostic est déjà joint à une autre demande.")
+    SavedSelfCheck.objects.filter(attached_to=case).update(
+        attached_to=None, attached_by=None, attached_at=None
+    )
+    saved.attached_to, saved.attached_by, saved.attached_at = case, by, clock.now()
+    saved.save(update_fields=["attached_to", "attached_by", "attached_at"])
+    record_event(case=case, kind="selfcheck_attached", label=ATTACHED_LABEL, by=by)
+    return saved
+
+
+@transaction.atomic
+def saved_selfcheck_detach(*, case: Case, by) -> int:
+    """Le gestionnaire retire l'auto-diagnostic joint, tant que la fiche peut être modifiée."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not can_attach_selfcheck(by, case):
+        raise PermissionDenied("Seul le gestionnaire retire l'auto-diagnostic de sa demande.")
+    detached = SavedSelfCheck.objects.filter(attached_to=case).update(
+        attached_to=None, attached_by=None, attached_at=None
+    )
+    if detached:
+        record_event(case=case, kind="selfcheck_detached", label=DETACHED_LABEL, by=by)
+    return detached

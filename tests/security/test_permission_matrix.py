@@ -980,6 +980,10 @@ POST_ONLY_TABLE = {
         (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "documents:meeting_cancel":
         (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "selfcheck:attach":
+        (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "selfcheck:detach":
+        (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
 # fmt: on
 
@@ -1147,6 +1151,8 @@ def post_only_urls(case, objects) -> dict[str, str]:
         "documents:meeting_invite": reverse("documents:meeting_invite", kwargs=meeting),
         "documents:meeting_reschedule": reverse("documents:meeting_reschedule", kwargs=meeting),
         "documents:meeting_cancel": reverse("documents:meeting_cancel", kwargs=meeting),
+        "selfcheck:attach": reverse("selfcheck:attach", kwargs={"pk": case.pk}),
+        "selfcheck:detach": reverse("selfcheck:detach", kwargs={"pk": case.pk}),
     }
 
 

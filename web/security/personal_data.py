@@ -25,6 +25,7 @@ SECTION_TITLES = {
     "action_notes": "Points d'avancement",
     "satisfaction_answers": "Questionnaires de satisfaction",
     "uploads": "Pièces jointes déposées",
+    "selfchecks": "Auto-diagnostics enregistrés ou joints à une demande",
     "downloads": "Documents téléchargés",
     "audit_entries": "Journal d'audit : vos connexions, consultations et téléchargements",
 }

@@ -11,4 +11,6 @@ urlpatterns = [
     path("enregistrer/", views.save, name="save"),
     path("enregistres/", views.saved_list, name="saved_list"),
     path("enregistres/<int:pk>/", views.saved_detail, name="saved_detail"),
+    path("dossier/<int:pk>/joindre/", views.attach, name="attach"),
+    path("dossier/<int:pk>/retirer/", views.detach, name="detach"),
 ]

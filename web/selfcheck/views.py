@@ -7,7 +7,7 @@ the database or the logs; the result pages are never cached.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from soutien.audit.services import audit_record
+from soutien.cases import selectors as case_selectors
 from soutien.content import selectors as content
 from soutien.documents.pdf import render_pdf
 from soutien.security.decorators import private_page
@@ -26,8 +28,14 @@ from soutien.selfcheck.policies import (
     can_view_saved_selfchecks_of,
 )
 from soutien.selfcheck.scoring import Level, score
-from soutien.selfcheck.services import question_update, saved_selfcheck_create, threshold_update
-from web.public.views import coordinator_only
+from soutien.selfcheck.services import (
+    question_update,
+    saved_selfcheck_attach,
+    saved_selfcheck_create,
+    saved_selfcheck_detach,
+    threshold_update,
+)
+from web.decorators import coordinator_only
 from web.selfcheck.forms import (
     ChoiceWeightFormSet,
     QuestionForm,
@@ -176,14 +184,60 @@ def saved_list(request):
 @private_page
 @require_safe
 def saved_detail(request, pk):
-    saved = get_object_or_404(selectors.saved_selfchecks_visible_to(request.user), pk=pk)
-    if not can_view_saved_selfchecks_of(request.user, saved.centre):
-        raise Http404
+    """A saved self-check: for the centre's members, and for the readers of the fiche it
+    was attached to (who read it as part of the request; the reading is audited)."""
+    saved = selectors.saved_selfcheck_for(request.user, pk)
+    member = can_view_saved_selfchecks_of(request.user, saved.centre)
+    if not member:
+        audit_record(action="selfcheck.read", actor=request.user, request=request, target=saved)
     form = _form(saved.answers)
     form.is_valid()
     context = _result_context(form)
-    context["saved"] = saved
+    context.update(saved=saved, member=member)
     return render(request, "selfcheck/result.html", context)
+
+
+@private_page
+@require_POST
+def attach(request, pk):
+    """The manager attaches one of the centre's saved self-checks to a request."""
+    case = case_selectors.case_for(request.user, pk)
+    chosen = request.POST.get("saved", "")
+    saved = get_object_or_404(
+        selectors.attachable_selfchecks(request.user, case),
+        pk=int(chosen) if chosen.isdigit() else 0,
+    )
+    try:
+        saved_selfcheck_attach(saved=saved, case=case, by=request.user)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(
+            request,
+            f"L'auto-diagnostic du {saved.saved_at:%d/%m/%Y} est joint à la demande : "
+            "il sera lu avec la fiche.",
+        )
+    return redirect(_back_to(request, case))
+
+
+@private_page
+@require_POST
+def detach(request, pk):
+    case = case_selectors.case_for(request.user, pk)
+    try:
+        saved_selfcheck_detach(case=case, by=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "L'auto-diagnostic n'est plus joint à la demande.")
+    return redirect(_back_to(request, case))
+
+
+def _back_to(request, case) -> str:
+    """Back to the fiche being filled in, or to the case page."""
+    if request.POST.get("back") == "form":
+        return reverse("cases:form", args=[case.pk])
+    return reverse("cases:detail", args=[case.pk])
 
 
 # --- The coordination edits the questions, their points and the thresholds -------------
