@@ -2,24 +2,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from web.public import views
+from web.public import manage, pages, views
 from web.public.sitemaps import PublicPagesSitemap
 
 app_name = "public"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("comment-ca-marche/", views.how_it_works, name="how_it_works"),
-    path("qui-peut-saisir/", views.who_may_ask, name="who_may_ask"),
-    path("qui-finance/", views.funders, name="funders"),
-    path("qui-intervient/", views.provider, name="provider"),
-    path("qui-contacter/", views.contact, name="contact"),
-    path("accompagnement/", views.support, name="support"),
-    path("historique/", views.history, name="history"),
-    path("accessibilite/", views.accessibility, name="accessibility"),
-    path("accessibilite/schema/", views.accessibility_scheme, name="accessibility_scheme"),
-    path("mentions-legales/", views.legal_notice, name="legal_notice"),
-    path("donnees-personnelles/", views.privacy, name="privacy"),
+    *pages.urlpatterns(),
     path("demander-un-soutien/", views.ask_for_support, name="ask_for_support"),
     path(
         "fiche-d-information.pdf",
@@ -37,23 +26,23 @@ urlpatterns = [
         name="sitemap",
     ),
     # « Gestion du site »: the coordinator's back-office (404 for anyone else).
-    path("gestion/", views.manage_home, name="manage"),
-    path("gestion/demandes-de-compte/", views.account_request_list, name="account_requests"),
+    path("gestion/", manage.manage_home, name="manage"),
+    path("gestion/demandes-de-compte/", manage.account_request_list, name="account_requests"),
     path(
         "gestion/demandes-de-compte/<int:pk>/",
-        views.account_request_detail,
+        manage.account_request_detail,
         name="account_request_detail",
     ),
     path(
         "gestion/demandes-de-compte/<int:pk>/accepter/",
-        views.account_request_approve_view,
+        manage.account_request_approve_view,
         name="account_request_approve",
     ),
     path(
         "gestion/demandes-de-compte/<int:pk>/refuser/",
-        views.account_request_refuse_view,
+        manage.account_request_refuse_view,
         name="account_request_refuse",
     ),
-    path("gestion/pages/", views.page_text_list, name="manage_pages"),
-    path("gestion/pages/<slug:slug>/", views.page_text_edit, name="page_text_edit"),
+    path("gestion/pages/", manage.page_text_list, name="manage_pages"),
+    path("gestion/pages/<slug:slug>/", manage.page_text_edit, name="page_text_edit"),
 ]
