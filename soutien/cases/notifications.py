@@ -86,7 +86,7 @@ class CaseNotice(CaseNotification):
     """A free text on a case (``subject``, ``text``), in the frame of every case email."""
 
     name = "case_notice"
-    recipients = "les personnes choisies par l'appelant"
+    recipients = "les destinataires que lui donne le code qui l'envoie (texte libre)"
 
 
 def notify(case, recipients: list[str], subject: str, text: str, exclude=None) -> None:

@@ -6,9 +6,9 @@ from soutien.core.notifications import addresses_of
 
 
 class SelfCheckYearly(PlatformNotification):
-    """Sent to every manager of the centre, whatever their choice for « Rappels et
-    retards »: the daily digest does not list it, so a choice of the digest would lose it
-    (see docs/notifications.md)."""
+    """Sent, as before this class existed, to every manager of the centre whatever their
+    choice for « Rappels et retards » (the daily digest does not list it). Whether it
+    should follow that choice is still to decide (docs/notifications.md)."""
 
     name = "selfcheck_yearly"
     category = NotificationCategory.REMINDERS

@@ -11,18 +11,19 @@ import pytest
 from django.conf import settings as django_settings
 
 from soutien.accounts import preferences
-from soutien.accounts.models import AccountRequest, NotificationCategory, User
+from soutien.accounts.models import AccountRequest, Delivery, NotificationCategory, User
 from soutien.cases.enums import ClosureOutcome, DecisionOutcome, MeetingKind, Stage
 from soutien.cases.models import Case, CaseEvent, Decision, Meeting, ReportVersion
 from soutien.core.notifications import REGISTRY, Notification, all_kinds
 from soutien.directory.models import Role, SocialCentre
+from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 PARIS = ZoneInfo("Europe/Paris")
 SITE = "https://soutien.exemple.fr"
 NBSP = "\u00a0"
 # What typed text may hold: an apostrophe, an ampersand, angle brackets, a line break.
-CENTRE_NAME = "Centre social L'Escale & <Nord>"
+CENTRE_NAME = "Centre social L'Escale &\r\n<Nord>"
 CENTRE = SocialCentre(pk=7, name=CENTRE_NAME)
 CONSULTANT = User(pk=3, email="claire.roux@exemple.fr", first_name="Claire", last_name="Roux")
 EMPLOYEE = User(pk=4, email="jules.bon@exemple.fr", first_name="Jules", last_name="Bon")
@@ -235,6 +236,7 @@ SAMPLES = {
 }
 
 MISSING = "VARIABLE-ABSENTE"
+KINDS = all_kinds()
 
 
 @pytest.fixture
@@ -268,19 +270,20 @@ def test_each_kind_renders_a_french_subject_and_a_complete_body(strict_templates
         assert MISSING not in text  # no variable missing from the context
         assert not re.search(r"\b(None|True|False)\b", text)  # no Python value
         assert not re.search(r"&(#x?[0-9a-fA-F]+|amp|lt|gt|quot);", text)  # plain text
+    assert not any(line.startswith("<Nord>") for line in rendered.body.splitlines())
     assert rendered.body.startswith("Bonjour")
     assert "\n\n\n" not in rendered.body
 
 
 def test_a_name_typed_with_a_line_break_stays_on_its_line(strict_templates):
     meeting = a_meeting()
-    body = REGISTRY["meeting_invitation"](meeting=meeting).render().body
+    body = KINDS["meeting_invitation"](meeting=meeting).render().body
     assert "Lieu : Caf des Bouches-du-Rhône, salle 3\n" in body
 
 
 def test_the_case_frame_around_a_text(strict_templates):
     sample, _ = SAMPLES["case_returned"]
-    assert REGISTRY["case_returned"](**sample()).render().body == (
+    assert KINDS["case_returned"](**sample()).render().body == (
         "Bonjour,\n\n"
         "La coordination vous demande de compléter votre fiche d'information. "
         "Son message :\n\nIl manque le budget.\n\nTout ce que vous aviez saisi est conservé.\n\n"
@@ -295,7 +298,7 @@ def test_the_case_frame_around_a_text(strict_templates):
 
 def test_the_reminders_and_the_escalations_of_one_person(strict_templates):
     item = a_reminder_item()
-    both = REGISTRY["reminders"](reminders=[item], escalations=[item]).render()
+    both = KINDS["reminders"](reminders=[item], escalations=[item]).render()
     line = (
         "- [MSTR-2026-0042] Centre social L'Escale & <Nord> : Donner l'avis de votre "
         f"institution (échéance le 31/03/2026, dans 3 jours)\n  {SITE}/dossiers/42/"
@@ -309,14 +312,14 @@ def test_the_reminders_and_the_escalations_of_one_person(strict_templates):
         "— Soutien, mission de soutien technique renforcé\n"
         "(message automatique, merci de ne pas y répondre)"
     )
-    alert = REGISTRY["reminders"](reminders=[], escalations=[item]).render()
+    alert = KINDS["reminders"](reminders=[], escalations=[item]).render()
     assert alert.subject == "Alerte : des étapes en retard"
     assert alert.body.startswith("Bonjour,\n\nCes étapes sont en retard depuis longtemps")
 
 
 def test_the_digest_lists_with_french_dates(strict_templates):
     sample, _ = SAMPLES["digest"]
-    assert REGISTRY["digest"](**sample()).render().body == (
+    assert KINDS["digest"](**sample()).render().body == (
         "Bonjour,\n\nVoici votre récapitulatif du 28/03/2026.\n\n"
         "CE QUI VOUS ATTEND\n"
         "- [MSTR-2026-0042] Centre social L'Escale & <Nord> : Donner l'avis de votre "
@@ -333,7 +336,7 @@ def test_the_digest_lists_with_french_dates(strict_templates):
 
 def test_the_meeting_invitation_its_update_and_its_cancellation(strict_templates):
     meeting = a_meeting()
-    kind = REGISTRY["meeting_invitation"]
+    kind = KINDS["meeting_invitation"]
     title = (
         "Réunion de saisine concertée — dossier MSTR-2026-0042 (Centre social L'Escale & <Nord>)"
     )
@@ -351,6 +354,53 @@ def test_the_meeting_invitation_its_update_and_its_cancellation(strict_templates
     cancel = kind(meeting=meeting, cancel=True, update=True).render()
     assert cancel.subject == f"Annulation : {title}"
     assert "Lieu" not in cancel.body and "Ordre du jour" not in cancel.body
+
+
+@pytest.mark.django_db
+def test_send_follows_each_persons_choice_and_leaves_out_whoever_acted(settings):
+    settings.SITE_URL = SITE
+    told = UserFactory(email="told@exemple.fr")
+    later = UserFactory(email="later@exemple.fr")
+    actor = UserFactory(email="actor@exemple.fr")
+    UserFactory(email="gone@exemple.fr", is_active=False)
+    preferences.preferences_set(
+        user=later, by=later, values={NotificationCategory.CASE_ACTIVITY: Delivery.DIGEST}
+    )
+    notice = KINDS["case_notice"](case=a_case(), subject="Essai", text="Un changement.")
+    rows = notice.send(
+        to=["Told@Exemple.fr", later, actor.email, "externe@exemple.fr", "gone@exemple.fr", ""],
+        exclude=actor,
+    )
+    assert [(row.to, sorted(row.headers)) for row in rows] == [
+        ("externe@exemple.fr", []),  # no account: always told, nothing to unsubscribe from
+        ("gone@exemple.fr", []),  # a deactivated account counts as no account, as before
+        ("told@exemple.fr", ["List-Unsubscribe", "List-Unsubscribe-Post"]),
+    ]
+    assert preferences.read_unsubscribe_token(
+        rows[2].headers["List-Unsubscribe"].strip("<>").rstrip("/").rsplit("/", 1)[1]
+    ) == (told, NotificationCategory.CASE_ACTIVITY)
+    assert {row.subject for row in rows} == {"[MSTR-2026-0042] Essai"}
+    assert not any(row.erase_after_sending for row in rows)
+
+
+@pytest.mark.django_db
+def test_account_and_security_emails_go_to_everyone_and_secrets_are_marked(settings):
+    settings.SITE_URL = SITE
+    user = UserFactory(email="camille@exemple.fr")
+    [row] = KINDS["two_factor_code"](code="123456", minutes=10).send(to=[user.email])
+    assert (row.to, row.headers, row.erase_after_sending) == ("camille@exemple.fr", {}, True)
+    assert "Voici votre code de connexion à Soutien : 123456\n" in row.body
+
+
+@pytest.mark.django_db
+def test_the_reminder_email_costs_one_insert(settings, django_assert_num_queries):
+    """The reminder run already knows each person's choice: sending asks nothing more."""
+    settings.SITE_URL = SITE
+    user = UserFactory(email="partenaire@exemple.fr")
+    reminders = KINDS["reminders"](reminders=[a_reminder_item()], escalations=[])
+    with django_assert_num_queries(1):
+        [row] = reminders.send(to=[user])
+    assert row.to == "partenaire@exemple.fr" and "List-Unsubscribe" in row.headers
 
 
 def test_a_kind_needs_a_unique_name_a_category_and_its_recipients():
