@@ -4,9 +4,10 @@
 recipients who have an account, only those who chose to be told at once of its category
 get the email now (the others find it in their daily digest, or chose not to be told);
 each of them gets the List-Unsubscribe headers of that category. An address without an
-account is always told. Account and security emails (`LOCKED_CATEGORIES`) always leave,
-without these headers. The templates find ``site_name``, ``site_url`` and
-``preferences_url`` in their context.
+account is always told; the address of a deactivated account never is. Account and
+security emails (`LOCKED_CATEGORIES`) always leave, to every address given, without these
+headers. The templates find ``site_name``, ``site_url`` and ``preferences_url`` in their
+context.
 
 The account emails are called inside the service's transaction: they leave once it
 commits and are retried if the mail server fails (soutien.core.outbox).
@@ -43,12 +44,13 @@ class PlatformNotification(Notification):
             **{user.email.lower(): user for user in User.objects.filter(email__in=missing)},
             **given,
         }
-        accounts = {address: user for address, user in accounts.items() if user.is_active}
-        chosen = preferences.deliveries([user.pk for user in accounts.values()], self.category)
+        active = [user.pk for user in accounts.values() if user.is_active]
+        chosen = preferences.deliveries(active, self.category)
         return [
             (address, accounts.get(address))
             for address in addresses
-            if address not in accounts or chosen[accounts[address].pk] == Delivery.IMMEDIATE
+            if address not in accounts
+            or (accounts[address].is_active and chosen[accounts[address].pk] == Delivery.IMMEDIATE)
         ]
 
     def headers(self, user) -> dict[str, str] | None:
