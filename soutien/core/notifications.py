@@ -19,7 +19,8 @@ email actually uses, `soutien.accounts.notifications.PlatformNotification`, adds
 (who is told at once, the List-Unsubscribe headers, the link to the preferences) by
 overriding `recipients_now`, `headers` and `get_context`.
 
-`REGISTRY` lists every kind: the tests render each one, the docs list them.
+`all_kinds()` returns every kind (`REGISTRY`, once every app's ``notifications`` module
+is imported): the tests render each one, the docs list them.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from django.conf import settings as django_settings
 
 from soutien.accounts import preferences
 from soutien.accounts.models import AccountRequest, Delivery, NotificationCategory, User
+from soutien.accounts.notifications import PlatformNotification
 from soutien.cases.enums import ClosureOutcome, DecisionOutcome, MeetingKind, Stage
 from soutien.cases.models import Case, CaseEvent, Decision, Meeting, ReportVersion
 from soutien.core.notifications import REGISTRY, Notification, all_kinds
@@ -251,6 +252,13 @@ def strict_templates(settings):
 
 def test_every_kind_has_a_sample_here():
     assert sorted(all_kinds()) == sorted(SAMPLES)
+
+
+def test_every_kind_follows_peoples_choices():
+    """No kind bypasses the preferences by deriving from the bare core base."""
+    assert [
+        name for name, kind in KINDS.items() if not issubclass(kind, PlatformNotification)
+    ] == []
 
 
 def test_every_kind_has_its_two_templates_in_the_app_that_sends_it():
