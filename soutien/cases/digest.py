@@ -24,13 +24,13 @@ from soutien.accounts.models import (
     NotificationPreference,
     User,
 )
+from soutien.cases import notifications
 from soutien.cases.awaiting import Pending, pending_cases, pending_for, pending_of
 from soutien.cases.models import CaseEvent
 from soutien.cases.policies import visible_audiences
 from soutien.cases.reminders import when_words
 from soutien.cases.selectors import cases_visible_to
 from soutien.core import clock
-from soutien.core.outbox import outbox_enqueue
 from soutien.core.text import one_line
 
 logger = logging.getLogger(__name__)
@@ -77,35 +77,27 @@ def digest_for(user, *, things: list[Pending], now, since) -> dict:
     return {"awaiting": awaiting, "changes": changes}
 
 
-def _body(user, content, today) -> str:
+def _email(content, today) -> notifications.Digest:
+    """The digest email (emails/digest.body.txt) listing ``content`` (see digest_for)."""
     site = preferences.site_url
-    lines = ["Bonjour,", "", f"Voici votre récapitulatif du {today:%d/%m/%Y}."]
-    if content["awaiting"]:
-        lines += ["", "CE QUI VOUS ATTEND"]
-        for thing in content["awaiting"]:
-            case = thing.case
-            when = (
-                f" ({when_words(timezone.localdate(thing.due_at), today)})" if thing.due_at else ""
-            )
-            what = thing.label + (
-                f" ({one_line(thing.organisation_name)})" if thing.organisation_name else ""
-            )
-            lines.append(f"- [{case.display_number}] {one_line(case.centre.name)} : {what}{when}")
-            lines.append(f"  {site(reverse('cases:detail', args=[case.pk]))}")
-    if content["changes"]:
-        lines += ["", "CE QUI A CHANGÉ SUR VOS DOSSIERS"]
-        for case, events in content["changes"]:
-            lines.append(f"- [{case.display_number}] {one_line(case.centre.name)}")
-            for event in events:
-                at = timezone.localtime(event.created_at)
-                lines.append(f"  · {at:%d/%m à %H:%M} : {one_line(event.label)}")
-            lines.append(f"  {site(reverse('cases:detail', args=[case.pk]))}")
-    return (
-        "\n".join(lines)
-        + preferences.footer()
-        + "\n\n— Soutien, mission de soutien technique renforcé\n"
-        "(message automatique, merci de ne pas y répondre)"
-    )
+
+    def url(case):
+        return site(reverse("cases:detail", args=[case.pk]))
+
+    awaiting = [
+        {
+            "case": thing.case,
+            "what": thing.label
+            + (f" ({one_line(thing.organisation_name)})" if thing.organisation_name else ""),
+            "when": when_words(timezone.localdate(thing.due_at), today) if thing.due_at else "",
+            "url": url(thing.case),
+        }
+        for thing in content["awaiting"]
+    ]
+    changes = [
+        {"case": case, "events": events, "url": url(case)} for case, events in content["changes"]
+    ]
+    return notifications.Digest(today=today, awaiting=awaiting, changes=changes)
 
 
 def send_digests(*, now=None) -> int:
@@ -137,12 +129,7 @@ def send_digests(*, now=None) -> int:
         try:
             with transaction.atomic():
                 NotificationDigest.objects.create(user=user, day=today, sent_at=now, items=items)
-                outbox_enqueue(
-                    to=[user.email],
-                    subject=f"Votre récapitulatif Soutien du {today:%d/%m/%Y}",
-                    body=_body(user, content, today),
-                    headers=preferences.email_headers(user, preferences.DIGEST),
-                )
+                _email(content, today).send(to=[user])
         except IntegrityError:  # another run sent it first
             continue
         sent += 1

@@ -1,4 +1,8 @@
-"""Who is told what, at each step. Emails go through the outbox (sent after commit).
+"""Who is told what, at each step: one notification class per message, rendered from
+``emails/<name>.subject.txt`` and ``.body.txt`` (soutien/cases/templates/emails/), which
+extend the frame of every case email, ``emails/case_notice.*.txt``. Emails go through the
+outbox (sent after commit), to those who chose to be told at once of the activity of
+their cases (soutien.accounts.notifications.PlatformNotification).
 
 Emails never carry confidential content: they say that something awaits and link
 to the case, where the reader's rights apply.
@@ -8,16 +12,10 @@ from django.conf import settings
 from django.urls import reverse
 
 from soutien.accounts import preferences
-from soutien.accounts.models import Delivery, NotificationCategory, User
+from soutien.accounts.models import NotificationCategory
+from soutien.accounts.notifications import PlatformNotification
 from soutien.cases.enums import Stage
-from soutien.core.outbox import outbox_enqueue
-from soutien.core.text import one_line
 from soutien.directory.models import Membership, Role
-
-SIGNATURE = (
-    "\n\n— Soutien, mission de soutien technique renforcé\n"
-    "(message automatique, merci de ne pas y répondre)"
-)
 
 
 def case_url(case) -> str:
@@ -74,172 +72,234 @@ def provider(case) -> list[str]:
     return _emails(Membership.objects.filter(role=Role.CONSULTANT, organisation=case.provider_id))
 
 
-def notify(
-    case,
-    recipients: list[str],
-    subject: str,
-    text: str,
-    exclude=None,
-    category: str = NotificationCategory.CASE_ACTIVITY,
-) -> None:
-    """Queue the email for each recipient who chose to be told at once (the others find
-    it in their daily digest, or chose not to be told); each carries its own
-    List-Unsubscribe link."""
-    excluded = {exclude.email.lower()} if exclude is not None else set()
-    to = {address.lower() for address in recipients if address} - excluded
-    body = (
-        f"Bonjour,\n\n{text}\n\n"
-        f"Dossier : {case.display_number} — {one_line(case.centre.name)}\n"
-        f"Étape : {case.get_stage_display()}\n\nPour le consulter : {case_url(case)}"
-        + preferences.footer(category)
-        + SIGNATURE
-    )
-    users = {user.email: user for user in User.objects.filter(email__in=to, is_active=True)}
-    chosen = preferences.deliveries([user.pk for user in users.values()], category)
-    for address in sorted(to):
-        user = users.get(address)
-        if user is not None and chosen[user.pk] != Delivery.IMMEDIATE:
-            continue
-        outbox_enqueue(
-            to=[address],
-            subject=f"[{case.display_number}] {subject}",
-            body=body,
-            headers=preferences.email_headers(user, category) if user is not None else None,
-        )
+class CaseNotification(PlatformNotification):
+    """An email about one case (``case`` in the context), with the case's number, centre,
+    stage and link around its text."""
+
+    category = NotificationCategory.CASE_ACTIVITY
+
+    def get_context(self, user=None) -> dict:
+        return {**super().get_context(user), "case_url": case_url(self.context["case"])}
+
+
+class CaseNotice(CaseNotification):
+    """A free text on a case (``subject``, ``text``), in the frame of every case email."""
+
+    name = "case_notice"
+    recipients = "les destinataires que lui donne le code qui l'envoie (texte libre)"
+
+
+def notify(case, recipients: list[str], subject: str, text: str, exclude=None) -> None:
+    """Tell ``recipients`` of ``text`` about ``case``, in the frame of every case email."""
+    CaseNotice(case=case, subject=subject, text=text).send(to=recipients, exclude=exclude)
+
+
+class Submitted(CaseNotification):
+    name = "case_submitted"
+    recipients = "la coordination"
+
+
+class SubmittedToManager(CaseNotification):
+    name = "case_submitted_to_manager"
+    recipients = "le gestionnaire (administrateurs, salariés de fédération, auteur de la fiche)"
+
+
+class Returned(CaseNotification):
+    name = "case_returned"
+    recipients = "le gestionnaire"
+
+
+class ReferralOpened(CaseNotification):
+    name = "case_referral_opened"
+    recipients = "les partenaires financeurs sollicités"
+
+
+class ReferralOpenedToManager(CaseNotification):
+    name = "case_referral_opened_to_manager"
+    recipients = "le gestionnaire"
+
+
+class Opinion(CaseNotification):
+    name = "case_opinion"
+    recipients = "la coordination"
+
+
+class Accepted(CaseNotification):
+    name = "case_accepted"
+    recipients = "le gestionnaire"
+
+
+class AcceptedToProvider(CaseNotification):
+    name = "case_accepted_to_provider"
+    recipients = "le prestataire (le consultant désigné, sinon les consultants du prestataire)"
+
+
+class Refused(CaseNotification):
+    name = "case_refused"
+    recipients = "le gestionnaire"
+
+
+class Dismissed(CaseNotification):
+    name = "case_dismissed"
+    recipients = "le gestionnaire"
+
+
+class Decision(CaseNotification):
+    name = "case_decision"
+    recipients = "les partenaires financeurs sollicités"
+
+
+class Withdrawn(CaseNotification):
+    name = "case_withdrawn"
+    recipients = "la coordination et les partenaires financeurs sollicités"
+
+
+class ConsultantAssigned(CaseNotification):
+    name = "case_consultant_assigned"
+    recipients = "le consultant désigné"
+
+
+class ConsultantNamed(CaseNotification):
+    name = "case_consultant_named"
+    recipients = "le gestionnaire et la coordination"
+
+
+class ReportSubmitted(CaseNotification):
+    name = "case_report_submitted"
+    recipients = "le gestionnaire (seul, avant sa validation)"
+
+
+class ChangesRequested(CaseNotification):
+    name = "case_changes_requested"
+    recipients = "le prestataire"
+
+
+class ReportValidated(CaseNotification):
+    name = "case_report_validated"
+    recipients = "le prestataire, la coordination et les partenaires financeurs sollicités"
+
+
+class Restitution(CaseNotification):
+    name = "case_restitution"
+    recipients = "le gestionnaire, la coordination et les partenaires financeurs sollicités"
+
+
+class Closed(CaseNotification):
+    name = "case_closed"
+    recipients = "le gestionnaire"
+
+
+class ClosedToOthers(CaseNotification):
+    name = "case_closed_to_others"
+    recipients = "les partenaires financeurs sollicités et le prestataire"
+
+
+class HandedOver(CaseNotification):
+    name = "case_handed_over"
+    recipients = "les administrateurs du gestionnaire"
+
+
+class NewMessage(CaseNotification):
+    name = "case_message"
+    recipients = "les personnes qui peuvent lire le message"
 
 
 # One function per step, named after the service that triggers it.
 
 
 def notify_submitted(case, by):
-    notify(case, coordinators(), "Nouvelle fiche d'information", (
-        "Une fiche d'information vient d'être transmise à la Caf. "
-        "Merci de vérifier sa complétude pour ouvrir la saisine concertée."
-    ), exclude=by)  # fmt: skip
-    notify(case, manager_side(case), "Votre demande a été transmise", (
-        "Votre fiche d'information a bien été transmise à la Caf des Bouches-du-Rhône, "
-        "qui coordonne la mission. Vous serez informé de chaque étape."
-    ), exclude=by)  # fmt: skip
+    Submitted(case=case).send(to=coordinators(), exclude=by)
+    SubmittedToManager(case=case).send(to=manager_side(case), exclude=by)
 
 
 def notify_returned(case, by, message):
-    notify(case, manager_side(case), "Fiche à compléter", (
-        "La coordination vous demande de compléter votre fiche d'information. "
-        f"Son message :\n\n{message}\n\nTout ce que vous aviez saisi est conservé."
-    ), exclude=by)  # fmt: skip
+    Returned(case=case, message=message).send(to=manager_side(case), exclude=by)
 
 
 def notify_referral_opened(case, by):
-    notify(case, partners(case), "Saisine concertée : votre avis est attendu", (
-        "La Caf ouvre la saisine concertée d'une demande de mission de soutien technique "
-        "renforcé qui concerne votre institution. Merci de donner votre avis."
-    ), exclude=by)  # fmt: skip
-    notify(case, manager_side(case), "Saisine concertée ouverte", (
-        "Votre demande est complète : la Caf a ouvert la saisine concertée avec les partenaires "
-        "financeurs."
-    ), exclude=by)  # fmt: skip
+    ReferralOpened(case=case).send(to=partners(case), exclude=by)
+    ReferralOpenedToManager(case=case).send(to=manager_side(case), exclude=by)
 
 
 def notify_opinion(case, by):
-    notify(case, coordinators(), "Nouvel avis d'un partenaire", (
-        "Un partenaire financeur a donné ou révisé son avis sur la demande."
-    ), exclude=by)  # fmt: skip
+    Opinion(case=case).send(to=coordinators(), exclude=by)
 
 
 def notify_decision(case, by, decision):
     if case.stage == Stage.DIAGNOSTIC:
-        notify(case, manager_side(case), "Demande validée par les financeurs", (
-            "Les financeurs ont validé votre demande : le prestataire va prendre contact avec "
-            "vous pour le diagnostic flash."
-        ), exclude=by)  # fmt: skip
-        notify(case, provider(case), "Nouveau diagnostic flash à réaliser", (
-            "Les financeurs ont validé une demande de mission de soutien technique renforcé. "
-            "Merci de désigner le consultant qui réalisera le diagnostic."
-        ), exclude=by)  # fmt: skip
+        Accepted(case=case).send(to=manager_side(case), exclude=by)
+        AcceptedToProvider(case=case).send(to=provider(case), exclude=by)
     elif case.stage == Stage.REFUSED:
-        notify(case, manager_side(case), "Décision des financeurs sur votre demande", (
-            "Les financeurs n'ont pas retenu votre demande. Motifs :\n\n"
-            f"{decision.grounds}\n\nLa coordination reste à votre disposition pour en parler."
-        ), exclude=by)  # fmt: skip
+        Refused(case=case, decision=decision).send(to=manager_side(case), exclude=by)
     else:
-        notify(case, manager_side(case), "Demande classée sans suite", (
-            "Votre demande a été classée sans suite."
-            + (f" Motif :\n\n{decision.grounds}" if decision.grounds else "")
-        ), exclude=by)  # fmt: skip
-    notify(case, partners(case), "Décision enregistrée", (
-        f"La décision des financeurs a été enregistrée : {decision.get_outcome_display()}."
-    ), exclude=by)  # fmt: skip
+        Dismissed(case=case, decision=decision).send(to=manager_side(case), exclude=by)
+    Decision(case=case, decision=decision).send(to=partners(case), exclude=by)
 
 
 def notify_withdrawn(case, by):
-    notify(case, coordinators() + partners(case), "Demande retirée", (
-        "Le gestionnaire a retiré sa demande."
-    ), exclude=by)  # fmt: skip
+    Withdrawn(case=case).send(to=coordinators() + partners(case), exclude=by)
 
 
 def notify_consultant_assigned(case, by):
-    notify(case, [case.consultant.email], "Diagnostic flash confié", (
-        "Vous êtes désigné(e) pour réaliser le diagnostic flash de ce centre."
-    ), exclude=by)  # fmt: skip
-    notify(case, manager_side(case) + coordinators(), "Consultant désigné", (
-        f"{one_line(case.consultant.get_full_name() or case.consultant.email)} réalisera le "
-        "diagnostic flash."
-    ), exclude=by)  # fmt: skip
+    ConsultantAssigned(case=case).send(to=[case.consultant.email], exclude=by)
+    ConsultantNamed(case=case).send(to=manager_side(case) + coordinators(), exclude=by)
 
 
 def notify_report_submitted(case, by, version):
-    notify(case, manager_side(case), f"Rapport de diagnostic à relire (version {version.number})", (
-        "Le consultant vous transmet le rapport du diagnostic flash. Vous seul le recevez à ce "
-        "stade : les partenaires n'y auront accès qu'après votre validation. Vous pouvez le "
-        "valider ou demander des modifications."
-    ), exclude=by)  # fmt: skip
+    ReportSubmitted(case=case, version=version).send(to=manager_side(case), exclude=by)
 
 
 def notify_changes_requested(case, by, version):
-    notify(case, provider(case), "Modifications demandées sur le rapport", (
-        f"Le gestionnaire demande des modifications sur la version {version.number} du rapport."
-    ), exclude=by)  # fmt: skip
+    ChangesRequested(case=case, version=version).send(to=provider(case), exclude=by)
 
 
 def notify_report_validated(case, by, version):
-    notify(case, provider(case) + coordinators() + partners(case), "Rapport validé", (
-        f"Le gestionnaire a validé la version {version.number} du rapport de diagnostic : "
-        "elle est désormais accessible aux partenaires concernés."
-    ), exclude=by)  # fmt: skip
+    ReportValidated(case=case, version=version).send(
+        to=provider(case) + coordinators() + partners(case), exclude=by
+    )
 
 
 def notify_restitution(case, by):
-    notify(case, manager_side(case) + coordinators() + partners(case), "Restitution effectuée", (
-        "La restitution du diagnostic au gestionnaire a été consignée. "
-        "L'accompagnement commence : le plan d'actions est à construire avec le centre."
-    ), exclude=by)  # fmt: skip
-
-
-def notify_meeting(case, by, meeting, recipients):
-    notify(case, recipients, f"{meeting.get_kind_display()} le {meeting.starts_at:%d/%m/%Y}", (
-        f"{meeting.get_kind_display()} prévue le {meeting.starts_at:%d/%m/%Y à %H:%M}"
-        + (f", {one_line(meeting.place)}" if meeting.place else "") + "."
-    ), exclude=by, category=NotificationCategory.MEETINGS)  # fmt: skip
+    Restitution(case=case).send(to=manager_side(case) + coordinators() + partners(case), exclude=by)
 
 
 def notify_closed(case, by):
-    notify(case, manager_side(case), "Dossier clôturé : votre avis compte", (
-        "La mission de soutien technique renforcé de votre centre est clôturée. Merci de "
-        "répondre au court questionnaire de satisfaction : il sert à l'évaluation du dispositif."
-    ), exclude=by)  # fmt: skip
-    notify(case, partners(case) + provider(case), "Dossier clôturé", (
-        f"Le dossier a été clôturé : {case.get_closure_outcome_display()}."
-    ), exclude=by)  # fmt: skip
+    Closed(case=case).send(to=manager_side(case), exclude=by)
+    ClosedToOthers(case=case).send(to=partners(case) + provider(case), exclude=by)
 
 
 def notify_handed_over(case, by):
-    notify(case, board_members(case), "Un brouillon de fiche vous est confié", (
-        f"{one_line(by.get_full_name() or by.email)}, salarié(e) du centre, a préparé une fiche "
-        "d'information et vous la confie : seul un administrateur peut la transmettre à la Caf."
-    ), exclude=by)  # fmt: skip
+    HandedOver(case=case, by=by).send(to=board_members(case), exclude=by)
 
 
 def notify_message(case, by, message, recipients):
-    notify(case, recipients, "Nouveau message", (
-        "Un nouveau message a été publié sur le dossier."
-    ), exclude=by)  # fmt: skip
+    NewMessage(case=case).send(to=recipients, exclude=by)
+
+
+class Reminders(PlatformNotification):
+    """The reminders of one person for the day (soutien.cases.reminders): ``reminders``
+    and ``escalations``, lists of {case, what, when, url, actor}."""
+
+    name = "reminders"
+    category = NotificationCategory.REMINDERS
+    recipients = (
+        "chaque personne qui doit agir ; la coordination pour les étapes longtemps en retard"
+    )
+
+    def recipients_now(self, to):
+        """The run already kept those who chose to be told at once (each Reminder row
+        records the choice): no query here."""
+        return [(user.email, user) for user in to]
+
+
+class Digest(PlatformNotification):
+    """The daily digest of one person (soutien.cases.digest): ``today``, ``awaiting``
+    ({case, what, when, url}) and ``changes`` ({case, events, url})."""
+
+    name = "digest"
+    category = preferences.DIGEST
+    recipients = "chaque personne qui a choisi le récapitulatif pour au moins une catégorie"
+
+    def recipients_now(self, to):
+        """Whoever receives a digest chose it: no further choice applies."""
+        return [(user.email, user) for user in to]

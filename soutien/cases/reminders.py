@@ -33,12 +33,12 @@ from django.utils import timezone
 
 from soutien.accounts import preferences
 from soutien.accounts.models import Delivery, NotificationCategory, User
+from soutien.cases import notifications
 from soutien.cases.awaiting import Pending, pending_cases, pending_for
 from soutien.cases.deadlines import CLOCKS
 from soutien.cases.enums import Audience
 from soutien.cases.models import CaseEvent, Reminder, ReminderSettings
 from soutien.core import clock
-from soutien.core.outbox import outbox_enqueue
 from soutien.core.text import one_line
 
 logger = logging.getLogger(__name__)
@@ -235,39 +235,18 @@ def _case_url(case) -> str:
 def _email(user, items: list[tuple[Pending, Moment]], today: dt.date) -> None:
     escalations = [thing for thing, moment in items if moment.slot == Slot.ESCALATION]
     reminders = [thing for thing, moment in items if moment.slot != Slot.ESCALATION]
-    lines = []
-    if reminders:
-        lines.append("Ces actions vous attendent sur la plateforme Soutien :")
-        lines += [_line(thing, today) for thing in reminders]
-    if escalations:
-        if lines:
-            lines.append("")
-        lines.append("Ces étapes sont en retard depuis longtemps (alerte à la coordination) :")
-        lines += [
-            _line(thing, today) + f"\n  Attendu de : {one_line(thing.actor_label)}"
-            for thing in escalations
-        ]
-    subject = (
-        "Rappel : des actions vous attendent" if reminders else "Alerte : des étapes en retard"
-    )
-    outbox_enqueue(
-        to=[user.email],
-        subject=subject,
-        body=(
-            "Bonjour,\n\n"
-            + "\n".join(lines)
-            + preferences.footer(CATEGORY)
-            + "\n\n— Soutien, mission de soutien technique renforcé\n"
-            "(message automatique, merci de ne pas y répondre)"
-        ),
-        headers=preferences.email_headers(user, CATEGORY),
-    )
+    notifications.Reminders(
+        reminders=[_item(thing, today) for thing in reminders],
+        escalations=[_item(thing, today) for thing in escalations],
+    ).send(to=[user])
 
 
-def _line(thing: Pending, today: dt.date) -> str:
-    case = thing.case
-    due_on = timezone.localdate(thing.due_at)
-    return (
-        f"- [{case.display_number}] {one_line(case.centre.name)} : {_what(thing)} "
-        f"({when_words(due_on, today)})\n  {_case_url(case)}"
-    )
+def _item(thing: Pending, today: dt.date) -> dict:
+    """One line of the reminder email (emails/reminders.body.txt)."""
+    return {
+        "case": thing.case,
+        "what": _what(thing),
+        "when": when_words(timezone.localdate(thing.due_at), today),
+        "url": _case_url(thing.case),
+        "actor": thing.actor_label,
+    }

@@ -21,9 +21,9 @@ from soutien.cases.models import Meeting
 from soutien.cases.services import AlreadyDone, CaseError, NotPermitted, record_event
 from soutien.core import clock
 from soutien.core.outbox import outbox_enqueue
-from soutien.core.text import one_line
 from soutien.documents import policies
-from soutien.documents.calendar import build_ics, meeting_recipients, meeting_title
+from soutien.documents.calendar import build_ics, meeting_recipients
+from soutien.documents.notifications import MeetingInvitation
 from soutien.documents.pdf import date_fr
 
 MEETINGS = NotificationCategory.MEETINGS
@@ -31,42 +31,13 @@ RESCHEDULABLE = ("starts_at", "ends_at", "place", "video_link", "agenda", "exter
 
 
 def _body(meeting, *, cancel: bool, update: bool) -> str:
-    when = date_fr(meeting.starts_at, with_time=True)
-    if cancel:
-        first = f"La réunion du {when} est annulée."
-    elif update:
-        first = f"La réunion a été modifiée. Nouvelle date : le {when}."
-    else:
-        first = f"Vous êtes invité(e) à une réunion le {when}."
-    lines = [
-        "Bonjour,",
-        "",
-        first,
-        "",
-        one_line(meeting_title(meeting)),
-    ]
-    if not cancel:
-        if meeting.place:
-            lines.append(f"Lieu : {one_line(meeting.place)}")
-        if meeting.video_link:
-            lines.append(f"Visioconférence : {one_line(meeting.video_link)}")
-        if meeting.agenda:
-            lines += ["", "Ordre du jour :", meeting.agenda.strip()]
-    lines += [
-        "",
-        "L'invitation jointe (fichier .ics) met à jour votre agenda.",
-        "Ces informations sont confidentielles : merci de ne pas transférer ce message.",
-        "",
-        "Soutien — Mission de soutien technique renforcé",
-    ]
-    return "\n".join(lines)
+    return MeetingInvitation(meeting=meeting, cancel=cancel, update=update).render().body
 
 
 def _send(meeting, recipients, *, cancel: bool, update: bool) -> int:
     ics = build_ics(meeting, cancel=cancel).decode("utf-8")
     method = "CANCEL" if cancel else "REQUEST"
-    prefix = "Annulation" if cancel else ("Modification" if update else "Invitation")
-    subject = f"{prefix} : {meeting_title(meeting)}"
+    subject = MeetingInvitation(meeting=meeting, cancel=cancel, update=update).render().subject
     sent = 0
     chosen = meeting_deliveries(recipients)
     for email, _name in recipients:

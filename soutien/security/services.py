@@ -20,8 +20,8 @@ from soutien.accounts.models import AccountRequest
 from soutien.audit.selectors import audit_entries_about_user
 from soutien.audit.services import audit_record
 from soutien.core import clock
-from soutien.core.outbox import outbox_enqueue
 from soutien.directory.selectors import memberships_of
+from soutien.security.notifications import TwoFactorCode
 from soutien.security.throttle import throttle_exceeded
 
 RECOVERY_CODE_COUNT = 10
@@ -83,20 +83,7 @@ def _send_email_code(device: EmailDevice, *, request=None) -> EmailCodeSending:
     device.cooldown_set(commit=False)
     device.generate_token(valid_secs=settings.OTP_EMAIL_TOKEN_VALIDITY, commit=True)
     minutes = settings.OTP_EMAIL_TOKEN_VALIDITY // 60
-    outbox_enqueue(
-        to=[email_code_address(device.user)],
-        subject="Votre code de connexion à Soutien",
-        body=(
-            "Bonjour,\n\n"
-            f"Voici votre code de connexion à Soutien : {device.token}\n\n"
-            f"Il est valable {minutes} minutes et ne sert qu'une fois. Saisissez-le sur la "
-            "page qui vous l'a demandé.\n\n"
-            "Si vous n'avez pas essayé de vous connecter, quelqu'un connaît votre mot de "
-            "passe : changez-le et prévenez la coordination de la mission.\n\n"
-            "— Soutien, mission de soutien technique renforcé\n"
-        ),
-        erase_after_sending=True,
-    )
+    TwoFactorCode(code=device.token, minutes=minutes).send(to=[email_code_address(device.user)])
     audit_record(
         action="two_factor.email_code_sent",
         actor=device.user,

@@ -8,26 +8,12 @@ from django.db import transaction
 from django.urls import reverse
 
 from soutien.core import clock
-from soutien.core.outbox import outbox_enqueue
 from soutien.directory.models import Membership, Role
 from soutien.selfcheck.models import SavedSelfCheck
+from soutien.selfcheck.notifications import SelfCheckYearly
 
 YEAR = dt.timedelta(days=365)
 MANAGER_ROLES = (Role.BOARD_MEMBER, Role.FEDERATION_STAFF)
-
-SUBJECT = "Auto-diagnostic : il y a un an, vous avez fait le point"
-BODY = """Bonjour,
-
-Il y a un an, un auto-diagnostic a été enregistré pour le centre social « {centre} ».
-Refaire le point chaque année permet de repérer tôt les signes d'alerte et de voir
-l'évolution de votre situation.
-
-Refaire l'auto-diagnostic (dix minutes) : {url}
-
-Vos réponses ne sont vues que par le gestionnaire et les salariés du centre.
-
-La plateforme Soutien
-"""
 
 
 def _site_url(path: str) -> str:
@@ -61,12 +47,8 @@ def send_yearly_reminders(*, now=None) -> int:
             )
             if not emails:
                 continue
-            outbox_enqueue(
-                to=sorted(emails),
-                subject=SUBJECT,
-                body=BODY.format(
-                    centre=saved.centre.name, url=_site_url(reverse("selfcheck:start"))
-                ),
+            SelfCheckYearly(centre=saved.centre, url=_site_url(reverse("selfcheck:start"))).send(
+                to=emails
             )
             saved.reminded_at = now
             saved.save(update_fields=["reminded_at"])

@@ -4,9 +4,8 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
-from django.template.loader import render_to_string
 
-from soutien.core.outbox import outbox_enqueue
+from soutien.accounts.notifications import PasswordReset
 from web.forms import StyledFormMixin
 
 
@@ -41,13 +40,9 @@ class ResetForm(StyledFormMixin, PasswordResetForm):
     ):
         """Through the outbox like every email of the platform: kept and retried while the
         mail server is down (Django's own form would send at once and lose it). The link
-        serves once: its text is erased from the outbox when sent."""
-        outbox_enqueue(
-            to=[to_email],
-            subject=render_to_string(subject_template_name, context),
-            body=render_to_string(email_template_name, context),
-            erase_after_sending=True,
-        )
+        serves once: its text is erased from the outbox when sent. Its templates are those
+        of the notification ``password_reset`` (the names Django passes are not used)."""
+        PasswordReset(**context).send(to=[to_email])
 
 
 class NewPasswordForm(StyledFormMixin, SetPasswordForm):

@@ -21,8 +21,6 @@ urlpatterns = [
         "mot-de-passe/oubli/",
         views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
-            email_template_name="accounts/emails/password_reset.txt",
-            subject_template_name="accounts/emails/password_reset_subject.txt",
             form_class=ResetForm,
             success_url=reverse_lazy("accounts:password_reset_done"),
         ),
