@@ -28,6 +28,8 @@ WARM_UP_HTML = (
 def warm_up_pdf() -> float:
     """Render a one-page PDF with the report's fonts; return the seconds it took."""
     started = time.perf_counter()
+    # Imported here on purpose: this file is read by gunicorn's master before Django is
+    # set up, and the import itself is part of the warm-up being timed.
     from weasyprint import HTML
 
     from soutien.documents.pdf import PDF_OPTIONS
@@ -39,7 +41,7 @@ def warm_up_pdf() -> float:
 def post_fork(server, worker):
     """Load Django, then WeasyPrint and the fonts, in the worker before it serves."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
-    import django
+    import django  # in the worker, after the fork: never in gunicorn's master
 
     django.setup()
     try:

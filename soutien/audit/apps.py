@@ -7,6 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Journal d’audit"
 
     def ready(self):
+        # Imported once the app registry is ready (they import models): Django's way.
         from axes.signals import user_locked_out
 
         from soutien.audit import signals

@@ -12,6 +12,7 @@ import logging
 from django.db.utils import OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from psycopg.errors import QueryCanceled
 
 logger = logging.getLogger(__name__)
 
@@ -20,10 +21,6 @@ RETRY_AFTER_SECONDS = 30
 
 def is_query_cancelled(exception: BaseException) -> bool:
     """True when the database cancelled the statement (timeout or cancel request)."""
-    try:
-        from psycopg.errors import QueryCanceled
-    except ImportError:  # pragma: no cover - psycopg is a dependency
-        return False
     if isinstance(exception, QueryCanceled):
         return True
     return isinstance(exception, OperationalError) and isinstance(

@@ -13,6 +13,10 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -56,9 +60,6 @@ def csv_lines(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
 def xlsx_bytes(title: str, header: Iterable[str], rows: Iterable[Iterable]) -> bytes:
     """One sheet: a bold header, then the rows written as they come (write-only mode keeps
     memory flat); dates shown as dd/mm/yyyy; no formula cell."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])

@@ -7,6 +7,7 @@ communes and contracts and the platform works the same way.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class OrganisationKind(models.TextChoices):
@@ -267,7 +268,6 @@ class ProcurementProcedure(models.TextChoices):
 class ProviderContractQuerySet(models.QuerySet):
     def current(self, on=None):
         """The contract in force on a date; failing that, the latest one started."""
-        from django.utils import timezone
 
         on = on or timezone.localdate()
         in_force = self.filter(start__lte=on, end__gte=on).order_by("-start").first()

@@ -30,13 +30,30 @@ import hashlib
 import io
 import re
 import struct
+import time
 import unicodedata
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+    TextStringObject,
+    read_object,
+)
 
 PDF = "application/pdf"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -173,7 +190,6 @@ MAX_PDF_SECONDS = 30
 
 class _PdfBudget:
     def __init__(self, data: bytes):
-        import time
 
         self.clock = time.monotonic
         self.nodes = MAX_PDF_NODES
@@ -264,7 +280,6 @@ def _link_is_ordinary(target) -> bool:
 def _pdf_name(value) -> str | None:
     """A name as « /Name »; a string where a name belongs (« (Launch) ») counts as one,
     as lenient readers take it."""
-    from pypdf.generic import ByteStringObject, IndirectObject, NameObject, TextStringObject
 
     if isinstance(value, IndirectObject):
         value = value.get_object()
@@ -346,7 +361,6 @@ def _pdf_children(obj, where: str, mode: str):
 
 def _pdf_walk(reader, roots, budget: _PdfBudget, seen: set | None = None) -> None:
     """Depth-first walk without recursion; each indirect object once per mode."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
     seen = set() if seen is None else seen
     stack = list(roots)
@@ -377,7 +391,6 @@ def _pdf_written_objects(reader, data: bytes, budget: _PdfBudget):
 
     A header inside an object already parsed (a stream's bytes, a string) is skipped.
     """
-    from pypdf.generic import StreamObject, read_object
 
     stream = io.BytesIO(data)
     parsed_until = 0
@@ -401,7 +414,6 @@ def _pdf_written_objects(reader, data: bytes, budget: _PdfBudget):
 
 
 def _pdf_object_stream(reader, obj, budget: _PdfBudget):
-    from pypdf.generic import read_object
 
     try:
         content = obj.get_data()
@@ -425,7 +437,6 @@ def _pdf_object_stream(reader, obj, budget: _PdfBudget):
 
 
 def _pdf_listed_objects(reader):
-    from pypdf.generic import IndirectObject
 
     for generation, table in list(reader.xref.items()):
         for number in list(table):
@@ -435,7 +446,6 @@ def _pdf_listed_objects(reader):
 
 
 def _check_pdf(data: bytes) -> str:
-    from pypdf import PdfReader
 
     # Up to 1 KiB of junk before the header is tolerated by readers; nothing else is.
     if b"%PDF-" not in data[:1024]:
@@ -481,9 +491,6 @@ IMAGE_MARKUP = (
 
 
 def _check_image_with_pillow(data: bytes, kind: str) -> None:
-    import warnings
-
-    from PIL import Image
 
     damaged = Rejected(f"Cette image {kind} est endommagée.")
     try:
@@ -782,8 +789,6 @@ def _is_remote(target: str) -> bool:
         return True
     scheme = _scheme(target)
     if scheme == "file":  # a file on this computer, unless it names a host (network share)
-        from urllib.parse import urlsplit
-
         cleaned = _clean_target(target).replace("\\", "/")
         return urlsplit(cleaned).netloc.lower() not in ("", "localhost")
     return bool(scheme)
@@ -791,7 +796,6 @@ def _is_remote(target: str) -> bool:
 
 def _scan_xml(archive, info, handler) -> None:
     """Stream one XML part through expat (no tree, no DTD, no entity) into `handler`."""
-    from xml.parsers import expat
 
     bad = Rejected("Ce document bureautique est endommagé ou n'est pas un document accepté.")
 
@@ -1013,7 +1017,6 @@ def check_upload(uploaded) -> tuple[Checked, bytes]:
 
 def validate_upload(uploaded) -> None:
     """Form-field validator for the other screens: raises Django's ValidationError."""
-    from django.core.exceptions import ValidationError
 
     try:
         check_upload(uploaded)

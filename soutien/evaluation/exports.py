@@ -18,6 +18,8 @@ from django.db.models import CharField, F, StringAgg, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from soutien.cases.enums import ClosureOutcome, DecisionOutcome, Situation, Stage
 from soutien.core import clock
@@ -68,8 +70,6 @@ def indicators_csv(evaluation: Evaluation) -> str:
 
 
 def indicators_xlsx(evaluation: Evaluation, *, generated_at=None) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     generated_at = timezone.localtime(generated_at or clock.now())
     book = Workbook()

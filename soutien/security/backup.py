@@ -46,6 +46,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -442,7 +443,6 @@ def backup_restore(*, path: Path) -> dict:
         with transaction.atomic():
             call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
             call_command("loaddata", str(unpacked / "database.json"), verbosity=0)
-        from django.contrib.contenttypes.models import ContentType
 
         ContentType.objects.clear_cache()
         root.mkdir(parents=True, exist_ok=True)

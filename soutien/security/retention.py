@@ -30,7 +30,11 @@ from importlib import import_module
 from django.conf import settings
 from django.db import transaction
 
-from soutien.core import clock
+from soutien.accounts import services as accounts
+from soutien.audit import services as audit
+from soutien.cases import services as cases
+from soutien.core import clock, outbox
+from soutien.documents import services as documents
 from soutien.security.throttle import throttle_counters_purge
 
 logger = logging.getLogger(__name__)
@@ -55,36 +59,25 @@ def expired_sessions_purge(*, now=None) -> int:
     return deleted
 
 
-# Each step: run(now) -> how many rows or files it removed. Imports are made when the
-# step runs, so that each domain package stays free of this module.
+# Each step: run(now) -> how many rows or files it removed.
 def _anonymise_cases(now):
-    from soutien.cases.services import anonymise_closed_cases
-
-    return anonymise_closed_cases(older_than=case_cutoff(now))
+    return cases.anonymise_closed_cases(older_than=case_cutoff(now))
 
 
 def _purge_download_logs(now):
-    from soutien.documents.services import download_logs_purge
-
-    return download_logs_purge(older_than=audit_cutoff(now))
+    return documents.download_logs_purge(older_than=audit_cutoff(now))
 
 
 def _purge_audit(now):
-    from soutien.audit.services import audit_purge
-
-    return audit_purge(older_than=audit_cutoff(now))
+    return audit.audit_purge(older_than=audit_cutoff(now))
 
 
 def _purge_refused_requests(now):
-    from soutien.accounts.services import refused_requests_purge
-
-    return refused_requests_purge(now=now)
+    return accounts.refused_requests_purge(now=now)
 
 
 def _purge_outbox(now):
-    from soutien.core.outbox import outbox_purge
-
-    return outbox_purge(now=now)
+    return outbox.outbox_purge(now=now)
 
 
 def _purge_sessions(now):
@@ -92,9 +85,7 @@ def _purge_sessions(now):
 
 
 def _purge_orphan_files(now):
-    from soutien.documents.services import orphan_files_purge
-
-    return orphan_files_purge(now=now)
+    return documents.orphan_files_purge(now=now)
 
 
 @dataclass(frozen=True)

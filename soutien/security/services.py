@@ -19,10 +19,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from soutien.accounts.models import AccountRequest
 from soutien.audit.selectors import audit_entries_about_user
 from soutien.audit.services import audit_record
+from soutien.cases.personal_data import personal_data_in_cases
 from soutien.core import clock
 from soutien.directory.selectors import memberships_of
+from soutien.documents.personal_data import personal_data_in_documents
 from soutien.security.notifications import TwoFactorCode
 from soutien.security.throttle import throttle_exceeded
+from soutien.selfcheck.personal_data import personal_data_in_selfchecks
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "Codes de secours"
@@ -261,10 +264,6 @@ def personal_data_export(*, user, request=None) -> dict:
     opinions, decisions, reports, reviews, meetings, actions, notes, satisfaction
     answers, uploads, downloads). The same data makes the JSON file and the readable
     page. The export itself is recorded."""
-    # The case packages sit above this one: read them when the export is asked for.
-    from soutien.cases.personal_data import personal_data_in_cases
-    from soutien.documents.personal_data import personal_data_in_documents
-    from soutien.selfcheck.personal_data import personal_data_in_selfchecks
 
     User = get_user_model()
     profile_fields = ["email", "first_name", "last_name", "phone", "date_joined", "last_login"]

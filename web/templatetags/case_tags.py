@@ -1,5 +1,6 @@
 from django import template
 
+from soutien.audit.selectors import report_readers as readers_of
 from soutien.cases import policies
 
 register = template.Library()
@@ -15,7 +16,6 @@ def lists_cases(context) -> bool:
 @register.inclusion_tag("cases/_report_readers.html", takes_context=True)
 def report_readers(context, case):
     """« Qui a consulté le rapport » for the manager (and the coordination)."""
-    from soutien.audit.selectors import report_readers as readers_of
 
     request = context.get("request")
     allowed = bool(request) and policies.can_view_report_readers(request.user, case)
