@@ -167,3 +167,30 @@ def test_the_daily_run_of_the_task_worker_sends_them(reference):
     done = run_daily(now=at(2026, 9, 15))
     assert done["send_followups"] == {"sent": 1, "reminded": 0}
     assert len(followup_emails_to(cast.board_member)) == 1
+
+
+def test_anonymising_the_case_erases_the_words_of_the_answers(reference):
+    from soutien.cases.services import case_anonymise
+
+    case, cast = closed_case(at(2026, 3, 15, 10))
+    run_at(at(2026, 9, 15))
+    followup = FollowUp.objects.get(case=case, milestone=6)
+    with clock.frozen_at(at(2026, 9, 20)):
+        services.followup_answer(
+            followup=followup,
+            by=cast.board_member,
+            situation=Situation.DETERIORATED,
+            actions_continued=ActionsContinued.NONE,
+            new_difficulties=True,
+            new_difficulties_text="Conflit au conseil d'administration.",
+            would_ask_again=WouldAskAgain.NO,
+        )
+    case_anonymise(case=case)
+    followup.refresh_from_db()
+    # The structured answers stay for the evaluation; the words and the person go.
+    assert (followup.situation, followup.actions_continued, followup.would_ask_again) == (
+        "deteriorated",
+        "none",
+        "no",
+    )
+    assert (followup.new_difficulties_text, followup.answered_by) == ("[anonymisé]", None)

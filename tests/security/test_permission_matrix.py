@@ -860,6 +860,18 @@ CASE_TABLES["cases:satisfaction"] = {
     "closed":                   (LOG, 200, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
 }
 
+# --- Follow-up questionnaires after closure: the 6-month one sent (add_objects), the
+# 12-month one not yet. Only the manager answers; the others who see the case are sent
+# back to it with the French message.
+CASE_TABLES["followup:answer 6"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "closed":                   (LOG, 200, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["followup:answer 12"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+
 # --- Attachments: to the form (by the administrateur), to a private note of the coordination,
 # to report version 1 (by the consultant)
 CASE_TABLES["documents:download form"] = {
@@ -1075,6 +1087,11 @@ def add_objects(case, cast) -> dict:
         objects["action"] = Action.objects.create(
             case=case, title="Former le trésorier", owner="La trésorière", created_by=cast.staff
         )
+    if case.stage == Stage.CLOSED:
+        from soutien.followup.models import FollowUp
+
+        FollowUp.objects.filter(case=case, milestone=6).update(sent_at=timezone.now())
+        objects["followups"] = (6, 12)
     return objects
 
 
@@ -1125,6 +1142,10 @@ def case_urls(case, objects) -> dict[str, str]:
             urls[f"documents:download {label}"] = reverse(
                 "documents:download", kwargs={"uuid": objects[key].uuid}
             )
+    for milestone in objects.get("followups", ()):
+        urls[f"followup:answer {milestone}"] = reverse(
+            "followup:answer", kwargs={**pk, "milestone": milestone}
+        )
     urls["documents:form_pdf"] = reverse("documents:form_pdf", kwargs=pk)
     if "report_version" in objects:
         urls["documents:report_pdf"] = reverse("documents:report_pdf", kwargs={**pk, "number": 1})

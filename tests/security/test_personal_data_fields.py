@@ -78,6 +78,7 @@ def test_the_anonymisation_reaches_every_model_a_case_owns():
         "documents.Document",
         "documents.DownloadLog",
         "documents.PendingUpload",
+        "followup.FollowUp",
     }
     from soutien.cases.models import ActionNote
 
