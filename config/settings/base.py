@@ -322,11 +322,15 @@ SOUTIEN_DAILY_JOBS = [
     "soutien.selfcheck.reminders.send_yearly_reminders",
     # Follow-up questionnaires 6 and 12 months after closure, and their reminders.
     "soutien.followup.jobs.send_followups",
+    # Decision letters whose generation failed after the decision (WeasyPrint error).
+    "soutien.followup.letters.generate_missing_decision_letters",
 ]
 # What higher packages do at the end of a workflow step (soutien.cases.hooks): plan the
-# follow-up questionnaires at closure.
+# follow-up questionnaires at closure; generate the decision letter once the decision
+# is committed.
 SOUTIEN_CASE_HOOKS = {
     "close": ["soutien.followup.services.followups_plan"],
+    "decide": ["soutien.followup.letters.decision_letter_schedule"],
 }
 # Days an account invitation link stays valid (single use).
 SOUTIEN_INVITATION_DAYS = int(os.environ.get("SOUTIEN_INVITATION_DAYS", "7"))
