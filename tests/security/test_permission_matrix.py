@@ -910,6 +910,18 @@ CASE_TABLES["documents:download report"] = {
     "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
 }
 
+# The decision letter (generated, written here as a row): read by those who see the
+# decision on the case page, never the salarié (stage only) nor the evaluation.
+CASE_TABLES["documents:download decision"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "refused":                  (LOG, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+}
+
 # --- Generated PDFs and calendar files
 CASE_TABLES["documents:form_pdf"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
@@ -1087,6 +1099,9 @@ def add_objects(case, cast) -> dict:
         objects["action"] = Action.objects.create(
             case=case, title="Former le trésorier", owner="La trésorière", created_by=cast.staff
         )
+    decision = getattr(case, "decision", None) if case.decided_at else None
+    if decision is not None and decision.outcome in ("validated", "refused"):
+        objects["decision_document"] = document(AttachTo.DECISION, None)
     if case.stage == Stage.CLOSED:
         from soutien.followup.models import FollowUp
 
@@ -1137,6 +1152,7 @@ def case_urls(case, objects) -> dict[str, str]:
         ("form_document", "form"),
         ("note_document", "note"),
         ("report_document", "report"),
+        ("decision_document", "decision"),
     ):
         if key in objects:
             urls[f"documents:download {label}"] = reverse(
