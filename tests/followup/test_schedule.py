@@ -194,3 +194,21 @@ def test_anonymising_the_case_erases_the_words_of_the_answers(reference):
         "no",
     )
     assert (followup.new_difficulties_text, followup.answered_by) == ("[anonymisé]", None)
+
+
+def refuse_everything(**arguments):
+    raise RuntimeError("Le suivi n'a pas pu être planifié")
+
+
+def test_a_failing_closure_hook_rolls_the_closure_back(reference, settings):
+    from soutien.cases import services as case_services
+    from soutien.cases.enums import ClosureOutcome, Stage
+    from tests.builders import case_at
+
+    settings.SOUTIEN_CASE_HOOKS = {"close": [f"{__name__}.refuse_everything"]}
+    case, cast = case_at(Stage.SUPPORT)
+    with pytest.raises(RuntimeError):
+        case_services.case_close(case=case, by=cast.coordinator, outcome=ClosureOutcome.IMPROVED)
+    case.refresh_from_db()
+    assert case.stage == Stage.SUPPORT
+    assert not FollowUp.objects.filter(case=case).exists()
