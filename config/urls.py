@@ -11,6 +11,7 @@ urlpatterns = [
     path("mon-espace/", include("web.urls")),
     path("dossiers/", include("web.cases.urls")),
     path("documents/", include("web.documents.urls")),
+    path("suivi/", include("web.followup.urls")),
     path("evaluation/", include("web.evaluation.urls")),
     path("securite/", include("web.security.urls")),
     path("admin/", admin.site.urls),

@@ -18,6 +18,7 @@ LAYERS = [
     "documents",  # attachments, PDFs, invitations
     "evaluation",  # indicators, exports, map
     "content",  # the public site's texts
+    "followup",  # after the decision and the closure: decision letter, 6- and 12-month follow-up
     "security",  # second factor, backups, retention (reaches into every package)
 ]
 

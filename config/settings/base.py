@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "soutien.evaluation",
     "soutien.content",
     "soutien.selfcheck",
+    "soutien.followup",
     "web",
 ]
 
@@ -317,7 +318,20 @@ SOUTIEN_DEMO_PASSWORD = "soutien-demo"  # noqa: S105 - public, documented demo p
 # Hour (site time zone) of the daily reminders and digests sent by the task worker.
 SOUTIEN_DAILY_RUN_HOUR = int(os.environ.get("SOUTIEN_DAILY_RUN_HOUR", "7"))
 # Other daily jobs the task worker runs with the reminders (dotted paths, each `f(now=)`).
-SOUTIEN_DAILY_JOBS = ["soutien.selfcheck.reminders.send_yearly_reminders"]
+SOUTIEN_DAILY_JOBS = [
+    "soutien.selfcheck.reminders.send_yearly_reminders",
+    # Follow-up questionnaires 6 and 12 months after closure, and their reminders.
+    "soutien.followup.jobs.send_followups",
+    # Decision letters whose generation failed after the decision (WeasyPrint error).
+    "soutien.followup.letters.generate_missing_decision_letters",
+]
+# What higher packages do at the end of a workflow step (soutien.cases.hooks): plan the
+# follow-up questionnaires at closure; generate the decision letter once the decision
+# is committed.
+SOUTIEN_CASE_HOOKS = {
+    "close": ["soutien.followup.services.followups_plan"],
+    "decide": ["soutien.followup.letters.decision_letter_schedule"],
+}
 # Days an account invitation link stays valid (single use).
 SOUTIEN_INVITATION_DAYS = int(os.environ.get("SOUTIEN_INVITATION_DAYS", "7"))
 # Attachments (issue 4): largest accepted file, checked by content (see soutien/documents).

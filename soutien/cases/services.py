@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from soutien.audit.services import audit_record
-from soutien.cases import notifications, policies
+from soutien.cases import hooks, notifications, policies
 from soutien.cases.enums import (
     Audience,
     Channel,
@@ -492,6 +492,7 @@ def case_decide(
         decided_at=clock.now(),
     )
     notifications.notify_decision(case, by, decision)
+    hooks.after("decide", case=case, by=by, decision=decision)
     return decision
 
 
@@ -796,6 +797,7 @@ def case_close(
         closed_at=None,
     )
     notifications.notify_closed(case, by)
+    hooks.after("close", case=case, by=by)
     return case
 
 

@@ -482,4 +482,52 @@ authentification depuis « Mon compte ». Sans code de secours, écrivez à la c
 La coordination de la mission, à la Caf des Bouches-du-Rhône (voir « Qui contacter ? »).
 """,
     ),
+    # The decision letter (soutien.followup.letters): its paragraphs for a validation and
+    # for a refusal, and the recourse sentence. Not public pages: they are printed in the
+    # letter, between the facts of the case (centre, request, decision, grounds, partners
+    # consulted, contact) that come from the case itself.
+    "lettre-decision-validee": DefaultText(
+        title="Lettre de décision : demande validée",
+        description="Paragraphes de la lettre envoyée au gestionnaire quand les financeurs "
+        "valident sa demande.",
+        body="""\
+Madame, Monsieur,
+
+Les partenaires financeurs de la Convention cadre des centres sociaux et de l'animation
+de la vie sociale ont examiné votre demande de mission de soutien technique renforcé lors
+de la saisine concertée. Ils l'ont **validée**.
+
+Le prestataire de la mission va prendre contact avec vous pour organiser le diagnostic
+« flash » dans votre centre. Son rapport vous sera remis en premier : les partenaires ne le
+liront qu'après votre validation.
+
+Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.
+""",
+    ),
+    "lettre-decision-refusee": DefaultText(
+        title="Lettre de décision : demande refusée",
+        description="Paragraphes de la lettre envoyée au gestionnaire quand les financeurs "
+        "ne retiennent pas sa demande.",
+        body="""\
+Madame, Monsieur,
+
+Les partenaires financeurs de la Convention cadre des centres sociaux et de l'animation
+de la vie sociale ont examiné votre demande de mission de soutien technique renforcé lors
+de la saisine concertée. Ils n'ont **pas retenu** votre demande, pour les motifs indiqués
+ci-dessous.
+
+La coordination de la mission reste à votre disposition pour en parler et pour vous
+orienter vers d'autres formes d'accompagnement.
+
+Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.
+""",
+    ),
+    "lettre-decision-recours": DefaultText(
+        title="Lettre de décision : voies de recours",
+        description="La phrase de recours imprimée au bas de chaque lettre de décision.",
+        body="""\
+Vous pouvez contester cette décision par un recours gracieux adressé à la coordination de
+la mission, à la Caf des Bouches-du-Rhône, dans les deux mois qui suivent sa réception.
+""",
+    ),
 }

@@ -25,6 +25,9 @@ class AttachTo(models.TextChoices):
     # Added by the manager once the fiche is transmitted (e.g. the accounts the Caf asks
     # for when it returns the fiche): seen by everyone who follows the case, as the fiche.
     CASE = "case", "Document complémentaire"
+    # The funders' decision letter, generated when the decision is recorded (never
+    # uploaded): read by everyone who sees the decision on the case page.
+    DECISION = "decision", "Lettre de décision"
 
 
 def _storage_name(instance, filename):  # pragma: no cover - names are set by the service

@@ -35,11 +35,14 @@ def can_view_attachments(user, case, attach_to, target=None) -> bool:
     """Une pièce jointe se voit comme l'objet auquel elle est rattachée : la fiche par
     qui voit le dossier ; le rapport selon la version (les partenaires seulement après
     validation) ; la restitution comme sa réunion ; le plan d'actions selon sa visibilité ;
-    un message selon son fil (les notes privées restent entre coordination et partenaires)."""
+    un message selon son fil (les notes privées restent entre coordination et partenaires) ;
+    la lettre de décision comme la décision (`can_view_decision_letter`)."""
     if not case_policies.can_view_case(user, case):
         return False
     if attach_to in (AttachTo.FORM, AttachTo.CASE):
         return True
+    if attach_to == AttachTo.DECISION:
+        return can_view_decision_letter(user, case)
     if attach_to == AttachTo.REPORT:
         return target is not None and case_policies.can_view_report_version(user, target)
     if attach_to == AttachTo.RESTITUTION:
@@ -53,6 +56,16 @@ def can_view_attachments(user, case, attach_to, target=None) -> bool:
     if attach_to == AttachTo.MEETING:
         return target is not None and can_view_meeting(user, target)
     return False
+
+
+def can_view_decision_letter(user, case) -> bool:
+    """La lettre de décision dit la décision des financeurs et, pour un refus, ses motifs :
+    elle est lue par les personnes qui voient cette décision sur la page du dossier — le
+    gestionnaire, la coordination, les partenaires financeurs concernés et le prestataire.
+    Ni le salarié d'un centre associatif (il ne voit que l'étape), ni l'instance
+    d'évaluation. La liste des documents, le téléchargement et le courriel suivent cette
+    règle ; la lettre ne contient aucun avis des partenaires."""
+    return case_policies.can_view_case(user, case)
 
 
 def can_add_case_document(user, case) -> bool:

@@ -210,6 +210,21 @@ def _marked_case(mark):
         would_recommend=True,
         comment=mark("satisfaction"),
     )
+    from soutien.followup.models import FollowUp
+    from soutien.followup.services import followup_answer
+
+    followup = FollowUp.objects.get(case=case, milestone=6)
+    FollowUp.objects.filter(pk=followup.pk).update(sent_at=timezone.now())
+    followup.refresh_from_db()
+    followup_answer(
+        followup=followup,
+        by=cast.board_member,
+        situation="stabilised",
+        actions_continued="some",
+        new_difficulties=True,
+        new_difficulties_text=mark("follow-up difficulties"),
+        would_ask_again="yes",
+    )
     return case, cast
 
 

@@ -860,6 +860,18 @@ CASE_TABLES["cases:satisfaction"] = {
     "closed":                   (LOG, 200, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
 }
 
+# --- Follow-up questionnaires after closure: the 6-month one sent (add_objects), the
+# 12-month one not yet. Only the manager answers; the others who see the case are sent
+# back to it with the French message.
+CASE_TABLES["followup:answer 6"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "closed":                   (LOG, 200, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["followup:answer 12"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+
 # --- Attachments: to the form (by the administrateur), to a private note of the coordination,
 # to report version 1 (by the consultant)
 CASE_TABLES["documents:download form"] = {
@@ -893,6 +905,18 @@ CASE_TABLES["documents:download note"] = {
 CASE_TABLES["documents:download report"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
     "report_review":            (LOG, 200, 404, 404, 404, 404, 404, 200, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+}
+
+# The decision letter (generated, written here as a row): read by those who see the
+# decision on the case page, never the salarié (stage only) nor the evaluation.
+CASE_TABLES["documents:download decision"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "refused":                  (LOG, 200, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
     "restitution":              (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
     "support":                  (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
     "closed":                   (LOG, 200, 404, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
@@ -1079,6 +1103,14 @@ def add_objects(case, cast) -> dict:
         objects["action"] = Action.objects.create(
             case=case, title="Former le trésorier", owner="La trésorière", created_by=cast.staff
         )
+    decision = getattr(case, "decision", None) if case.decided_at else None
+    if decision is not None and decision.outcome in ("validated", "refused"):
+        objects["decision_document"] = document(AttachTo.DECISION, None)
+    if case.stage == Stage.CLOSED:
+        from soutien.followup.models import FollowUp
+
+        FollowUp.objects.filter(case=case, milestone=6).update(sent_at=timezone.now())
+        objects["followups"] = (6, 12)
     return objects
 
 
@@ -1124,11 +1156,16 @@ def case_urls(case, objects) -> dict[str, str]:
         ("form_document", "form"),
         ("note_document", "note"),
         ("report_document", "report"),
+        ("decision_document", "decision"),
     ):
         if key in objects:
             urls[f"documents:download {label}"] = reverse(
                 "documents:download", kwargs={"uuid": objects[key].uuid}
             )
+    for milestone in objects.get("followups", ()):
+        urls[f"followup:answer {milestone}"] = reverse(
+            "followup:answer", kwargs={**pk, "milestone": milestone}
+        )
     urls["documents:form_pdf"] = reverse("documents:form_pdf", kwargs=pk)
     if "report_version" in objects:
         urls["documents:report_pdf"] = reverse("documents:report_pdf", kwargs={**pk, "number": 1})

@@ -79,6 +79,7 @@ def test_the_anonymisation_reaches_every_model_a_case_owns():
         "documents.DownloadLog",
         "documents.PendingUpload",
         "selfcheck.SavedSelfCheck",
+        "followup.FollowUp",
     }
     from soutien.cases.models import ActionNote
 

@@ -112,10 +112,16 @@ def account_request_refuse_view(request, pk):
     return _render_detail(request, obj, ApprovalForm(request.POST or None), form, status=400)
 
 
+def _public_url(slug: str) -> str | None:
+    """The public page that shows a text (None: a text printed elsewhere, e.g. a letter)."""
+    name = PAGE_URL_NAMES.get(slug)
+    return reverse(name) if name else None
+
+
 @coordinator_only(can_edit_page_text)
 @require_safe
 def page_text_list(request):
-    pages = [(page, reverse(PAGE_URL_NAMES[page.slug])) for page in content.editable_pages()]
+    pages = [(page, _public_url(page.slug)) for page in content.editable_pages()]
     return render(request, "public/gestion/pages.html", {"pages": pages})
 
 
@@ -136,5 +142,5 @@ def page_text_edit(request, slug):
     return render(
         request,
         "public/gestion/page_edit.html",
-        {"form": form, "page": current, "public_url": reverse(PAGE_URL_NAMES[slug])},
+        {"form": form, "page": current, "public_url": _public_url(slug)},
     )

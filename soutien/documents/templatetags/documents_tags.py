@@ -36,7 +36,7 @@ def attachments_panel(context, case, attach_to="form", target=None, title=None):
             session[UPLOAD_ERROR_SESSION_KEY] = errors
     documents = selectors.attachments_visible_to(user, case, attach_to, target) if visible else []
     can_attach = visible and policies.can_attach(user, case, attach_to, target)
-    if attach_to == "case" and not (documents or can_attach):
+    if attach_to in ("case", "decision") and not (documents or can_attach):
         visible = False  # no « Aucune pièce jointe » block for something nobody may add yet
     return {
         "visible": visible,
