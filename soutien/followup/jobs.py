@@ -24,19 +24,17 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from soutien.accounts import preferences
-from soutien.accounts.models import Delivery, NotificationCategory, User
+from soutien.accounts.models import NotificationCategory, User
 from soutien.cases.enums import Audience, Stage
 from soutien.cases.services import record_event
 from soutien.core import clock
-from soutien.core.outbox import outbox_enqueue
 from soutien.directory.models import Membership, Role
 from soutien.followup.enums import Milestone
 from soutien.followup.models import FollowUp
+from soutien.followup.notifications import FollowUpQuestionnaire, FollowUpReminder
 
 REMIND_AFTER_DAYS = 14
 MAX_REMINDERS = 2
@@ -56,33 +54,17 @@ def answer_url(followup: FollowUp) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _email(followup: FollowUp, *, template: str, category: str) -> int:
+def _email(followup: FollowUp, *, notification, category: str) -> int:
     """Queue the email to each manager who did not turn the category off. Returns how many."""
-    users = manager_users(followup.case)
-    chosen = preferences.deliveries([user.pk for user in users], category)
-    context = {
-        "followup": followup,
-        "case": followup.case,
-        "centre": followup.case.centre,
-        "url": answer_url(followup),
-        "remaining": MAX_REMINDERS - followup.reminders,
-        "footer": preferences.footer(category),
-    }
-    subject = render_to_string(f"emails/{template}.subject.txt", context).strip()
-    body = render_to_string(f"emails/{template}.body.txt", context)
-    count = 0
-    for user in users:
-        if chosen[user.pk] == Delivery.NONE:
-            continue
-        count += len(
-            outbox_enqueue(
-                to=[user.email],
-                subject=subject,
-                body=body,
-                headers=preferences.email_headers(user, category),
-            )
-        )
-    return count
+    return len(
+        notification(
+            followup=followup,
+            case=followup.case,
+            centre=followup.case.centre,
+            url=answer_url(followup),
+            remaining=MAX_REMINDERS - followup.reminders,
+        ).send(to=manager_users(followup.case))
+    )
 
 
 def moment_for(followup: FollowUp, today: dt.date, superseded: bool) -> str | None:
@@ -122,7 +104,7 @@ def _handle(pk: int, now, today: dt.date) -> str | None:
             followup.save(update_fields=["sent_at"])
             _email(
                 followup,
-                template="followup_questionnaire",
+                notification=FollowUpQuestionnaire,
                 category=NotificationCategory.CASE_ACTIVITY,
             )
             label = f"{followup.get_milestone_display()} : questionnaire envoyé au gestionnaire"
@@ -130,7 +112,7 @@ def _handle(pk: int, now, today: dt.date) -> str | None:
             followup.reminders += 1
             followup.reminded_at = now
             followup.save(update_fields=["reminders", "reminded_at"])
-            _email(followup, template="followup_reminder", category=NotificationCategory.REMINDERS)
+            _email(followup, notification=FollowUpReminder, category=NotificationCategory.REMINDERS)
             label = f"{followup.get_milestone_display()} : relance n°{followup.reminders} envoyée"
         else:
             return None

@@ -28,12 +28,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.tasks import task
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from soutien.accounts import preferences
-from soutien.accounts.models import Delivery, NotificationCategory
+from soutien.accounts.models import NotificationCategory
 from soutien.cases.enums import Audience, DecisionOutcome
 from soutien.cases.models import Case, Decision
 from soutien.cases.services import record_event
@@ -41,12 +39,12 @@ from soutien.content.rendering import render_markdown
 from soutien.content.selectors import page_texts
 from soutien.core import clock
 from soutien.core.french import date_fr
-from soutien.core.outbox import outbox_enqueue
 from soutien.directory.models import Organisation, OrganisationKind
 from soutien.documents import policies as document_policies
 from soutien.documents.models import AttachTo, Document
 from soutien.documents.pdf import render_pdf
 from soutien.followup.jobs import manager_users
+from soutien.followup.notifications import DecisionLetter
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +108,6 @@ def _site_url(path: str) -> str:
 def _email_manager(case, decision, document) -> int:
     """Tell the case's managers that the letter is in the case (a link, after login)."""
     users = [u for u in manager_users(case) if document_policies.can_view_decision_letter(u, case)]
-    chosen = preferences.deliveries([user.pk for user in users], CATEGORY)
     contacts = coordination_contacts()
     context = {
         "case": case,
@@ -123,23 +120,8 @@ def _email_manager(case, decision, document) -> int:
             for org in contacts
         )
         or "la coordination de la mission",
-        "footer": preferences.footer(CATEGORY),
     }
-    subject = render_to_string("emails/decision_letter.subject.txt", context).strip()
-    body = render_to_string("emails/decision_letter.body.txt", context)
-    count = 0
-    for user in users:
-        if chosen[user.pk] == Delivery.NONE:
-            continue
-        count += len(
-            outbox_enqueue(
-                to=[user.email],
-                subject=subject,
-                body=body,
-                headers=preferences.email_headers(user, CATEGORY),
-            )
-        )
-    return count
+    return len(DecisionLetter(**context).send(to=users))
 
 
 def decision_letter_generate(decision_id: int) -> Document | None:

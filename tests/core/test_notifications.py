@@ -17,6 +17,8 @@ from soutien.cases.enums import ClosureOutcome, DecisionOutcome, MeetingKind, St
 from soutien.cases.models import Case, CaseEvent, Decision, Meeting, ReportVersion
 from soutien.core.notifications import REGISTRY, Notification, all_kinds
 from soutien.directory.models import Role, SocialCentre
+from soutien.followup.enums import Milestone
+from soutien.followup.models import FollowUp
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,6 +231,37 @@ SAMPLES = {
     "two_factor_code": (
         lambda: {"code": "123456", "minutes": 10},
         "Votre code de connexion à Soutien",
+    ),
+    "decision_letter": (
+        lambda: {
+            "case": a_case(),
+            "centre": CENTRE,
+            "outcome": "Validée (soutien accordé)",
+            "decided_on": "3 mars 2026",
+            "url": f"{SITE}/documents/0a1b/",
+            "contact": "Caf des Bouches-du-Rhône — mstr@caf13.exemple.fr",
+        },
+        "[MSTR-2026-0042] Lettre de décision des financeurs",
+    ),
+    "followup_questionnaire": (
+        lambda: {
+            "followup": FollowUp(milestone=Milestone.SIX_MONTHS),
+            "case": a_case(stage=Stage.CLOSED),
+            "centre": CENTRE,
+            "url": f"{SITE}/suivi/dossier/42/6-mois/",
+            "remaining": 2,
+        },
+        "[MSTR-2026-0042] Suivi à 6 mois : où en est votre centre ?",
+    ),
+    "followup_reminder": (
+        lambda: {
+            "followup": FollowUp(milestone=Milestone.TWELVE_MONTHS),
+            "case": a_case(stage=Stage.CLOSED),
+            "centre": CENTRE,
+            "url": f"{SITE}/suivi/dossier/42/12-mois/",
+            "remaining": 0,
+        },
+        "[MSTR-2026-0042] Rappel : suivi à 12 mois, votre réponse est attendue",
     ),
     "selfcheck_yearly": (
         lambda: {"centre": CENTRE, "url": f"{SITE}/auto-diagnostic/"},
