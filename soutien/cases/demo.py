@@ -297,7 +297,7 @@ class _Planner:
                 lambda: services.case_return_for_completion(
                     case=p.case(),
                     by=coordinator,
-                    message=("Merci de joindre le dernier bilan et le budget prévisionnel."),
+                    message="Merci de joindre le dernier bilan et le budget prévisionnel.",
                 ),
             )
         if "referral_opened_at" not in d:
@@ -396,7 +396,7 @@ class _Planner:
 
         def decide():
             case = p.case()
-            # Every concerned partner has answered, unless one has no account.
+            # Every concerned partner has answered by now; if not, the decision says why.
             missing = services.missing_opinions(case)
             services.case_decide(
                 case=case,
