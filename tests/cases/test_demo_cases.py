@@ -68,7 +68,7 @@ def test_demo_cases_are_walked_through_the_services_in_the_past(
     successive past dates, with no email queued."""
     from soutien.audit.models import AuditEntry
     from soutien.audit.selectors import audit_chain_check
-    from soutien.cases.models import Opinion
+    from soutien.cases.models import Action, Message, Opinion, ReportVersion, Satisfaction
     from soutien.cases.workflow import TRANSITIONS
     from soutien.core.models import OutboxEmail
     from soutien.directory.models import Membership, Role
@@ -105,6 +105,17 @@ def test_demo_cases_are_walked_through_the_services_in_the_past(
             assert first.get(kind) == date, (case.number, kind)
         moves = [event.created_at for event in events if event.to_stage]
         assert case.stage_changed_at == (moves[-1] if moves else None), case.number
+    # Rows dated on save took the clock too: none carries the real time of the loading.
+    for model, name in (
+        (Case, "updated_at"),
+        (Meeting, "created_at"),
+        (Message, "created_at"),
+        (ReportVersion, "updated_at"),
+        (Action, "updated_at"),
+        (Satisfaction, "answered_at"),
+    ):
+        saved = list(model.objects.values_list(name, flat=True))
+        assert saved and max(saved) < started, model.__name__
     # Every event went through record_event, which writes its audit entry (a row
     # written beside the services has none); the chain is intact and follows the clock.
     audited = AuditEntry.objects.filter(action__startswith="case.")
