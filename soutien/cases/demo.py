@@ -1,56 +1,39 @@
-"""About sixty fictitious cases over the last three years, at every stage.
+"""About sixty fictitious cases over the last three years, at every stage, walked through
+the real services.
 
-Rows are written directly (not through the services) so that dates can lie in the
-past and no email is sent; they respect the same constraints and carry the same
-timeline events as real cases. Deterministic (seeded) and idempotent.
+Each case is planned first: its steps (start the fiche, submit it, open the referral,
+give the opinions, decide, write the report…), the moment in the past each one happens
+and the demo person who does it. Then the steps of all the cases run in the order of
+time, each one calling its service under ``clock.frozen_at(moment)``: the services check
+their rules and permissions, date the history, the case numbers and the audit log as a
+real case would be, and ``outbox_suppressed`` keeps every email unwritten. Deterministic
+(seeded) and idempotent.
 """
 
 import datetime as dt
 import random
-from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
+from soutien.cases import services
 from soutien.cases.enums import (
     ActionStatus,
-    Audience,
     Channel,
     ClosureOutcome,
     DecisionOutcome,
     MeetingKind,
     OpinionValue,
-    ReportStatus,
     RiskLevel,
     Situation,
     Stage,
 )
-from soutien.cases.models import (
-    Action,
-    ActionNote,
-    Case,
-    CaseEvent,
-    CaseNumberSequence,
-    Decision,
-    Finding,
-    InformationForm,
-    Meeting,
-    Message,
-    Opinion,
-    ReportVersion,
-    Satisfaction,
-)
-from soutien.cases.services import concerned_partners
-from soutien.cases.workflow import TRANSITIONS
+from soutien.cases.models import Case
 from soutien.core import clock
-from soutien.directory.models import (
-    Domain,
-    Membership,
-    ProviderContract,
-    Role,
-    SocialCentre,
-    WarningSign,
-)
+from soutien.core.outbox import outbox_suppressed
+from soutien.directory.models import Domain, Membership, Role, SocialCentre, WarningSign
 
 STAGE_PLAN = (
     [Stage.DRAFT] * 4
@@ -119,6 +102,29 @@ ACTIONS = [
 ]
 
 
+REPORT = {
+    "context": "Diagnostic conduit en quatre semaines : entretiens individuels, visite "
+    "des locaux, lecture des comptes et des procès-verbaux.",
+    "analysis": "Le centre dispose d'atouts réels mais son modèle économique dépend "
+    "d'un financement unique ; la gouvernance manque d'outils de pilotage.",
+    "recommendations": "1. Plan de trésorerie mensuel. 2. Formation des administrateurs. "
+    "3. Clarification des délégations entre bureau et direction.",
+    "summary": "Situation fragile mais redressable si l'équipe s'approprie les outils.",
+}
+OPINION_COMMENTS = {
+    OpinionValue.FAVOURABLE: "Avis favorable : la démarche est pertinente.",
+    OpinionValue.RESERVED: "Réservé : nous souhaitons un point d'étape à mi-parcours.",
+    OpinionValue.UNFAVOURABLE: "Défavorable : un autre dispositif paraît plus adapté.",
+}
+GROUNDS = {
+    DecisionOutcome.REFUSED: "La situation relève d'un accompagnement de droit commun par la "
+    "fédération ; la mission n'est pas la réponse adaptée.",
+    DecisionOutcome.CLOSED_WITHOUT_FOLLOW_UP: "Demande retirée par le gestionnaire après le "
+    "rétablissement de la situation.",
+}
+DECIDED_IN_COMMITTEE = "Décidé en comité des financeurs."
+
+
 def _demo_users():
     def member(email):
         return Membership.objects.select_related("user", "organisation").get(user__email=email)
@@ -131,20 +137,43 @@ def _demo_users():
         "consultant": member("consultant@prestataire.demo").user,
         "partners": {
             m.organisation_id: m.user
-            for m in Membership.objects.filter(role=Role.PARTNER).select_related("user")
+            for m in Membership.objects.filter(role=Role.PARTNER, is_active=True)
+            .select_related("user")
+            .order_by("pk")
         },
     }
 
 
-class _Builder:
+Step = Callable[[], object]
+
+
+@dataclass
+class _CasePlan:
+    """One demo case: what it becomes, who acts, and its steps, each (moment, step)."""
+
+    centre: SocialCentre
+    stage: Stage
+    manager_user: object
+    staff_user: object = None
+    case_id: int | None = None
+    steps: list[tuple[dt.datetime, Step]] = field(default_factory=list)
+
+    def case(self) -> Case:
+        """The case as it is now (a fresh read before each step, like a new request)."""
+        return Case.objects.select_related("centre", "centre__commune").get(pk=self.case_id)
+
+
+class _Planner:
     def __init__(self, rng: random.Random, now: dt.datetime):
         self.rng = rng
         self.now = now
+        # The last moment a step may take: every step lies in the past.
+        self.latest = now - dt.timedelta(minutes=1)
         self.users = _demo_users()
-        self.provider = ProviderContract.objects.current().provider
-        self.domains = {d.code: d for d in Domain.objects.all()}
-        self.signs = list(WarningSign.objects.select_related("domain"))
-        self.numbers: Counter = Counter()
+        self.domains = {d.code: d for d in Domain.objects.order_by("order", "name")}
+        self.signs = list(WarningSign.objects.select_related("domain").order_by("pk"))
+
+    # --- Dates ----------------------------------------------------------------------
 
     def chain(self, stage) -> list[tuple[str, int]]:
         """Steps (timestamp name, days after the previous one) up to the stage."""
@@ -194,285 +223,371 @@ class _Builder:
             hour=self.rng.randint(9, 17), minute=self.rng.choice([0, 15, 30, 45]), second=0
         )
 
-    def number(self, when: dt.datetime) -> str:
-        year = timezone.localtime(when).year
-        self.numbers[year] += 1
-        return f"MSTR-{year}-{self.numbers[year]:04d}"
-
-    def event(self, case, kind, label, actor, when, *, source="", target="", comment="",
-              audience=Audience.CASE):  # fmt: skip
-        event = CaseEvent.objects.create(
-            case=case,
-            kind=kind,
-            label=label,
-            actor=actor,
-            from_stage=source,
-            to_stage=target,
-            comment=comment,
-            audience=audience,
+    def meeting_time(self, when: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """A two-hour meeting that day at 9, 10, 14 or 15 h, over by now."""
+        starts = timezone.localtime(when).replace(
+            hour=self.rng.choice([9, 10, 14, 15]), minute=0, second=0, microsecond=0
         )
-        CaseEvent.objects.filter(pk=event.pk).update(created_at=when)
+        starts = min(starts, self.now - dt.timedelta(minutes=150))
+        return starts, starts + dt.timedelta(hours=2)
 
-    def transition(self, case, name, actor, when, source, comment=""):
-        t = TRANSITIONS[name]
-        self.event(case, name, t.done_label, actor, when, source=source, target=t.target,
-                   comment=comment)  # fmt: skip
-        return t.target
+    # --- The plan of one case -----------------------------------------------------------
 
-    def build(self, centre, stage, manager_user, staff_user=None):
+    def plan(self, centre, stage, manager_user, staff_user=None) -> _CasePlan:
+        """Every step of one case, in the order of the workflow, with its moment."""
         rng = self.rng
+        p = _CasePlan(centre=centre, stage=stage, manager_user=manager_user, staff_user=staff_user)
         situation = rng.choice([Situation.PREVENTIVE] * 2 + [Situation.CRISIS])
         d = self.dates(stage)
-        case = Case.objects.create(
-            centre=centre,
-            manager_id=centre.manager_id,
-            created_by=staff_user if (staff_user and stage == Stage.DRAFT) else manager_user,
-            stage=Stage.DRAFT,
-            situation=situation,
-        )
+        coordinator = self.users["coordinator"]
         domains = rng.sample(list(self.domains.values())[:4], rng.randint(1, 3))
-        form = InformationForm.objects.create(
-            case=case,
-            requester_name=manager_user.get_full_name(),
-            requester_function="Présidente"
-            if manager_user.email.startswith("admin")
-            else ("Délégué fédéral"),
-            requester_phone=f"04 91 {rng.randint(10, 99)} {rng.randint(10, 99)} "
-            f"{rng.randint(10, 99)}",
-            requester_email=manager_user.email,
-            warning_signs_other="" if rng.random() < 0.7 else "Tensions avec le bailleur.",
-            description=rng.choice(DESCRIPTIONS[situation]),
-            previous_attempts=rng.choice(ATTEMPTS),
-            expectations=rng.choice(EXPECTATIONS),
-            availability="Du lundi au jeudi, en journée ; le samedi matin pour les bénévoles.",
-            confidentiality_ack=stage != Stage.DRAFT,
-            cooperation_ack=stage != Stage.DRAFT,
-            updated_by=manager_user,
-        )
-        form.domains.set(domains)
         related = [s for s in self.signs if s.domain in domains] or self.signs
-        form.warning_signs.set(rng.sample(related, min(len(related), rng.randint(1, 3))))
+        signs = rng.sample(related, min(len(related), rng.randint(1, 3)))
+        author = staff_user if (staff_user and stage == Stage.DRAFT) else manager_user
+        fields = {
+            "requester_name": manager_user.get_full_name(),
+            "requester_function": "Présidente"
+            if manager_user.email.startswith("admin")
+            else "Délégué fédéral",
+            "requester_phone": f"04 91 {rng.randint(10, 99)} {rng.randint(10, 99)} "
+            f"{rng.randint(10, 99)}",
+            "requester_email": manager_user.email,
+            "warning_signs_other": "" if rng.random() < 0.7 else "Tensions avec le bailleur.",
+            "description": rng.choice(DESCRIPTIONS[situation]),
+            "previous_attempts": rng.choice(ATTEMPTS),
+            "expectations": rng.choice(EXPECTATIONS),
+            "availability": "Du lundi au jeudi, en journée ; le samedi matin pour les bénévoles.",
+            "confidentiality_ack": stage != Stage.DRAFT,
+            "cooperation_ack": stage != Stage.DRAFT,
+        }
 
-        fields = {"created_at": d["created_at"], "stage_changed_at": d["created_at"]}
-        self.event(case, "create", "Brouillon créé", case.created_by, d["created_at"])
-        coordinator, consultant = self.users["coordinator"], self.users["consultant"]
-        current = Stage.DRAFT
-        if "submitted_at" in d:
-            fields["number"] = self.number(d["submitted_at"])
-            current = self.transition(case, "submit", manager_user, d["submitted_at"], current)
-            fields.update(submitted_at=d["submitted_at"], stage_changed_at=d["submitted_at"])
-        if stage == Stage.RETURNED:
-            when = d["submitted_at"] + dt.timedelta(days=3)
-            current = self.transition(case, "return_for_completion", coordinator, min(
-                when, self.now), current, "Merci de joindre le dernier bilan et le budget "
-                "prévisionnel.")  # fmt: skip
-            fields["stage_changed_at"] = min(when, self.now)
-        if "referral_opened_at" in d:
-            when = d["referral_opened_at"]
-            current = self.transition(case, "open_referral", coordinator, when, current)
-            fields.update(referral_opened_at=when, stage_changed_at=when)
-            self.opinions(case, stage, when, d.get("decided_at"))
-            if rng.random() < 0.5:
-                self.meeting(case, MeetingKind.REFERRAL, when + dt.timedelta(days=7), coordinator,
-                             "Réunion des financeurs : examen de la demande.")  # fmt: skip
-        if "decided_at" in d:
-            when = d["decided_at"]
-            outcome = {
-                Stage.REFUSED: DecisionOutcome.REFUSED,
-                Stage.CLOSED_WITHOUT_FOLLOW_UP: DecisionOutcome.CLOSED_WITHOUT_FOLLOW_UP,
-            }.get(stage, DecisionOutcome.VALIDATED)
-            grounds = {
-                DecisionOutcome.REFUSED: "La situation relève d'un accompagnement de droit "
-                "commun par la fédération ; la mission n'est pas la réponse adaptée.",
-                DecisionOutcome.CLOSED_WITHOUT_FOLLOW_UP: "Demande retirée par le gestionnaire "
-                "après le rétablissement de la situation.",
-            }.get(outcome, "")
-            Decision.objects.create(case=case, outcome=outcome, grounds=grounds,
-                                    decided_by=coordinator, decided_at=when)  # fmt: skip
-            name = {
-                DecisionOutcome.VALIDATED: "validate",
-                DecisionOutcome.REFUSED: "refuse",
-                DecisionOutcome.CLOSED_WITHOUT_FOLLOW_UP: "close_without_follow_up",
-            }[outcome]
-            current = self.transition(case, name, coordinator, when, current, grounds)
-            fields.update(decided_at=when, stage_changed_at=when)
-            if outcome != DecisionOutcome.VALIDATED:
-                fields["closed_at"] = when
-            else:
-                fields["provider"] = self.provider
-                fields["consultant"] = consultant
-                self.event(case, "assign", f"Consultant désigné : {consultant.get_full_name()}",
-                           consultant, when + dt.timedelta(days=2))  # fmt: skip
-                self.meeting(case, MeetingKind.INTERVIEW, when + dt.timedelta(days=12),
-                             consultant, "Entretiens avec la présidente, le trésorier et la "
-                             "direction ; visite des locaux.")  # fmt: skip
-                if stage != Stage.DIAGNOSTIC:
-                    self.findings(case, domains)
-        if "first_report_at" in d:
-            current, submitted_at = self.report(case, stage, d, manager_user, current)
-            fields.update(first_report_at=d["first_report_at"], report_submitted_at=submitted_at,
-                          stage_changed_at=submitted_at)  # fmt: skip
-        if "report_validated_at" in d:
-            when = d["report_validated_at"]
-            current = self.transition(case, "validate_report", manager_user, when, current)
-            fields.update(report_validated_at=when, stage_changed_at=when)
-        if "restitution_at" in d:
-            when = d["restitution_at"]
-            self.meeting(case, MeetingKind.RESTITUTION, when, consultant,
-                         "Présentation du diagnostic au conseil d'administration et à la "
-                         "direction ; échanges sur les préconisations.")  # fmt: skip
-            current = self.transition(case, "record_restitution", consultant, when, current)
-            fields.update(restitution_at=when, stage_changed_at=when)
-            if rng.random() < 0.4:
-                self.meeting(case, MeetingKind.PARTNER_MEETING, when + dt.timedelta(days=15),
-                             coordinator, "Rencontre avec les partenaires financeurs.")  # fmt: skip
-            self.actions(case, d.get("closed_at"), manager_user, staff_user)
-        if "closed_at" in d and stage == Stage.CLOSED:
-            when = d["closed_at"]
-            outcome = rng.choice(
-                [ClosureOutcome.IMPROVED] * 3
-                + [ClosureOutcome.STABILISED] * 2
-                + [ClosureOutcome.DETERIORATED, ClosureOutcome.CENTRE_CLOSED]
+        def create():
+            case = services.case_create_draft(centre=centre, by=author, situation=situation)
+            p.case_id = case.pk
+            services.information_form_save(
+                case=case,
+                by=author,
+                fields=fields,
+                situation=situation,
+                warning_signs=signs,
+                domains=domains,
+                version=None,
             )
-            fields.update(closed_at=when, stage_changed_at=when, closure_outcome=outcome,
-                          closure_comment="Mission menée à son terme avec l'équipe.")  # fmt: skip
-            current = self.transition(case, "close", coordinator, when, current)
-            if rng.random() < 0.75:
-                Satisfaction.objects.create(
-                    case=case,
-                    usefulness=rng.randint(3, 5),
-                    listening=rng.randint(3, 5),
-                    ownership=rng.randint(2, 5),
-                    would_recommend=rng.random() < 0.85,
-                    comment="Un regard extérieur précieux." if rng.random() < 0.5 else "",
-                    answered_by=manager_user,
-                )
-        if current not in (Stage.DRAFT,):
-            Message.objects.create(case=case, channel=Channel.MESSAGE, author=coordinator,
-                                   body="Bonjour, je reste à votre disposition pour toute "
-                                   "question sur la suite de la demande.")  # fmt: skip
-        if current != stage:  # the walk above must end where the plan says
-            raise RuntimeError(f"Demo case ended at {current} instead of {stage}")
-        fields["stage"] = stage
-        Case.objects.filter(pk=case.pk).update(**fields)
-        return case
 
-    def opinions(self, case, stage, opened, decided):
-        rng = self.rng
-        for partner in concerned_partners(case):
-            opinion = Opinion.objects.create(case=case, partner=partner)
-            if stage == Stage.REFERRAL and rng.random() < 0.5:
-                continue
+        self.add(p, d["created_at"], create)
+        if "submitted_at" not in d:
+            return p
+        submitted = d["submitted_at"]
+        self.add(p, submitted, lambda: services.case_submit(case=p.case(), by=manager_user))
+        self.add(
+            p,
+            self.office_hours(submitted + dt.timedelta(days=1)),
+            lambda: services.message_post(
+                case=p.case(),
+                by=coordinator,
+                channel=Channel.MESSAGE,
+                body="Bonjour, je reste à votre disposition pour toute "
+                "question sur la suite de la demande.",
+            ),
+        )
+        if stage == Stage.RETURNED:
+            self.add(
+                p,
+                submitted + dt.timedelta(days=3),
+                lambda: services.case_return_for_completion(
+                    case=p.case(),
+                    by=coordinator,
+                    message="Merci de joindre le dernier bilan et le budget prévisionnel.",
+                ),
+            )
+        if "referral_opened_at" not in d:
+            return p
+        opened = d["referral_opened_at"]
+        self.add(p, opened, lambda: services.case_open_referral(case=p.case(), by=coordinator))
+        self.referral(p, opened, d.get("decided_at"))
+        if "decided_at" not in d:
+            return p
+        self.decision(p, d, domains)
+        if "first_report_at" not in d:
+            return p
+        self.report(p, d)
+        if "report_validated_at" not in d:
+            return p
+        self.add(
+            p,
+            d["report_validated_at"],
+            lambda: services.report_validate(case=p.case(), by=manager_user),
+        )
+        if "restitution_at" not in d:
+            return p
+        self.support(p, d)
+        if stage != Stage.CLOSED:
+            return p
+        self.closure(p, d["closed_at"])
+        return p
+
+    def add(self, p: _CasePlan, when: dt.datetime, step: Step) -> None:
+        """Append a step: never later than now, never before the case's previous step."""
+        when = min(when, self.latest)
+        if p.steps:
+            when = max(when, p.steps[-1][0])
+        p.steps.append((when, step))
+
+    def add_in_time_order(self, p: _CasePlan, steps: list[tuple[dt.datetime, Step]]) -> None:
+        """Steps of one phase that may come in any order (opinions and a meeting)."""
+        for when, step in sorted(steps, key=lambda pair: pair[0]):
+            self.add(p, when, step)
+
+    def meeting(self, p, kind, when, by, summary, *, restitution=False):
+        starts, ends = self.meeting_time(when)
+        details = {
+            "starts_at": starts,
+            "ends_at": ends,
+            "place": f"{p.centre.address}, {p.centre.commune.name}",
+            "agenda": "Tour de table ; point sur la situation ; suites à donner.",
+            "attendees_text": "La présidente\nLe trésorier\nLa directrice",
+            "summary": summary,
+        }
+        if restitution:
+            return ends, lambda: services.restitution_record(case=p.case(), by=by, **details)
+        # Recorded once it is over.
+        return ends, lambda: services.meeting_record(case=p.case(), by=by, kind=kind, **details)
+
+    def referral(self, p, opened, decided):
+        rng, steps = self.rng, []
+        probe = Case(centre=p.centre)  # the partners concerned depend on the centre only
+        for partner in services.concerned_partners(probe):
+            if p.stage == Stage.REFERRAL and rng.random() < 0.5:
+                continue  # still awaited
             value = rng.choice([OpinionValue.FAVOURABLE] * 4 + [OpinionValue.RESERVED])
-            if stage == Stage.REFUSED:
+            if p.stage == Stage.REFUSED:
                 value = rng.choice([OpinionValue.UNFAVOURABLE, OpinionValue.RESERVED])
             when = opened + dt.timedelta(days=rng.randint(1, 9))
             if decided:
                 when = min(when, decided - dt.timedelta(hours=2))
-            opinion.value = value
-            opinion.given_at = min(when, self.now)
-            opinion.given_by = self.users["partners"].get(partner.pk)
-            opinion.comment = {
-                OpinionValue.FAVOURABLE: "Avis favorable : la démarche est pertinente.",
-                OpinionValue.RESERVED: "Réservé : nous souhaitons un point d'étape à mi-parcours.",
-                OpinionValue.UNFAVOURABLE: "Défavorable : un autre dispositif paraît plus adapté.",
-            }[value]
-            opinion.save()
-            self.event(case, "opinion", f"Avis donné : {partner.display_name} — "
-                       f"{opinion.get_value_display().lower()}", opinion.given_by,
-                       opinion.given_at, comment=opinion.comment,
-                       audience=Audience.PARTNERS)  # fmt: skip
+            by = self.partner_user(partner)
+            steps.append(
+                (
+                    when,
+                    lambda by=by, value=value: services.opinion_give(
+                        case=p.case(), by=by, value=value, comment=OPINION_COMMENTS[value]
+                    ),
+                )
+            )
+        if rng.random() < 0.5:
+            steps.append(
+                self.meeting(
+                    p,
+                    MeetingKind.REFERRAL,
+                    opened + dt.timedelta(days=7),
+                    self.users["coordinator"],
+                    "Réunion des financeurs : examen de la demande.",
+                )
+            )
+        self.add_in_time_order(p, steps)
 
-    def meeting(self, case, kind, when, by, summary):
-        when = timezone.localtime(when).replace(hour=self.rng.choice([9, 10, 14, 15]), minute=0)
-        when = min(when, self.now - dt.timedelta(hours=2))
-        meeting = Meeting.objects.create(
-            case=case,
-            kind=kind,
-            starts_at=when,
-            ends_at=when + dt.timedelta(hours=2),
-            place=f"{case.centre.address}, {case.centre.commune.name}",
-            agenda="Tour de table ; point sur la situation ; suites à donner.",
-            attendees_text="La présidente\nLe trésorier\nLa directrice",
-            summary=summary,
-            created_by=by,
-        )
-        audience = (
-            Audience.PARTNERS if kind == MeetingKind.REFERRAL else (Audience.MANAGER_AND_PROVIDER)
-        )
-        if kind != MeetingKind.RESTITUTION:
-            self.event(case, f"meeting_{kind}", f"{meeting.get_kind_display()} du "
-                       f"{timezone.localtime(when):%d/%m/%Y}", by, when,
-                       audience=audience)  # fmt: skip
+    def decision(self, p, d, domains):
+        coordinator, consultant = self.users["coordinator"], self.users["consultant"]
+        decided = d["decided_at"]
+        outcome = {
+            Stage.REFUSED: DecisionOutcome.REFUSED,
+            Stage.CLOSED_WITHOUT_FOLLOW_UP: DecisionOutcome.CLOSED_WITHOUT_FOLLOW_UP,
+        }.get(p.stage, DecisionOutcome.VALIDATED)
 
-    def findings(self, case, domains):
-        for domain in domains:
-            Finding.objects.create(
+        def decide():
+            case = p.case()
+            # Every concerned partner has answered by now; if not, the decision says why.
+            missing = services.missing_opinions(case)
+            services.case_decide(
                 case=case,
-                domain=domain,
-                observations=f"Constats sur le champ « {domain.name} » partagés avec l'équipe.",
-                strengths="Une équipe engagée et des bénévoles présents.",
-                vigilance="Des décisions prises dans l'urgence, sans outil de suivi.",
-                risk_level=self.rng.choice(RiskLevel.values),
-                recommendations="Formaliser les procédures et instaurer un suivi trimestriel.",
+                by=coordinator,
+                outcome=outcome,
+                grounds=GROUNDS.get(outcome, ""),
+                justification=DECIDED_IN_COMMITTEE if missing else "",
             )
 
-    def report(self, case, stage, d, manager_user, current):
-        consultant = self.users["consultant"]
-        body = {
-            "context": "Diagnostic conduit en quatre semaines : entretiens individuels, visite "
-            "des locaux, lecture des comptes et des procès-verbaux.",
-            "analysis": "Le centre dispose d'atouts réels mais son modèle économique dépend "
-            "d'un financement unique ; la gouvernance manque d'outils de pilotage.",
-            "recommendations": "1. Plan de trésorerie mensuel. 2. Formation des administrateurs. "
-            "3. Clarification des délégations entre bureau et direction.",
-            "summary": "Situation fragile mais redressable si l'équipe s'approprie les outils.",
-        }
+        self.add(p, decided, decide)
+        if outcome != DecisionOutcome.VALIDATED:
+            return
+        self.add(
+            p,
+            decided + dt.timedelta(days=2),
+            lambda: services.consultant_assign(case=p.case(), by=consultant, consultant=consultant),
+        )
+        self.add(
+            p,
+            *self.meeting(
+                p,
+                MeetingKind.INTERVIEW,
+                decided + dt.timedelta(days=12),
+                consultant,
+                "Entretiens avec la présidente, le trésorier et la direction ; visite des locaux.",
+            ),
+        )
+        if p.stage == Stage.DIAGNOSTIC:
+            return
+        risks = [self.rng.choice(RiskLevel.values) for _ in domains]
+
+        def findings():
+            case = p.case()
+            for domain, risk in zip(domains, risks, strict=True):
+                services.finding_save(
+                    case=case,
+                    by=consultant,
+                    domain=domain,
+                    observations=f"Constats sur le champ « {domain.name} » partagés avec l'équipe.",
+                    strengths="Une équipe engagée et des bénévoles présents.",
+                    vigilance="Des décisions prises dans l'urgence, sans outil de suivi.",
+                    risk_level=risk,
+                    recommendations="Formaliser les procédures et instaurer un suivi trimestriel.",
+                )
+
+        self.add(p, decided + dt.timedelta(days=14), findings)
+
+    def report(self, p, d):
+        consultant, manager_user = self.users["consultant"], p.manager_user
         first = d["first_report_at"]
+
+        def write_and_submit():
+            services.report_save(case=p.case(), by=consultant, **REPORT)
+            services.report_submit(case=p.case(), by=consultant)
+
         # Every later step of the report happens before the validation (or now).
         window = (d.get("report_validated_at") or self.now) - first
-        submitted, number = first, 1
+        self.add(p, first, write_and_submit)
         if self.rng.random() < 0.4:
-            reviewed = first + window / 3
-            ReportVersion.objects.create(
-                case=case, number=1, status=ReportStatus.CHANGES_REQUESTED, author=consultant,
-                submitted_at=first, reviewed_by=manager_user, reviewed_at=reviewed,
-                manager_comment="Merci de nuancer la partie sur l'équipe salariée.", **body,
-            )  # fmt: skip
-            current = self.transition(case, "submit_report", consultant, first, current,
-                                      "Version 1")  # fmt: skip
-            current = self.transition(case, "request_changes", manager_user, reviewed, current)
-            submitted, number = first + 2 * window / 3, 2
-        status = ReportStatus.SUBMITTED if stage == Stage.REPORT_REVIEW else ReportStatus.VALIDATED
-        ReportVersion.objects.create(
-            case=case, number=number, status=status, author=consultant, submitted_at=submitted,
-            reviewed_by=None if status == ReportStatus.SUBMITTED else manager_user,
-            reviewed_at=d.get("report_validated_at"), **body,
-        )  # fmt: skip
-        current = self.transition(case, "submit_report", consultant, submitted, current,
-                                  f"Version {number}")  # fmt: skip
-        return current, submitted
+            self.add(
+                p,
+                first + window / 3,
+                lambda: services.report_request_changes(
+                    case=p.case(),
+                    by=manager_user,
+                    comment="Merci de nuancer la partie sur l'équipe salariée.",
+                ),
+            )
+            self.add(p, first + 2 * window / 3, write_and_submit)
 
-    def actions(self, case, closed, manager_user, staff_user):
+    def support(self, p, d):
         rng = self.rng
+        coordinator, consultant = self.users["coordinator"], self.users["consultant"]
+        restitution = d["restitution_at"]
+        self.add(
+            p,
+            *self.meeting(
+                p,
+                MeetingKind.RESTITUTION,
+                restitution,
+                consultant,
+                "Présentation du diagnostic au conseil d'administration et à "
+                "la direction ; échanges sur les préconisations.",
+                restitution=True,
+            ),
+        )
+        steps = []
+        if rng.random() < 0.4:
+            steps.append(
+                self.meeting(
+                    p,
+                    MeetingKind.PARTNER_MEETING,
+                    restitution + dt.timedelta(days=15),
+                    coordinator,
+                    "Rencontre avec les partenaires financeurs.",
+                )
+            )
+        closed = p.stage == Stage.CLOSED
+        member = p.staff_user or p.manager_user
         for title, domain_code in rng.sample(ACTIONS, 3):
             status = (
-                rng.choice(ActionStatus.values[:3])
-                if not closed
-                else (rng.choice([ActionStatus.DONE, ActionStatus.DONE, ActionStatus.ABANDONED]))
+                rng.choice([ActionStatus.DONE, ActionStatus.DONE, ActionStatus.ABANDONED])
+                if closed
+                else rng.choice(ActionStatus.values[:3])
             )
-            action = Action.objects.create(
-                case=case,
-                domain=self.domains[domain_code],
-                title=title,
-                owner=rng.choice(OWNERS),
-                due_date=(self.now + dt.timedelta(days=rng.randint(-30, 120))).date(),
-                status=status,
-                created_by=self.users["consultant"],
+            added = restitution + dt.timedelta(days=rng.randint(1, 5))
+            fields = {
+                "domain": self.domains[domain_code],
+                "title": title,
+                "owner": rng.choice(OWNERS),
+                "due_date": (self.now + dt.timedelta(days=rng.randint(-30, 120))).date(),
+            }
+            # Each added action is found again by its title for its update.
+            steps.append(
+                (
+                    added,
+                    lambda fields=fields: services.action_add(
+                        case=p.case(), by=consultant, **fields
+                    ),
+                )
             )
             if status != ActionStatus.TODO:
-                ActionNote.objects.create(action=action, author=staff_user or manager_user,
-                                          text="Point fait en réunion d'équipe.")  # fmt: skip
+                steps.append(
+                    (
+                        added + dt.timedelta(days=rng.randint(10, 50)),
+                        lambda title=title, status=status: services.action_update(
+                            action=p.case().actions.get(title=title),
+                            by=member,
+                            status=status,
+                            note="Point fait en réunion d'équipe.",
+                        ),
+                    )
+                )
+        self.add_in_time_order(p, steps)
+
+    def closure(self, p, closed):
+        rng = self.rng
+        outcome = rng.choice(
+            [ClosureOutcome.IMPROVED] * 3
+            + [ClosureOutcome.STABILISED] * 2
+            + [ClosureOutcome.DETERIORATED, ClosureOutcome.CENTRE_CLOSED]
+        )
+        self.add(
+            p,
+            closed,
+            lambda: services.case_close(
+                case=p.case(),
+                by=self.users["coordinator"],
+                outcome=outcome,
+                comment="Mission menée à son terme avec l'équipe.",
+            ),
+        )
+        if rng.random() < 0.75:
+            answers = {
+                "usefulness": rng.randint(3, 5),
+                "listening": rng.randint(3, 5),
+                "ownership": rng.randint(2, 5),
+                "would_recommend": rng.random() < 0.85,
+                "comment": "Un regard extérieur précieux." if rng.random() < 0.5 else "",
+            }
+            self.add(
+                p,
+                closed + dt.timedelta(days=rng.randint(1, 10)),
+                lambda: services.satisfaction_answer(case=p.case(), by=p.manager_user, **answers),
+            )
+
+    def partner_user(self, organisation):
+        """The person who gives the opinion of a partner: its demo account when there is
+        one, otherwise a fictitious referent created for that partner."""
+        from soutien.accounts.models import User
+
+        if organisation.pk in self.users["partners"]:
+            return self.users["partners"][organisation.pk]
+        user, created = User.objects.get_or_create(
+            email=f"partenaire{organisation.pk}@partenaires.demo",
+            defaults={
+                "first_name": "Référent",
+                "last_name": organisation.short_name or organisation.name,
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        Membership.objects.get_or_create(
+            user=user,
+            organisation=organisation,
+            role=Role.PARTNER,
+            defaults={"function": "Référent de la mission"},
+        )
+        self.users["partners"][organisation.pk] = user
+        return user
 
 
 def _centres_for_demo():
@@ -522,6 +637,19 @@ def _manager_user_for(centre, users):
     return user
 
 
+def run_in_time_order(plans: list[_CasePlan]) -> None:
+    """Run the steps of every case in the order of their moments (a case's own steps
+    keep their order), each under the clock frozen at its moment."""
+    steps = [
+        (when, index, order, step)
+        for index, plan in enumerate(plans)
+        for order, (when, step) in enumerate(plan.steps)
+    ]
+    for when, _index, _order, step in sorted(steps, key=lambda s: s[:3]):
+        with clock.frozen_at(when):
+            step()
+
+
 @transaction.atomic
 def load_demo_cases(now=None) -> int:
     """Create the demo cases unless they exist. Returns how many were created."""
@@ -529,24 +657,25 @@ def load_demo_cases(now=None) -> int:
         return 0
     now = now or clock.now()
     rng = random.Random(2015)  # noqa: S311 - demo data, not security
-    builder = _Builder(rng, now)
+    planner = _Planner(rng, now)
     users, board_centre, federation_centres, others = _centres_for_demo()
     plan = list(STAGE_PLAN)
-    created = 0
+    plans = []
     for stage in FEATURED["board"]:
         plan.remove(stage)
-        builder.build(board_centre, stage, users["board"].user, users["staff"].user)
-        created += 1
+        plans.append(planner.plan(board_centre, stage, users["board"].user, users["staff"].user))
     for index, stage in enumerate(FEATURED["federation"]):
         plan.remove(stage)
         centre = federation_centres[index % len(federation_centres)]
-        builder.build(centre, stage, users["federation"].user)
-        created += 1
+        plans.append(planner.plan(centre, stage, users["federation"].user))
     rng.shuffle(plan)
     for index, stage in enumerate(plan):
         centre = others[index % len(others)]
-        builder.build(centre, stage, _manager_user_for(centre, users))
-        created += 1
-    for year, last in builder.numbers.items():
-        CaseNumberSequence.objects.update_or_create(year=year, defaults={"last": last})
-    return created
+        plans.append(planner.plan(centre, stage, _manager_user_for(centre, users)))
+    with outbox_suppressed():
+        run_in_time_order(plans)
+    for p in plans:  # the walk above must end where the plan says
+        reached = Case.objects.values_list("stage", flat=True).get(pk=p.case_id)
+        if reached != p.stage:
+            raise RuntimeError(f"Demo case ended at {reached} instead of {p.stage}")
+    return len(plans)

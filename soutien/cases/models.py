@@ -21,6 +21,7 @@ from soutien.cases.enums import (
     Step,
 )
 from soutien.core.expressions import DurationBucket, LocalYear
+from soutien.core.fields import ClockDateTimeField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -91,8 +92,8 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="consultant_cases",
     )
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    created_at = ClockDateTimeField("créé le", auto_now_add=True)
+    updated_at = ClockDateTimeField("modifié le", auto_now=True)
     stage_changed_at = models.DateTimeField("étape depuis le", null=True, blank=True)
     submitted_at = models.DateTimeField("transmis le", null=True, blank=True)
     referral_opened_at = models.DateTimeField("saisine ouverte le", null=True, blank=True)
@@ -225,7 +226,7 @@ class InformationForm(models.Model):
         "j'ai pris connaissance des règles de confidentialité", default=False
     )
     cooperation_ack = models.BooleanField("j'accepte la démarche de coopération", default=False)
-    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    updated_at = ClockDateTimeField("modifiée le", auto_now=True)
     updated_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL)
 
     # Personal data (RGPD), read by soutien.core.personal_data.
@@ -260,7 +261,7 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(
         USER, verbose_name="auteur", null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField("le", auto_now_add=True, db_index=True)
+    created_at = ClockDateTimeField("le", auto_now_add=True, db_index=True)
     from_stage = models.CharField(max_length=32, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=32, choices=Stage.choices, blank=True)
     comment = models.TextField("commentaire", blank=True)
@@ -383,7 +384,7 @@ class Meeting(models.Model):
     created_by = models.ForeignKey(
         USER, null=True, on_delete=models.SET_NULL, related_name="created_meetings"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
     sequence = models.PositiveIntegerField("révision de l'invitation", default=0)
     cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
 
@@ -421,7 +422,7 @@ class Finding(models.Model):
         "niveau de risque", max_length=10, choices=RiskLevel.choices, blank=True
     )
     recommendations = models.TextField("préconisations", blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     # Personal data (RGPD), read by soutien.core.personal_data.
     PERSONAL_FIELDS = ("observations", "strengths", "vigilance", "recommendations")
@@ -454,8 +455,8 @@ class ReportVersion(models.Model):
     author = models.ForeignKey(
         USER, null=True, on_delete=models.SET_NULL, related_name="authored_reports"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    updated_at = ClockDateTimeField(auto_now=True)
     submitted_at = models.DateTimeField("transmis le", null=True, blank=True)
     reviewed_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_reports"
@@ -518,8 +519,8 @@ class Action(models.Model):
         "état", max_length=16, choices=ActionStatus.choices, default=ActionStatus.TODO
     )
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    updated_at = ClockDateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
     # Personal data (RGPD), read by soutien.core.personal_data.
@@ -539,7 +540,7 @@ class ActionNote(models.Model):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
     text = models.TextField("point d'avancement")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
 
     # Personal data (RGPD), read by soutien.core.personal_data.
     PERSONAL_FIELDS = ("text", "author")
@@ -561,7 +562,7 @@ class Message(models.Model):
     channel = models.CharField("fil", max_length=16, choices=Channel.choices)
     author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
     body = models.TextField("message")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = ClockDateTimeField(auto_now_add=True, db_index=True)
 
     # Personal data (RGPD), read by soutien.core.personal_data.
     PERSONAL_FIELDS = ("body", "author")
@@ -594,7 +595,7 @@ class Satisfaction(models.Model):
     would_recommend = models.BooleanField("recommanderiez-vous la mission à un autre centre ?")
     comment = models.TextField("commentaire libre", blank=True)
     answered_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
-    answered_at = models.DateTimeField(auto_now_add=True)
+    answered_at = ClockDateTimeField(auto_now_add=True)
 
     # Personal data (RGPD), read by soutien.core.personal_data.
     PERSONAL_FIELDS = ("comment", "answered_by")
@@ -678,7 +679,7 @@ class ReminderSettings(models.Model):
     escalate_after_days = models.PositiveSmallIntegerField(
         "alerte à la coordination (après … jours de retard)", default=14
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     # Personal data (RGPD), read by soutien.core.personal_data.
     PERSONAL_FIELDS = ()
@@ -732,7 +733,7 @@ class Reminder(models.Model):
         "rang", default=0, help_text="Pour une relance : la combientième depuis l'échéance."
     )
     delivery = models.CharField("envoi", max_length=16)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
 
     # Personal data (RGPD), read by soutien.core.personal_data.
     PERSONAL_FIELDS = ("recipient",)

@@ -290,7 +290,7 @@ def case_submit(*, case: Case, by) -> Case:
         raise CaseError("La fiche est incomplète : complétez les champs signalés.", errors=missing)
     extra = []
     if not case.number:
-        case.number = _allocate_number(timezone.localdate().year)
+        case.number = _allocate_number(timezone.localtime(clock.now()).year)
         extra.append("number")
     _move(case, "submit", by=by, extra_fields=extra, submitted_at=None)
     notifications.notify_submitted(case, by)

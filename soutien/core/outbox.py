@@ -30,11 +30,18 @@ catches a row whose task could not be written after the commit.
 An email carrying a single-use link is stored only until it leaves: its text is erased
 once sent. Sent emails are deleted after ``SOUTIEN_OUTBOX_RETENTION_DAYS`` (`outbox_purge`,
 run by the retention command).
+
+Loading demo data. Inside ``with outbox_suppressed():`` nothing is queued: the services
+run as usual (their notifications are worked out) but no row is written and no task
+scheduled, so loading the demo or a test dataset through the services sends no email.
 """
 
+import contextlib
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Iterator
+from contextvars import ContextVar
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -56,6 +63,20 @@ MAX_DELAY = dt.timedelta(hours=6)
 RESERVED_HEADERS = {"message-id", "to", "cc", "bcc", "from", "reply-to", "subject", "sender"}
 ERASED_BODY = "[Texte effacé après l'envoi : il contenait un lien à usage unique.]"
 
+# Set by `outbox_suppressed` for the code running inside its block (this thread or task).
+_suppressed: ContextVar[bool] = ContextVar("soutien_outbox_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def outbox_suppressed() -> Iterator[None]:
+    """Queue no email inside the block (nestable): for loading demo data and test
+    datasets through the real services, whose dates lie in the past."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
 
 def _address(value: str) -> str | None:
     address = (value or "").strip().lower()
@@ -76,7 +97,8 @@ def outbox_enqueue(
     headers: dict[str, str] | None = None,
 ) -> list[OutboxEmail]:
     """Store one email per recipient; each is sent once the surrounding transaction commits.
-    Returns the rows written (none when no address is valid).
+    Returns the rows written (none when no address is valid, or inside
+    `outbox_suppressed`).
 
     `subject` is put on one line: a line break typed in a name can add no header.
     `attachments`: text attachments, each {"filename", "mimetype", "content"}.
@@ -84,6 +106,8 @@ def outbox_enqueue(
     `headers`: extra headers of the message (e.g. List-Unsubscribe), each value put on one
     line; Message-ID and the address headers cannot be replaced.
     """
+    if _suppressed.get():
+        return []
     extra = {
         one_line(name): one_line(value)
         for name, value in (headers or {}).items()

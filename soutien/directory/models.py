@@ -269,7 +269,9 @@ class ProviderContractQuerySet(models.QuerySet):
     def current(self, on=None):
         """The contract in force on a date; failing that, the latest one started."""
 
-        on = on or timezone.localdate()
+        from soutien.core import clock
+
+        on = on or timezone.localtime(clock.now()).date()
         in_force = self.filter(start__lte=on, end__gte=on).order_by("-start").first()
         return in_force or self.filter(start__lte=on).order_by("-start").first()
 

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from soutien.core.fields import ClockDateTimeField
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -86,7 +88,7 @@ class Document(models.Model):
         on_delete=models.SET_NULL,
         related_name="uploaded_documents",
     )
-    created_at = models.DateTimeField("déposé le", auto_now_add=True, db_index=True)
+    created_at = ClockDateTimeField("déposé le", auto_now_add=True, db_index=True)
 
     # Personal data (RGPD), read by soutien.core.personal_data.
     PERSONAL_FIELDS = ("file", "original_name", "uploaded_by")
@@ -160,7 +162,7 @@ class PendingUpload(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField("déposé le", auto_now_add=True, db_index=True)
+    created_at = ClockDateTimeField("déposé le", auto_now_add=True, db_index=True)
 
     # Deleted with its file when the case is anonymised (like a Document).
     PERSONAL_FIELDS = ("file", "original_name", "uploaded_by")
@@ -203,7 +205,7 @@ class DownloadLog(models.Model):
     user = models.ForeignKey(
         USER, verbose_name="par", null=True, on_delete=models.SET_NULL, related_name="downloads"
     )
-    downloaded_at = models.DateTimeField("le", auto_now_add=True, db_index=True)
+    downloaded_at = ClockDateTimeField("le", auto_now_add=True, db_index=True)
 
     # Personal data (RGPD), read by soutien.core.personal_data.
     PERSONAL_FIELDS = ("document_name", "user")

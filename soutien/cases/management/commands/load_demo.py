@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from soutien.cases.demo import load_demo_cases
+from soutien.core.outbox import outbox_suppressed
 from soutien.directory.demo import DemoRefused, demo_accounts, load_demo_data
 from soutien.directory.reference import load_reference_data
 
@@ -9,10 +10,12 @@ class Command(BaseCommand):
     help = "Charge les données de démonstration fictives (uniquement avec DEBUG activé)."
 
     def handle(self, *args, **options):
+        # Loading goes through the services but sends nothing: no email is queued.
         try:
-            load_reference_data()
-            load_demo_data()
-            cases = load_demo_cases()
+            with outbox_suppressed():
+                load_reference_data()
+                load_demo_data()
+                cases = load_demo_cases()
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS("Données de démonstration (fictives) chargées."))
