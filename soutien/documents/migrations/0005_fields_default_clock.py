@@ -10,7 +10,7 @@ import soutien.core.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("documents", "0003_pending_upload_author_nullable"),
+        ("documents", "0004_decision_letter"),
     ]
 
     operations = [
