@@ -78,6 +78,12 @@ def outbox_suppressed() -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def is_suppressed() -> bool:
+    """True inside `outbox_suppressed`: what would only lead to an email (a letter
+    announced to the manager) is not started either."""
+    return _suppressed.get()
+
+
 def _address(value: str) -> str | None:
     address = (value or "").strip().lower()
     try:

@@ -37,7 +37,7 @@ from soutien.cases.models import Case, Decision
 from soutien.cases.services import record_event
 from soutien.content.rendering import render_markdown
 from soutien.content.selectors import page_texts
-from soutien.core import clock
+from soutien.core import clock, outbox
 from soutien.core.french import date_fr
 from soutien.directory.models import Organisation, OrganisationKind
 from soutien.documents import policies as document_policies
@@ -96,7 +96,9 @@ def letter_of(case) -> Document | None:
 def decision_letter_schedule(*, case, decision, **_ignored) -> None:
     """At the end of ``case_decide`` (settings ``SOUTIEN_CASE_HOOKS``): once the decision
     commits, the task worker generates its letter (a validation or a refusal only)."""
-    if decision.outcome not in LETTER_OUTCOMES:
+    if decision.outcome not in LETTER_OUTCOMES or outbox.is_suppressed():
+        # Loading demo data (emails suppressed): no letter, whose task would announce it
+        # by email once the loading's transaction commits, outside the suppressed block.
         return
     transaction.on_commit(lambda: generate_decision_letter.enqueue(decision.pk), robust=True)
 
