@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, TextChoices
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from soutien.cases.deadlines import deadline_expression, due_at, overdue_q
@@ -321,7 +322,9 @@ def _condition_q(name: str | None) -> Q:
         "first_report": Q(consultant__isnull=False, report_submitted_at__isnull=True),
         "changes_requested": Q(consultant__isnull=False, report_submitted_at__isnull=False),
         "no_satisfaction": ~Exists(Satisfaction.objects.filter(case_id=OuterRef("pk"))),
-        "no_interview": ~Exists(
+        # Before the first report only: once written, the interviews are behind.
+        "no_interview": Q(report_submitted_at__isnull=True)
+        & ~Exists(
             Meeting.objects.filter(
                 case_id=OuterRef("pk"), kind=MeetingKind.INTERVIEW, cancelled_at__isnull=True
             )
@@ -589,7 +592,8 @@ def todo_for(user, *, limit: int = TODO_ROWS_PER_KIND, now=None) -> Todo:
             order = [F("first_action_due").asc(nulls_last=True)]
         else:
             order = [F("due_at").asc(nulls_last=True)]
-        cases = list(queryset.order_by(*order, "stage_changed_at", "pk")[:limit])
+        waiting_since = Coalesce("stage_changed_at", "created_at")
+        cases = list(queryset.order_by(*order, waiting_since, "pk")[:limit])
         reasons = _reasons(kind.kind, cases, user, today)
         for case in cases:
             if kind.kind in ("actions_due", "my_actions"):
