@@ -762,12 +762,13 @@ class CaseVisit(models.Model):
     """When a person last opened the page of a case: what changed since is marked
     « Nouveau depuis votre dernière visite » (soutien.cases.visits)."""
 
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="case_visits")
+    # Emptied when the case is anonymised (who opened it is personal data).
+    user = models.ForeignKey(USER, null=True, on_delete=models.CASCADE, related_name="case_visits")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
     seen_at = models.DateTimeField("dernière visite le")
 
-    # Personal data (RGPD), read by soutien.core.personal_data: no text field.
-    PERSONAL_FIELDS = ()
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("user",)
     OTHER_FIELDS = ()
 
     class Meta:

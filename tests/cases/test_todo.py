@@ -300,13 +300,27 @@ def test_a_visit_is_one_upsert(world):
 ROLES = [role for role in EXPECTED if role != "outsider"] + ["evaluator"]
 
 
+# Each role's home, and the list one of its counts links to (or the whole list).
+LINKED = {
+    "coordinator": "a_faire=overdue",
+    "board_member": "a_faire=actions_due",
+    "staff": "a_faire=my_actions",
+    "partner_state": "a_faire=opinion",
+    "consultant": "a_faire=revise_report",
+}
+
+
 def home_queries(clients: dict[str, Client]) -> dict[str, int]:
     counts = {}
     for role, client in clients.items():
-        client.get(reverse("web:my_space"))  # warm-up: per-session work done once
-        with CaptureQueriesContext(connection) as queries, clock.frozen_at(NOW):
-            assert client.get(reverse("web:my_space")).status_code == 200
-        counts[role] = len(queries)
+        urls = [reverse("web:my_space")]
+        if role in LINKED:
+            urls.append(f"{reverse('cases:list')}?{LINKED[role]}")
+        for url in urls:
+            client.get(url)  # warm-up: per-session work done once
+            with CaptureQueriesContext(connection) as queries, clock.frozen_at(NOW):
+                assert client.get(url).status_code == 200
+            counts[(role, url)] = len(queries)
     return counts
 
 
@@ -368,3 +382,12 @@ def test_listed_numbers_match_the_table_for_the_partner(client, world):
     with clock.frozen_at(NOW):
         page = client.get(reverse("web:my_space")).content.decode()
     assert set(re.findall(r"MSTR-\d{4}-\d{4}", page)) == {cases["referral"].number}
+
+
+def test_the_anonymisation_forgets_who_opened_the_case(world):
+    cast, cases = world
+    record_visit(user=cast.board_member, case=cases["closed"])
+    services.case_anonymise(case=cases["closed"])
+    assert list(CaseVisit.objects.filter(case=cases["closed"]).values_list("user", flat=True)) == [
+        None
+    ]
