@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from soutien.cases import services
-from soutien.cases.awaiting import TODO_ROWS_PER_KIND, todo_for
+from soutien.cases.awaiting import TODO_ROWS_PER_KIND, todo_counts, todo_for
 from soutien.cases.enums import Audience, DecisionOutcome, OpinionValue, Stage
 from soutien.cases.models import Case, CaseVisit
 from soutien.cases.visits import record_visit
@@ -391,3 +391,18 @@ def test_the_anonymisation_forgets_who_opened_the_case(world):
     assert list(CaseVisit.objects.filter(case=cases["closed"]).values_list("user", flat=True)) == [
         None
     ]
+
+
+@pytest.mark.parametrize(
+    "role", ["coordinator", "board_member", "staff", "partner_state", "consultant"]
+)
+def test_the_counts_are_one_plain_aggregate(world, role):
+    """Issue #15: one COUNT query over the cases the person may see, no DISTINCT, no
+    « id IN (subquery) » over every case."""
+    cast, _ = world
+    with CaptureQueriesContext(connection) as queries, clock.frozen_at(NOW):
+        todo_counts(getattr(cast, role))
+    counts = [q["sql"].upper() for q in queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1
+    assert "DISTINCT" not in counts[0]
+    assert not re.search(r"\bIN \(\s*SELECT", counts[0])
