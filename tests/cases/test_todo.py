@@ -406,3 +406,23 @@ def test_the_counts_are_one_plain_aggregate(world, role):
     assert len(counts) == 1
     assert "DISTINCT" not in counts[0]
     assert not re.search(r"\bIN \(\s*SELECT", counts[0])
+
+
+def test_news_follow_who_may_read_the_event(world):
+    """An event is news only for those who may read it in the history
+    (policies.visible_audiences): the centre's employee does not read the exchanges of the
+    manager and the provider; the concerned partners read the partners' events."""
+    cast, cases = world
+    support, referral = cases["support"], cases["referral"]
+    for user in (cast.staff, cast.board_member):
+        record_visit(user=user, case=support)
+    for user in (cast.partner_state, cast.partner_commune):
+        record_visit(user=user, case=referral)
+    services.record_event(case=support, kind="note", label="Point", by=cast.consultant,
+                          audience=Audience.MANAGER_AND_PROVIDER)  # fmt: skip
+    services.record_event(case=referral, kind="note", label="Avis", by=cast.coordinator,
+                          audience=Audience.PARTNERS)  # fmt: skip
+    assert not is_new(cast.staff, support)
+    assert is_new(cast.board_member, support)
+    assert is_new(cast.partner_state, referral)
+    assert is_new(cast.partner_commune, referral)
