@@ -1,37 +1,51 @@
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import render
+from django.utils import timezone
 from django.views import defaults
 
 from soutien.accounts.policies import can_review_account_requests
 from soutien.accounts.selectors import pending_account_requests
 from soutien.cases import policies as case_policies
-from soutien.cases import selectors as case_selectors
+from soutien.cases.awaiting import todo_for
+from soutien.core import clock
 from soutien.directory.selectors import memberships_of
+from soutien.evaluation.policies import can_view_evaluation
 from soutien.security.decorators import private_page
+from soutien.security.policies import can_view_audit_log, can_view_technical_status
+from soutien.security.status import technical_status
 
 
 @private_page
 def my_space(request):
-    """« Mon espace »: what concerns the signed-in user, and what awaits them."""
+    """« Mon espace »: what this person must do now (their to-do list, the most urgent
+    first), and a useful home for those who follow no case (the evaluation body, the
+    technical administration)."""
     user = request.user
     can_list = case_policies.can_list_cases(user)
-    overdue_cases = []
-    if case_policies.is_coordinator(user):
-        overdue_cases = list(case_selectors.case_list(user, filters={"overdue": True})[:10])
+    todo = todo_for(user) if can_list else None
     account_requests = None
     if can_review_account_requests(user):
         account_requests = pending_account_requests(user, newest=5)
+    today = timezone.localdate(clock.now())
     return render(
         request,
         "web/my_space.html",
         {
             "memberships": memberships_of(user),
-            "awaiting": case_selectors.awaiting(user) if can_list else [],
+            "todo": todo,
+            "awaiting": (
+                [{"label": g.title, "count": g.count, "filter": g.list_query} for g in todo.groups]
+                if todo
+                else []
+            ),
             "can_list_cases": can_list,
             "can_create_case": case_policies.can_create_case(user),
             "can_edit_targets": case_policies.can_edit_target_durations(user),
-            "overdue_cases": overdue_cases,
             "account_requests": account_requests,
+            "can_view_evaluation": can_view_evaluation(user),
+            "last_complete_year": today.year - 1,
+            "can_view_audit_log": can_view_audit_log(user),
+            "technical_status": (technical_status() if can_view_technical_status(user) else None),
         },
     )
 

@@ -1,4 +1,4 @@
-"""Who must act, on what, by when: the things a case awaits at its stage.
+"""Who must act, on what, by when: the things a case awaits, and each person's to-do list.
 
 `EXPECTED` is data keyed by stage (it will move into the workflow table of
 soutien/cases/workflow.py). `pending_for(cases)` turns it into `Pending` things for a
@@ -8,18 +8,39 @@ the escalation to the coordinator all read it.
 A thing is dated when a target duration runs at its stage (soutien.cases.deadlines);
 the others (a fiche returned for completion, a case to close, the satisfaction
 questionnaire) are listed in the digest but not reminded.
+
+The to-do list of « Mon espace » and the list filter « À faire » (``?a_faire=<kind>``)
+read the same tables, plus `TODO_ONLY` (stage things neither reminded nor in the digest:
+drafts, interviews to plan) and the things that depend on the person rather than on the
+stage (actions of the plan, late cases for the coordination): `todo_filters(user)` is
+the one definition of « what this person must do now », as one database condition per
+kind; `todo_for(user)` reads its counts and its first rows in a constant number of
+queries.
 """
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, TextChoices
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, TextChoices
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from soutien.cases.deadlines import due_at
-from soutien.cases.enums import OpinionValue, Stage
-from soutien.cases.models import Case, Opinion, Satisfaction, TargetDuration
+from soutien.cases.deadlines import deadline_expression, due_at, overdue_q
+from soutien.cases.enums import ActionStatus, MeetingKind, OpinionValue, ReportStatus, Stage
+from soutien.cases.models import (
+    Action,
+    Case,
+    CaseEvent,
+    Meeting,
+    Opinion,
+    ReportVersion,
+    Satisfaction,
+    TargetDuration,
+)
+from soutien.core import clock
+from soutien.core.french import lower_first
 from soutien.directory.actors import actor_for
 from soutien.directory.models import Membership, Role
 
@@ -32,6 +53,7 @@ class Actor(TextChoices):
     PARTNER = "partner", "Le partenaire financeur concerné"
     CONSULTANT = "consultant", "Le consultant désigné"
     PROVIDER = "provider", "Le prestataire"
+    STAFF = "staff", "Le salarié du centre"
 
 
 @dataclass(frozen=True)
@@ -67,8 +89,15 @@ EXPECTED: dict[str, tuple[Expectation, ...]] = {
         Expectation(
             "report",
             Actor.CONSULTANT,
-            "Transmettre le rapport du diagnostic",
-            condition="has_consultant",
+            "Rédiger et transmettre le rapport du diagnostic",
+            condition="first_report",
+        ),
+        # The manager asked for changes: the case is back at the diagnostic.
+        Expectation(
+            "revise_report",
+            Actor.CONSULTANT,
+            "Reprendre le rapport selon les commentaires du gestionnaire",
+            condition="changes_requested",
         ),
     ),
     Stage.REPORT_REVIEW: (
@@ -88,7 +117,58 @@ EXPECTED: dict[str, tuple[Expectation, ...]] = {
     ),
 }
 
+# Stage things of the to-do list only: neither reminded (no target duration of their
+# own) nor listed in the digest.
+TODO_ONLY: dict[str, tuple[Expectation, ...]] = {
+    Stage.DRAFT: (
+        Expectation("draft", Actor.MANAGER, "Terminer le brouillon et transmettre la fiche"),
+        Expectation(
+            "draft", Actor.STAFF, "Terminer le brouillon et le confier aux administrateurs"
+        ),
+    ),
+    Stage.DIAGNOSTIC: (
+        Expectation(
+            "interviews",
+            Actor.CONSULTANT,
+            "Planifier les entretiens du diagnostic",
+            condition="no_interview",
+        ),
+    ),
+}
+
 KIND_LABELS = {e.kind: e.label for expectations in EXPECTED.values() for e in expectations}
+
+# Every kind of the to-do list, in the order « Mon espace » shows their counts, with the
+# title of its count (also the title of the filtered list).
+TODO_KINDS: dict[str, str] = {
+    "check_form": "Fiches transmises à vérifier",
+    "decide": "Saisines en cours à décider",
+    "close": "Dossiers à clôturer",
+    "overdue": "Dossiers en retard",
+    "draft": "Brouillons à terminer",
+    "complete_form": "Fiches renvoyées à compléter",
+    "validate_report": "Rapports à valider",
+    "actions_due": "Actions du plan arrivées à échéance",
+    "my_actions": "Actions du plan dont vous êtes responsable",
+    "satisfaction": "Questionnaires de satisfaction à remplir",
+    "opinion": "Avis à donner",
+    "assign_consultant": "Dossiers à attribuer à un consultant",
+    "interviews": "Entretiens du diagnostic à planifier",
+    "report": "Rapports à rédiger",
+    "revise_report": "Rapports à reprendre",
+    "restitution": "Restitutions à faire",
+}
+# What to do, for the kinds that are not stage things.
+PERSON_LABELS = {
+    "overdue": "Relancer : l'étape a dépassé son délai cible",
+    "actions_due": "Faire le point sur les actions arrivées à échéance",
+    "my_actions": "Faire avancer vos actions du plan",
+}
+# An action of the plan is « à échéance » this many days before its due date.
+ACTION_NOTICE_DAYS = 7
+# The rows shown per kind in « Mon espace » (« voir les N » leads to the list).
+TODO_ROWS_PER_KIND = 5
+OPEN_ACTIONS = [ActionStatus.TODO, ActionStatus.IN_PROGRESS]
 
 
 @dataclass(frozen=True)
@@ -147,6 +227,12 @@ def pending_for(cases: Iterable[Case], *, table=None) -> list[Pending]:
     conditions = {
         "no_consultant": lambda case: case.consultant_id is None,
         "has_consultant": lambda case: case.consultant_id is not None,
+        "first_report": lambda case: (
+            case.consultant_id is not None and case.report_submitted_at is None
+        ),
+        "changes_requested": lambda case: (
+            case.consultant_id is not None and case.report_submitted_at is not None
+        ),
         "no_satisfaction": lambda case: case.pk not in answered,
     }
     things = []
@@ -231,37 +317,338 @@ def _condition_q(name: str | None) -> Q:
     return {
         "no_consultant": Q(consultant__isnull=True),
         "has_consultant": Q(consultant__isnull=False),
+        # A report sent back for changes returns the case to the diagnostic, with the
+        # date of its submission kept (services.report_request_changes).
+        "first_report": Q(consultant__isnull=False, report_submitted_at__isnull=True),
+        "changes_requested": Q(consultant__isnull=False, report_submitted_at__isnull=False),
         "no_satisfaction": ~Exists(Satisfaction.objects.filter(case_id=OuterRef("pk"))),
+        # Before the first report only: once written, the interviews are behind.
+        "no_interview": Q(report_submitted_at__isnull=True)
+        & ~Exists(
+            Meeting.objects.filter(
+                case_id=OuterRef("pk"), kind=MeetingKind.INTERVIEW, cancelled_at__isnull=True
+            )
+        ),
     }[name]
+
+
+def _scopes(user, actor) -> dict[str, Q | None]:
+    """For each actor of the tables, the cases on which this person acts as that actor
+    (None: never)."""
+    partner = None
+    if actor.partner_orgs:
+        partner = Q(
+            Exists(
+                Opinion.objects.filter(
+                    case_id=OuterRef("pk"),
+                    partner_id__in=actor.partner_orgs,
+                    value=OpinionValue.PENDING,
+                )
+            )
+        )
+    return {
+        Actor.COORDINATION: Q() if actor.coordinator else None,
+        Actor.MANAGER: Q(manager_id__in=actor.manager_orgs) if actor.manager_orgs else None,
+        Actor.PARTNER: partner,
+        Actor.CONSULTANT: Q(consultant_id=user.pk) if actor.provider_orgs else None,
+        Actor.PROVIDER: (Q(provider_id__in=actor.provider_orgs) if actor.provider_orgs else None),
+        # An employee's own drafts (the others' are not even visible to them).
+        Actor.STAFF: (
+            Q(manager_id__in=actor.staff_orgs, created_by_id=user.pk) if actor.staff_orgs else None
+        ),
+    }
+
+
+def _stage_things(user, actor, tables) -> dict[str, tuple[str, Q]]:
+    """{kind: (what to do, cases)} for the stage things of `tables` this person acts on."""
+    scope_of = _scopes(user, actor)
+    things: dict[str, tuple[str, Q]] = {}
+    for table in tables:
+        for stage, expectations in table.items():
+            for expectation in expectations:
+                scope = scope_of[expectation.actor]
+                if scope is None:
+                    continue
+                wanted = Q(stage=stage) & scope & _condition_q(expectation.condition)
+                if expectation.kind in things:
+                    label, before = things[expectation.kind]
+                    things[expectation.kind] = (label, before | wanted)
+                else:
+                    things[expectation.kind] = (expectation.label, wanted)
+    return things
 
 
 def awaiting_user_q(user) -> Q:
     """The cases on which `user` has something to do now, as a filter (the list's « À faire
     par moi »), read from `EXPECTED`: the same things as `pending_for`, for one person."""
     actor = actor_for(user)
-    scope_of = {
-        Actor.COORDINATION: Q() if actor.coordinator else None,
-        Actor.MANAGER: Q(manager_id__in=actor.manager_orgs) if actor.manager_orgs else None,
-        Actor.PARTNER: (
-            Q(
-                Exists(
-                    Opinion.objects.filter(
-                        case_id=OuterRef("pk"),
-                        partner_id__in=actor.partner_orgs,
-                        value=OpinionValue.PENDING,
-                    )
+    wanted = Q(pk__in=[])
+    if actor.user_id is None:
+        return wanted
+    for _label, cases in _stage_things(user, actor, [EXPECTED]).values():
+        wanted |= cases
+    return wanted & Q(anonymised_at__isnull=True)
+
+
+def carried_by(user) -> Q:
+    """The actions of the plan this person is responsible for. An action names its
+    responsible person in words (« Le référent famille », « Monique Blanc »): it is theirs
+    when it names them or the function of one of their memberships, with or without its
+    article. One query (the functions)."""
+    from soutien.directory.models import Membership
+
+    names = {user.get_full_name().strip()}
+    functions = Membership.objects.filter(user=user, is_active=True).exclude(function="")
+    for function in functions.values_list("function", flat=True):
+        function = function.strip()
+        names.update({function, f"le {function}", f"la {function}", f"l'{function}"})
+    carried = Q(pk__in=[])
+    for name in sorted(name for name in names if name):
+        carried |= Q(owner__iexact=name)
+    return carried
+
+
+def _open_actions():
+    """The actions still to do or in progress of the case of the outer query."""
+    return Action.objects.filter(case_id=OuterRef("pk"), status__in=OPEN_ACTIONS)
+
+
+def _person_things(user, actor, now) -> dict[str, tuple[str, Q]]:
+    """{kind: (what to do, cases)} for the things that depend on the person."""
+    things: dict[str, tuple[str, Q]] = {}
+    if actor.coordinator:
+        late = overdue_q(TargetDuration.as_table(), now) & ~Q(stage=Stage.DRAFT)
+        things["overdue"] = (PERSON_LABELS["overdue"], late)
+    if actor.manager_orgs:
+        horizon = timezone.localdate(now) + dt.timedelta(days=ACTION_NOTICE_DAYS)
+        things["actions_due"] = (
+            PERSON_LABELS["actions_due"],
+            Q(stage=Stage.SUPPORT, manager_id__in=actor.manager_orgs)
+            & Q(Exists(_open_actions().filter(due_date__lte=horizon))),
+        )
+    if actor.staff_orgs:
+        things["my_actions"] = (
+            PERSON_LABELS["my_actions"],
+            Q(stage=Stage.SUPPORT, manager_id__in=actor.staff_orgs)
+            & Q(Exists(_open_actions().filter(carried_by(user)))),
+        )
+    return things
+
+
+@dataclass(frozen=True)
+class TodoKind:
+    """One kind of thing this person must do now: what to do, and on which cases."""
+
+    kind: str
+    title: str
+    label: str
+    cases: Q
+
+    @property
+    def list_query(self) -> str:
+        """The query string of the case list showing exactly these cases."""
+        return f"a_faire={self.kind}"
+
+
+def todo_filters(user, *, now=None) -> dict[str, TodoKind]:
+    """What this person must do now, by kind (in the order of `TODO_KINDS`), each as a
+    condition on the cases they may see: the counts, the rows of « Mon espace » and the
+    filter « À faire » of the case list all read it."""
+    actor = actor_for(user)
+    if actor.user_id is None:
+        return {}
+    now = now or clock.now()
+    things = _stage_things(user, actor, [EXPECTED, TODO_ONLY])
+    things.update(_person_things(user, actor, now))
+    return {
+        kind: TodoKind(kind, title, things[kind][0], things[kind][1] & Q(anonymised_at=None))
+        for kind, title in TODO_KINDS.items()
+        if kind in things
+    }
+
+
+def todo_q(user, kind: str) -> Q:
+    """The cases of one kind of the to-do list of this person (none if not theirs)."""
+    wanted = todo_filters(user).get(kind)
+    return wanted.cases if wanted is not None else Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class TodoRow:
+    """One line of the to-do list: a thing to do on a case, why, and by when."""
+
+    kind: str
+    case: Case
+    label: str
+    reason: str
+    due_on: dt.date | None
+    today: dt.date
+    is_new: bool = False
+
+    @property
+    def days_late(self) -> int:
+        if self.due_on is None or self.due_on >= self.today:
+            return 0
+        return (self.today - self.due_on).days
+
+    @property
+    def urgency(self) -> tuple:
+        """Late first (the latest at the top), then the nearest due date, then the
+        undated, the longest waiting first."""
+        waiting_since = self.case.stage_changed_at or self.case.created_at
+        return (
+            self.due_on is None,
+            self.due_on or dt.date.max,
+            waiting_since,
+            self.case.pk,
+            self.kind,
+        )
+
+
+@dataclass
+class TodoGroup:
+    """The count of one kind and its first rows."""
+
+    kind: TodoKind
+    count: int
+    rows: list[TodoRow] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.kind.title
+
+    @property
+    def list_query(self) -> str:
+        return self.kind.list_query
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.rows)
+
+
+@dataclass
+class Todo:
+    """A person's to-do list: one group per kind they may have, the rows by urgency."""
+
+    groups: list[TodoGroup]
+
+    @property
+    def rows(self) -> list[TodoRow]:
+        return sorted((row for group in self.groups for row in group.rows), key=lambda r: r.urgency)
+
+    @property
+    def total(self) -> int:
+        return sum(group.count for group in self.groups)
+
+
+def todo_counts(user, *, now=None) -> list[tuple[TodoKind, int]]:
+    """How many cases of each kind this person has to act on: one aggregate query over
+    the cases they may see, no DISTINCT, no subquery over every case."""
+    from soutien.cases.selectors import cases_visible_to
+
+    kinds = todo_filters(user, now=now)
+    if not kinds:
+        return []
+    counts = cases_visible_to(user).aggregate(
+        **{f"c{i}": Count("pk", filter=kind.cases) for i, kind in enumerate(kinds.values())}
+    )
+    return [(kind, counts[f"c{i}"]) for i, kind in enumerate(kinds.values())]
+
+
+def todo_for(user, *, limit: int = TODO_ROWS_PER_KIND, now=None) -> Todo:
+    """The to-do list of « Mon espace »: the counts (one query), then at most `limit`
+    rows of each kind, the most urgent first (one query per kind), and why (one query
+    per kind that has a reason). Constant queries whatever the number of cases."""
+    from soutien.cases.selectors import cases_visible_to
+    from soutien.cases.visits import changed_since_visit
+
+    now = now or clock.now()
+    today = timezone.localdate(now)
+    counted = todo_counts(user, now=now)
+    if not counted:
+        return Todo(groups=[])
+    table = TargetDuration.as_table()
+    groups = []
+    for kind, count in counted:
+        group = TodoGroup(kind=kind, count=count)
+        groups.append(group)
+        if not count:
+            continue
+        queryset = (
+            cases_visible_to(user)
+            .filter(kind.cases)
+            .select_related("centre", "centre__commune")
+            .annotate(due_at=deadline_expression(table), is_new=changed_since_visit(user))
+        )
+        if kind.kind in ("actions_due", "my_actions"):
+            actions = _open_actions()
+            if kind.kind == "my_actions":
+                actions = actions.filter(carried_by(user))
+            queryset = queryset.annotate(
+                first_action_due=Subquery(
+                    actions.exclude(due_date=None).order_by("due_date").values("due_date")[:1]
                 )
             )
-            if actor.partner_orgs
-            else None
-        ),
-        Actor.CONSULTANT: Q(consultant_id=user.pk) if actor.provider_orgs else None,
-        Actor.PROVIDER: (Q(provider_id__in=actor.provider_orgs) if actor.provider_orgs else None),
-    }
-    wanted = Q(pk__in=[])
-    for stage, expectations in EXPECTED.items():
-        for expectation in expectations:
-            scope = scope_of[expectation.actor]
-            if scope is not None:
-                wanted |= Q(stage=stage) & scope & _condition_q(expectation.condition)
-    return wanted & Q(anonymised_at__isnull=True)
+            order = [F("first_action_due").asc(nulls_last=True)]
+        else:
+            order = [F("due_at").asc(nulls_last=True)]
+        waiting_since = Coalesce("stage_changed_at", "created_at")
+        cases = list(queryset.order_by(*order, waiting_since, "pk")[:limit])
+        reasons = _reasons(kind.kind, cases, user, today)
+        for case in cases:
+            if kind.kind in ("actions_due", "my_actions"):
+                due_on = case.first_action_due
+            else:
+                due_on = timezone.localdate(case.due_at) if case.due_at else None
+            group.rows.append(
+                TodoRow(
+                    kind=kind.kind,
+                    case=case,
+                    label=kind.label,
+                    reason=reasons.get(case.pk, ""),
+                    due_on=due_on,
+                    today=today,
+                    is_new=bool(case.is_new),
+                )
+            )
+    return Todo(groups=groups)
+
+
+def _reasons(kind: str, cases: list[Case], user, today) -> dict[int, str]:
+    """Why, for the rows of one kind: the Caf's message for a returned fiche, the
+    manager's comments for a report to revise, the actions due, the late step."""
+    ids = [case.pk for case in cases]
+    reasons: dict[int, str] = {}
+    if kind == "complete_form":
+        events = CaseEvent.objects.filter(case_id__in=ids, kind="return_for_completion")
+        for case_id, comment in events.order_by("case_id", "-created_at", "-pk").values_list(
+            "case_id", "comment"
+        ):
+            reasons.setdefault(case_id, f"Message de la Caf : {comment}")
+    elif kind == "revise_report":
+        versions = ReportVersion.objects.filter(
+            case_id__in=ids, status=ReportStatus.CHANGES_REQUESTED
+        )
+        for case_id, number, comment in versions.order_by("case_id", "-number").values_list(
+            "case_id", "number", "manager_comment"
+        ):
+            reasons.setdefault(
+                case_id, f"Commentaires du gestionnaire sur la version {number} : {comment}"
+            )
+    elif kind in ("actions_due", "my_actions"):
+        actions = Action.objects.filter(case_id__in=ids, status__in=OPEN_ACTIONS)
+        if kind == "my_actions":
+            actions = actions.filter(carried_by(user))
+        else:
+            horizon = today + dt.timedelta(days=ACTION_NOTICE_DAYS)
+            actions = actions.filter(due_date__lte=horizon)
+        titles = defaultdict(list)
+        for case_id, title, due_date in actions.order_by(
+            "case_id", F("due_date").asc(nulls_last=True), "pk"
+        ).values_list("case_id", "title", "due_date"):
+            when = f" (échéance le {due_date:%d/%m/%Y})" if due_date else ""
+            titles[case_id].append(f"« {title} »{when}")
+        reasons = {case_id: " ; ".join(items) for case_id, items in titles.items()}
+    elif kind == "overdue":
+        reasons = {case.pk: f"Étape : {lower_first(case.get_stage_display())}" for case in cases}
+    return reasons

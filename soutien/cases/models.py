@@ -757,3 +757,27 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.case.display_number} — {self.kind} — {self.day:%d/%m/%Y}"
+
+
+class CaseVisit(models.Model):
+    """When a person last opened the page of a case: what changed since is marked
+    « Nouveau depuis votre dernière visite » (soutien.cases.visits)."""
+
+    # Emptied when the case is anonymised (who opened it is personal data).
+    user = models.ForeignKey(USER, null=True, on_delete=models.CASCADE, related_name="case_visits")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    seen_at = models.DateTimeField("dernière visite le")
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("user",)
+    OTHER_FIELDS = ()
+
+    class Meta:
+        verbose_name = "visite d'un dossier"
+        verbose_name_plural = "visites des dossiers"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "case"], name="case_visit_one_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} — {self.user_id} — {self.seen_at:%d/%m/%Y %H:%M}"

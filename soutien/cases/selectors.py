@@ -16,9 +16,9 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from soutien.cases.awaiting import awaiting_user_q
+from soutien.cases.awaiting import awaiting_user_q, todo_counts, todo_q
 from soutien.cases.deadlines import deadline_expression
-from soutien.cases.enums import OpinionValue, ReportStatus, Stage
+from soutien.cases.enums import ReportStatus, Stage
 from soutien.cases.models import (
     Case,
     InformationForm,
@@ -90,8 +90,12 @@ def overdue(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
 def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
     """The user's list of cases, filtered, with what each row shows (constant queries)."""
     filters = filters or {}
-    queryset = with_deadline(cases_visible_to(user)).select_related(
-        "centre", "centre__commune", "manager", "consultant"
+    from soutien.cases.visits import changed_since_visit
+
+    queryset = (
+        with_deadline(cases_visible_to(user))
+        .select_related("centre", "centre__commune", "manager", "consultant")
+        .annotate(is_new=changed_since_visit(user))
     )
     if stage := filters.get("stage"):
         queryset = queryset.filter(stage=stage)
@@ -111,6 +115,9 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
         queryset = queryset.filter(due_at__lt=clock.now())
     if filters.get("mine"):
         queryset = queryset.filter(awaiting_user_q(user))
+    if kind := filters.get("a_faire"):
+        # One kind of the person's to-do list (« Mon espace » links its counts here).
+        queryset = queryset.filter(todo_q(user, kind))
     if year := filters.get("year"):
         # The year of the number, given at the first submission (MSTR-YYYY-NNNN).
         queryset = queryset.filter(number__startswith=f"MSTR-{int(year)}-")
@@ -139,69 +146,13 @@ def current_report_draft(case) -> ReportVersion | None:
 
 
 def awaiting(user) -> list[dict]:
-    """What awaits the user in « Mon espace »: one line per kind of task, with its count."""
-    actor = actor_for(user)
-    if actor.user_id is None:
-        return []
-    # The deadline as a column of the same query: « en retard » is a plain condition, not
-    # a subquery over every visible case for each of them.
-    now = clock.now()
-    visible = with_deadline(cases_visible_to(user), now)
-    items = []
-
-    def add(label, queryset, url_filter):
-        items.append({"label": label, "count": queryset, "filter": url_filter})
-
-    if actor.coordinator:
-        add("Fiches transmises à vérifier", Q(stage=Stage.SUBMITTED), "stage=submitted")
-        add("Saisines en cours à décider", Q(stage=Stage.REFERRAL), "stage=referral")
-        add("Dossiers à clôturer", Q(stage=Stage.SUPPORT), "stage=support")
-        add("Dossiers en retard", Q(due_at__lt=now), "overdue=1")
-    if actor.manager_orgs or actor.staff_orgs:
-        add(
-            "Brouillons et fiches à compléter",
-            Q(stage__in=[Stage.DRAFT, Stage.RETURNED]),
-            "stage=draft",
-        )
-    if actor.manager_orgs:
-        add("Rapports à relire", Q(stage=Stage.REPORT_REVIEW), "stage=report_review")
-        add("Accompagnements en cours", Q(stage=Stage.SUPPORT), "stage=support")
-    if actor.partner_orgs:
-        add(
-            "Avis à donner",
-            Q(stage=Stage.REFERRAL)
-            & Q(
-                Exists(
-                    Opinion.objects.filter(
-                        case=OuterRef("pk"),
-                        partner_id__in=actor.partner_orgs,
-                        value=OpinionValue.PENDING,
-                    )
-                )
-            ),
-            "stage=referral",
-        )
-    if actor.provider_orgs:
-        add(
-            "Dossiers à attribuer à un consultant",
-            Q(stage=Stage.DIAGNOSTIC, consultant__isnull=True),
-            "stage=diagnostic",
-        )
-        add(
-            "Diagnostics en cours",
-            Q(stage=Stage.DIAGNOSTIC, consultant_id=actor.user_id),
-            "stage=diagnostic",
-        )
-        add("Restitutions à faire", Q(stage=Stage.RESTITUTION), "stage=restitution")
-    if not items:
-        return []
-    # One aggregate query counts every line; no condition joins, so no DISTINCT.
-    counts = visible.aggregate(
-        **{f"c{i}": Count("pk", filter=item["count"]) for i, item in enumerate(items)}
-    )
-    for i, item in enumerate(items):
-        item["count"] = counts[f"c{i}"]
-    return items
+    """What awaits the user in « Mon espace »: one line per kind of their to-do list
+    (soutien.cases.awaiting), with its count (one aggregate query) and the query string
+    of the list that shows exactly those cases."""
+    return [
+        {"kind": kind.kind, "label": kind.title, "count": count, "filter": kind.list_query}
+        for kind, count in todo_counts(user)
+    ]
 
 
 def stage_counts(user) -> dict[str, int]:

@@ -43,3 +43,10 @@ def can_view_audit_log(user) -> bool:
     if not user.is_authenticated:
         return False
     return user.is_superuser or is_coordinator(user)
+
+
+def can_view_technical_status(user) -> bool:
+    """L'administration technique (accès à l'administration des données) voit, dans « Mon
+    espace », l'état technique de la plateforme : courriels en échec, journal d'audit,
+    demandes de compte en attente (leur nombre seulement : la coordination en décide)."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)

@@ -65,6 +65,7 @@ def test_the_anonymisation_reaches_every_model_a_case_owns():
         "cases.Case",
         "cases.InformationForm",
         "cases.CaseEvent",
+        "cases.CaseVisit",
         "cases.Opinion",
         "cases.Decision",
         "cases.Meeting",

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from soutien.cases.awaiting import TODO_KINDS
 from soutien.cases.enums import (
     ActionStatus,
     Channel,
@@ -731,6 +732,12 @@ class CaseFilterForm(StyledFormMixin, forms.Form):
         label="À faire par moi",
         required=False,
         help_text="Les dossiers sur lesquels vous avez quelque chose à faire maintenant.",
+    )
+    # One kind of the to-do list of « Mon espace » (its counts link here).
+    a_faire = forms.ChoiceField(
+        label="À faire",
+        required=False,
+        choices=[("", "Tout"), *TODO_KINDS.items()],
     )
     year = forms.TypedChoiceField(
         label="Année de la demande",

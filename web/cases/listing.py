@@ -7,6 +7,7 @@ from soutien.core.french import lower_first, with_article
 def list_title(filters: dict) -> str:
     """The title of the case list for these filters (the cleaned data of
     ``CaseFilterForm``): distinct filters give distinct titles."""
+    from soutien.cases.awaiting import TODO_KINDS
     from soutien.cases.enums import Situation, Stage
 
     title = "Dossiers"
@@ -19,6 +20,8 @@ def list_title(filters: dict) -> str:
     if year := filters.get("year"):
         title += f", {year}" if title != "Dossiers" else f" de {year}"
     details = []
+    if kind := filters.get("a_faire"):
+        details.append(f"à faire : {lower_first(TODO_KINDS[kind])}")
     if stage := filters.get("stage"):
         details.append(f"étape : {lower_first(Stage(stage).label)}")
     if situation := filters.get("situation"):

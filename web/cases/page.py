@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from soutien.cases import policies, selectors
 from soutien.cases.enums import Channel
 from soutien.cases.models import Case
+from soutien.cases.visits import record_visit
 from soutien.documents import services as document_services
 from soutien.documents.calendar import external_addresses
 from soutien.documents.policies import can_manage_invitations
@@ -27,6 +28,7 @@ def case_detail(request, pk):
 
     if policies.can_view_stage_only(user, case):
         audit_record(action="case.view_stage", request=request, target=case, case=case)
+        record_visit(user=user, case=case)
         return render(
             request,
             "cases/stage_only.html",
@@ -44,6 +46,7 @@ def case_detail(request, pk):
     if not policies.can_view_case(user, case):
         raise Http404("Dossier introuvable")
     audit_record(action="case.view", request=request, target=case, case=case)
+    record_visit(user=user, case=case)
 
     deadline = selectors.with_deadline(Case.objects.filter(pk=case.pk)).values(
         "due_at", "is_overdue"

@@ -116,7 +116,7 @@ def test_my_space_shows_what_awaits_each_role(client, case_at):
     response = client.get(reverse("web:my_space"))
     awaiting = {item["label"]: item["count"] for item in response.context["awaiting"]}
     assert awaiting["Avis à donner"] == 1
-    assert f"{reverse('cases:list')}?stage=referral" in html(response)
+    assert f"{reverse('cases:list')}?a_faire=opinion" in html(response)
 
     client.force_login(cast.coordinator)
     awaiting = {
