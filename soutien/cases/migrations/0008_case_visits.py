@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0006_case_from_selfcheck"),
+        ("cases", "0007_fields_default_clock"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
