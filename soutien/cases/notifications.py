@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from soutien.accounts import preferences
 from soutien.accounts.models import Delivery, NotificationCategory, User
-from soutien.cases.enums import Stage
+from soutien.cases.workflow import DECISION_TRANSITIONS, TRANSITIONS
 from soutien.core.outbox import outbox_enqueue
 from soutien.core.text import one_line
 from soutien.directory.models import Membership, Role
@@ -74,6 +74,27 @@ def provider(case) -> list[str]:
     return _emails(Membership.objects.filter(role=Role.CONSULTANT, organisation=case.provider_id))
 
 
+# Who is told, by the keys the workflow table uses (`Transition.told`).
+AUDIENCES = {
+    "coordination": lambda case: coordinators(),
+    "manager": manager_side,
+    "partners": partners,
+    "provider": provider,
+}
+
+
+def told(case, name: str, *keys: str) -> list[str]:
+    """The addresses of those the table says a transition tells, restricted to `keys` when
+    given (one text for some of them, another for the others). A key the table does not
+    list for this transition is a programming error: the table is the one truth."""
+    listed = TRANSITIONS[name].told
+    wanted = keys or listed
+    unknown = set(wanted) - set(listed)
+    if unknown:
+        raise ValueError(f"{name} does not tell {sorted(unknown)} (workflow table)")
+    return [address for key in wanted for address in AUDIENCES[key](case)]
+
+
 def notify(
     case,
     recipients: list[str],
@@ -112,29 +133,30 @@ def notify(
 
 
 def notify_submitted(case, by):
-    notify(case, coordinators(), "Nouvelle fiche d'information", (
+    notify(case, told(case, "submit", "coordination"), "Nouvelle fiche d'information", (
         "Une fiche d'information vient d'être transmise à la Caf. "
         "Merci de vérifier sa complétude pour ouvrir la saisine concertée."
     ), exclude=by)  # fmt: skip
-    notify(case, manager_side(case), "Votre demande a été transmise", (
+    notify(case, told(case, "submit", "manager"), "Votre demande a été transmise", (
         "Votre fiche d'information a bien été transmise à la Caf des Bouches-du-Rhône, "
         "qui coordonne la mission. Vous serez informé de chaque étape."
     ), exclude=by)  # fmt: skip
 
 
 def notify_returned(case, by, message):
-    notify(case, manager_side(case), "Fiche à compléter", (
+    notify(case, told(case, "return_for_completion"), "Fiche à compléter", (
         "La coordination vous demande de compléter votre fiche d'information. "
         f"Son message :\n\n{message}\n\nTout ce que vous aviez saisi est conservé."
     ), exclude=by)  # fmt: skip
 
 
 def notify_referral_opened(case, by):
-    notify(case, partners(case), "Saisine concertée : votre avis est attendu", (
+    subject = "Saisine concertée : votre avis est attendu"
+    notify(case, told(case, "open_referral", "partners"), subject, (
         "La Caf ouvre la saisine concertée d'une demande de mission de soutien technique "
         "renforcé qui concerne votre institution. Merci de donner votre avis."
     ), exclude=by)  # fmt: skip
-    notify(case, manager_side(case), "Saisine concertée ouverte", (
+    notify(case, told(case, "open_referral", "manager"), "Saisine concertée ouverte", (
         "Votre demande est complète : la Caf a ouvert la saisine concertée avec les partenaires "
         "financeurs."
     ), exclude=by)  # fmt: skip
@@ -147,32 +169,33 @@ def notify_opinion(case, by):
 
 
 def notify_decision(case, by, decision):
-    if case.stage == Stage.DIAGNOSTIC:
-        notify(case, manager_side(case), "Demande validée par les financeurs", (
+    name = DECISION_TRANSITIONS[decision.outcome]
+    if name == "validate":
+        notify(case, told(case, name, "manager"), "Demande validée par les financeurs", (
             "Les financeurs ont validé votre demande : le prestataire va prendre contact avec "
             "vous pour le diagnostic flash."
         ), exclude=by)  # fmt: skip
-        notify(case, provider(case), "Nouveau diagnostic flash à réaliser", (
+        notify(case, told(case, name, "provider"), "Nouveau diagnostic flash à réaliser", (
             "Les financeurs ont validé une demande de mission de soutien technique renforcé. "
             "Merci de désigner le consultant qui réalisera le diagnostic."
         ), exclude=by)  # fmt: skip
-    elif case.stage == Stage.REFUSED:
-        notify(case, manager_side(case), "Décision des financeurs sur votre demande", (
+    elif name == "refuse":
+        notify(case, told(case, name, "manager"), "Décision des financeurs sur votre demande", (
             "Les financeurs n'ont pas retenu votre demande. Motifs :\n\n"
             f"{decision.grounds}\n\nLa coordination reste à votre disposition pour en parler."
         ), exclude=by)  # fmt: skip
     else:
-        notify(case, manager_side(case), "Demande classée sans suite", (
+        notify(case, told(case, name, "manager"), "Demande classée sans suite", (
             "Votre demande a été classée sans suite."
             + (f" Motif :\n\n{decision.grounds}" if decision.grounds else "")
         ), exclude=by)  # fmt: skip
-    notify(case, partners(case), "Décision enregistrée", (
+    notify(case, told(case, name, "partners"), "Décision enregistrée", (
         f"La décision des financeurs a été enregistrée : {decision.get_outcome_display()}."
     ), exclude=by)  # fmt: skip
 
 
 def notify_withdrawn(case, by):
-    notify(case, coordinators() + partners(case), "Demande retirée", (
+    notify(case, told(case, "withdraw"), "Demande retirée", (
         "Le gestionnaire a retiré sa demande."
     ), exclude=by)  # fmt: skip
 
@@ -188,7 +211,8 @@ def notify_consultant_assigned(case, by):
 
 
 def notify_report_submitted(case, by, version):
-    notify(case, manager_side(case), f"Rapport de diagnostic à relire (version {version.number})", (
+    subject = f"Rapport de diagnostic à relire (version {version.number})"
+    notify(case, told(case, "submit_report"), subject, (
         "Le consultant vous transmet le rapport du diagnostic flash. Vous seul le recevez à ce "
         "stade : les partenaires n'y auront accès qu'après votre validation. Vous pouvez le "
         "valider ou demander des modifications."
@@ -196,20 +220,20 @@ def notify_report_submitted(case, by, version):
 
 
 def notify_changes_requested(case, by, version):
-    notify(case, provider(case), "Modifications demandées sur le rapport", (
+    notify(case, told(case, "request_changes"), "Modifications demandées sur le rapport", (
         f"Le gestionnaire demande des modifications sur la version {version.number} du rapport."
     ), exclude=by)  # fmt: skip
 
 
 def notify_report_validated(case, by, version):
-    notify(case, provider(case) + coordinators() + partners(case), "Rapport validé", (
+    notify(case, told(case, "validate_report"), "Rapport validé", (
         f"Le gestionnaire a validé la version {version.number} du rapport de diagnostic : "
         "elle est désormais accessible aux partenaires concernés."
     ), exclude=by)  # fmt: skip
 
 
 def notify_restitution(case, by):
-    notify(case, manager_side(case) + coordinators() + partners(case), "Restitution effectuée", (
+    notify(case, told(case, "record_restitution"), "Restitution effectuée", (
         "La restitution du diagnostic au gestionnaire a été consignée. "
         "L'accompagnement commence : le plan d'actions est à construire avec le centre."
     ), exclude=by)  # fmt: skip
@@ -223,11 +247,11 @@ def notify_meeting(case, by, meeting, recipients):
 
 
 def notify_closed(case, by):
-    notify(case, manager_side(case), "Dossier clôturé : votre avis compte", (
+    notify(case, told(case, "close", "manager"), "Dossier clôturé : votre avis compte", (
         "La mission de soutien technique renforcé de votre centre est clôturée. Merci de "
         "répondre au court questionnaire de satisfaction : il sert à l'évaluation du dispositif."
     ), exclude=by)  # fmt: skip
-    notify(case, partners(case) + provider(case), "Dossier clôturé", (
+    notify(case, told(case, "close", "partners", "provider"), "Dossier clôturé", (
         f"Le dossier a été clôturé : {case.get_closure_outcome_display()}."
     ), exclude=by)  # fmt: skip
 
