@@ -152,12 +152,10 @@ def transition(request, pk, name):
         raise Http404
     policy, action, input_kind = found
     case = page_case(request, pk)
-    if name in workflow.TRANSITIONS:
-        elsewhere = panels.step_url(name, request.user, case)
-        if elsewhere != reverse("cases:transition", args=[case.pk, name]):
-            # Performed on another step's page for this person (a classement sans suite
-            # during the saisine is one of the decision's outcomes).
-            return redirect(elsewhere)
+    if elsewhere := panels.performed_elsewhere(name, request.user, case):
+        # Performed on another step's page for this person (a classement sans suite
+        # during the saisine is one of the decision's outcomes).
+        return redirect(elsewhere)
     takes_text = input_kind in (InputKind.OPTIONAL_TEXT, InputKind.REQUIRED_TEXT)
     form = forms.CommentForm(
         request.POST or None,

@@ -138,6 +138,13 @@ def step_entry(name: str, user, case) -> Entry:
     return ENTRIES.get(name) or Entry(workflow.RULES[name].label, "")
 
 
+def performed_elsewhere(name: str, user, case) -> str | None:
+    """The page of another step where this person performs `name` (None: its own)."""
+    if name in PERFORMED_ON and step_entry(name, user, case) is not ENTRIES.get(name):
+        return step_url(name, user, case)
+    return None
+
+
 def step_url(name: str, user, case) -> str:
     """Where this person performs the step `name` of the workflow table on `case`."""
     entry = step_entry(name, user, case)
