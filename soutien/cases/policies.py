@@ -272,8 +272,10 @@ def can_perform(user, case, name: str) -> bool:
 
 
 def can_assign_consultant(user, case) -> bool:
-    """Le prestataire (un de ses consultants) ou la coordination désigne le consultant, du
-    diagnostic jusqu'à l'accompagnement."""
+    """Le prestataire ou la coordination désigne le consultant, du diagnostic jusqu'à
+    l'accompagnement. Côté prestataire, seul un consultant qui suit le dossier le fait (tant
+    qu'aucun n'est désigné, ou le consultant désigné) : un autre consultant ne voit pas le
+    dossier et ne peut pas se l'attribuer."""
     return allows("assign_consultant", user, case)
 
 

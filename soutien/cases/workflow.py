@@ -23,7 +23,14 @@ from dataclasses import dataclass
 
 from django.db.models import TextChoices
 
-from soutien.cases.enums import FINAL_STAGES, DecisionOutcome, Stage, Step
+from soutien.cases.enums import (
+    DEFAULT_TARGET_DAYS_BY_SITUATION,
+    FINAL_STAGES,
+    DecisionOutcome,
+    Situation,
+    Stage,
+    Step,
+)
 from soutien.directory.actors import Actor, actor_for
 from soutien.directory.models import OrganisationKind
 
@@ -104,7 +111,12 @@ def gives_an_opinion(actor: Actor, case) -> bool:
 
 
 def assigns_consultant(actor: Actor, case) -> bool:
-    return actor.coordinator or is_provider_member(actor, case)
+    """The coordination, or a consultant of the provider who follows the case (while no
+    consultant is designated, or the designated one): another consultant of the provider
+    does not see the case, so cannot hand it to someone else."""
+    return actor.coordinator or (
+        is_provider_member(actor, case) and case.consultant_id in (None, actor.user_id)
+    )
 
 
 @dataclass(frozen=True)
@@ -128,7 +140,9 @@ OPINION_GIVERS = Who(
     gives_an_opinion,
 )
 CONSULTANT_ASSIGNERS = Who(
-    Party.PROVIDER, "le prestataire (un de ses consultants) ou la coordination", assigns_consultant
+    Party.PROVIDER,
+    "le prestataire (un consultant qui suit le dossier) ou la coordination",
+    assigns_consultant,
 )
 
 
@@ -253,7 +267,6 @@ TRANSITIONS: dict[str, Transition] = {
             "Demande retirée",
             who=MANAGER,
             input=InputKind.OPTIONAL_TEXT,
-            input_help="le motif",
             deadline_ends=Step.REFERRAL,
             told=("coordination", "partners"),
         ),
@@ -289,7 +302,8 @@ TRANSITIONS: dict[str, Transition] = {
             "Dossier classé sans suite",
             who=COORDINATION,
             input=InputKind.OPTIONAL_TEXT,
-            input_help="le motif ; une justification si un avis manque",
+            input_help="pendant la saisine, sur le formulaire de la décision, avec une "
+            "justification si un avis manque",
             deadline_ends=Step.REFERRAL,
             told=("manager", "partners"),
         ),
@@ -301,7 +315,7 @@ TRANSITIONS: dict[str, Transition] = {
             "Rapport transmis au gestionnaire",
             who=ASSIGNED_CONSULTANT,
             input=InputKind.CONFIRMATION,
-            input_help="le rapport rédigé (analyse et préconisations)",
+            input_help="le rapport rédigé : analyse et préconisations au moins",
             deadline_ends=Step.REPORT,
             deadline_starts=Step.VALIDATION,
             told=("manager",),
@@ -662,5 +676,20 @@ def markdown() -> str:
     for stage, things in awaited_by_stage().items():
         for _kind, party, label, _condition in things:
             lines.append(f"| « {Stage(stage).label} » | {Party(party).label} | {label} |")
+    lines += [
+        "",
+        "## Délais cibles",
+        "",
+        "Par défaut, en jours ; la coordination les modifie (page « Délais cibles »). Un "
+        "délai commence et s'achève avec les transitions ci-dessus.",
+        "",
+        "| Délai | "
+        + " | ".join(Situation(s).label for s in DEFAULT_TARGET_DAYS_BY_SITUATION)
+        + " |",
+        "|---|" + "---|" * len(DEFAULT_TARGET_DAYS_BY_SITUATION),
+    ]
+    for step in Step:
+        days = [str(table[step]) for table in DEFAULT_TARGET_DAYS_BY_SITUATION.values()]
+        lines.append(f"| {step.label} | " + " | ".join(days) + " |")
     lines.append("")
     return "\n".join(lines)
