@@ -353,7 +353,7 @@ TRANSITIONS: dict[str, Transition] = {
             "record_restitution",
             {Stage.RESTITUTION},
             Stage.SUPPORT,
-            "Consigner la restitution",
+            "Enregistrer la restitution",
             "Restitution consignée",
             who=ASSIGNED_CONSULTANT,
             input_help="date, personnes présentes et synthèse",

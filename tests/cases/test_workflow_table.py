@@ -520,3 +520,12 @@ def test_already_done_is_the_same_step_that_brought_the_case_here(reference):
     assert workflow.arrival_event(case).kind == "submit"
     assert workflow.already_done(case, "submit")
     assert not workflow.already_done(case, "return_for_completion")
+
+
+def test_a_notification_names_only_audiences_the_table_lists(reference):
+    from soutien.cases import notifications
+
+    case, cast = case_at(Stage.SUBMITTED)
+    assert set(notifications.told(case, "return_for_completion")) == {cast.board_member.email}
+    with pytest.raises(ValueError, match="workflow table"):
+        notifications.told(case, "return_for_completion", "partners")

@@ -108,6 +108,7 @@ ENTRIES = {
         "Consigner la restitution",
         "Date, personnes présentes et synthèse de la présentation au gestionnaire.",
         page="cases:restitution",
+        button="Consigner la restitution",
     ),
     "close": Entry(
         "Clôturer le dossier",
@@ -246,9 +247,9 @@ def next_actions(user, case) -> list[NextAction]:
                 # Offered as a thing to do while no consultant is designated; the case page
                 # offers to change the consultant afterwards.
                 allowed = allowed and case.consultant_id is None
-            title, text = entry.title, entry.text
+            title, text, button = entry.title, entry.text, entry.button or step.label
             if name == "give_opinion" and policies.speaks_for_the_caf(user, case):
-                title = "Donner l'avis de la Caf"
+                title = button = "Donner l'avis de la Caf"
                 text = (
                     "La Caf est l'un des financeurs consultés : c'est la coordination qui "
                     "donne son avis. " + text
@@ -258,7 +259,7 @@ def next_actions(user, case) -> list[NextAction]:
                 title,
                 text,
                 step_url(name, user, case),
-                entry.button or step.label,
+                button,
                 post=entry.post,
                 quote=_quote(name, user, case) if allowed else ("", ""),
             )
