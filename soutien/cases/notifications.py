@@ -14,7 +14,7 @@ from django.urls import reverse
 from soutien.accounts import preferences
 from soutien.accounts.models import NotificationCategory
 from soutien.accounts.notifications import PlatformNotification
-from soutien.cases.enums import Stage
+from soutien.cases.workflow import DECISION_TRANSITIONS, TRANSITIONS
 from soutien.directory.models import Membership, Role
 
 
@@ -70,6 +70,27 @@ def provider(case) -> list[str]:
     if not case.provider_id:
         return []
     return _emails(Membership.objects.filter(role=Role.CONSULTANT, organisation=case.provider_id))
+
+
+# Who is told, by the keys the workflow table uses (`Transition.told`).
+AUDIENCES = {
+    "coordination": lambda case: coordinators(),
+    "manager": manager_side,
+    "partners": partners,
+    "provider": provider,
+}
+
+
+def told(case, name: str, *keys: str) -> list[str]:
+    """The addresses of those the table says a transition tells, restricted to `keys` when
+    given (one text for some of them, another for the others). A key the table does not
+    list for this transition is a programming error: the table is the one truth."""
+    listed = TRANSITIONS[name].told
+    wanted = keys or listed
+    unknown = set(wanted) - set(listed)
+    if unknown:
+        raise ValueError(f"{name} does not tell {sorted(unknown)} (workflow table)")
+    return [address for key in wanted for address in AUDIENCES[key](case)]
 
 
 class CaseNotification(PlatformNotification):
@@ -208,17 +229,17 @@ class NewMessage(CaseNotification):
 
 
 def notify_submitted(case, by):
-    Submitted(case=case).send(to=coordinators(), exclude=by)
-    SubmittedToManager(case=case).send(to=manager_side(case), exclude=by)
+    Submitted(case=case).send(to=told(case, "submit", "coordination"), exclude=by)
+    SubmittedToManager(case=case).send(to=told(case, "submit", "manager"), exclude=by)
 
 
 def notify_returned(case, by, message):
-    Returned(case=case, message=message).send(to=manager_side(case), exclude=by)
+    Returned(case=case, message=message).send(to=told(case, "return_for_completion"), exclude=by)
 
 
 def notify_referral_opened(case, by):
-    ReferralOpened(case=case).send(to=partners(case), exclude=by)
-    ReferralOpenedToManager(case=case).send(to=manager_side(case), exclude=by)
+    ReferralOpened(case=case).send(to=told(case, "open_referral", "partners"), exclude=by)
+    ReferralOpenedToManager(case=case).send(to=told(case, "open_referral", "manager"), exclude=by)
 
 
 def notify_opinion(case, by):
@@ -226,18 +247,20 @@ def notify_opinion(case, by):
 
 
 def notify_decision(case, by, decision):
-    if case.stage == Stage.DIAGNOSTIC:
-        Accepted(case=case).send(to=manager_side(case), exclude=by)
-        AcceptedToProvider(case=case).send(to=provider(case), exclude=by)
-    elif case.stage == Stage.REFUSED:
-        Refused(case=case, decision=decision).send(to=manager_side(case), exclude=by)
+    name = DECISION_TRANSITIONS[decision.outcome]
+    managers = told(case, name, "manager")
+    if name == "validate":
+        Accepted(case=case).send(to=managers, exclude=by)
+        AcceptedToProvider(case=case).send(to=told(case, name, "provider"), exclude=by)
+    elif name == "refuse":
+        Refused(case=case, decision=decision).send(to=managers, exclude=by)
     else:
-        Dismissed(case=case, decision=decision).send(to=manager_side(case), exclude=by)
-    Decision(case=case, decision=decision).send(to=partners(case), exclude=by)
+        Dismissed(case=case, decision=decision).send(to=managers, exclude=by)
+    Decision(case=case, decision=decision).send(to=told(case, name, "partners"), exclude=by)
 
 
 def notify_withdrawn(case, by):
-    Withdrawn(case=case).send(to=coordinators() + partners(case), exclude=by)
+    Withdrawn(case=case).send(to=told(case, "withdraw"), exclude=by)
 
 
 def notify_consultant_assigned(case, by):
@@ -246,26 +269,24 @@ def notify_consultant_assigned(case, by):
 
 
 def notify_report_submitted(case, by, version):
-    ReportSubmitted(case=case, version=version).send(to=manager_side(case), exclude=by)
+    ReportSubmitted(case=case, version=version).send(to=told(case, "submit_report"), exclude=by)
 
 
 def notify_changes_requested(case, by, version):
-    ChangesRequested(case=case, version=version).send(to=provider(case), exclude=by)
+    ChangesRequested(case=case, version=version).send(to=told(case, "request_changes"), exclude=by)
 
 
 def notify_report_validated(case, by, version):
-    ReportValidated(case=case, version=version).send(
-        to=provider(case) + coordinators() + partners(case), exclude=by
-    )
+    ReportValidated(case=case, version=version).send(to=told(case, "validate_report"), exclude=by)
 
 
 def notify_restitution(case, by):
-    Restitution(case=case).send(to=manager_side(case) + coordinators() + partners(case), exclude=by)
+    Restitution(case=case).send(to=told(case, "record_restitution"), exclude=by)
 
 
 def notify_closed(case, by):
-    Closed(case=case).send(to=manager_side(case), exclude=by)
-    ClosedToOthers(case=case).send(to=partners(case) + provider(case), exclude=by)
+    Closed(case=case).send(to=told(case, "close", "manager"), exclude=by)
+    ClosedToOthers(case=case).send(to=told(case, "close", "partners", "provider"), exclude=by)
 
 
 def notify_handed_over(case, by):

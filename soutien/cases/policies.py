@@ -4,26 +4,10 @@ Each `can_*` function states its rule in its docstring, in the programme's words
 Views and services call these functions; templates receive their answers.
 """
 
-from soutien.cases.enums import (
-    FINAL_STAGES,
-    PROVIDER_STAGES,
-    Audience,
-    Channel,
-    MeetingKind,
-    ReportStatus,
-    Stage,
-)
-from soutien.cases.workflow import TRANSITIONS
+from soutien.cases import workflow
+from soutien.cases.enums import Audience, Channel, MeetingKind, ReportStatus
+from soutien.cases.workflow import allows
 from soutien.directory.actors import Actor, actor_for, is_coordinator  # noqa: F401 - re-exported
-
-
-def _concerned_partner_ids(case) -> set[int]:
-    cached = getattr(case, "_concerned_partner_ids", None)
-    if cached is None:
-        cached = set(case.opinions.values_list("partner_id", flat=True))
-        case._concerned_partner_ids = cached
-    return cached
-
 
 # --- Relations between a user and a case ------------------------------------------
 
@@ -31,7 +15,7 @@ def _concerned_partner_ids(case) -> set[int]:
 def is_manager_side(user, case) -> bool:
     """Le gestionnaire : administrateur de l'association qui gère le centre, ou salarié
     de la fédération qui le gère."""
-    return case.manager_id in actor_for(user).manager_orgs
+    return workflow.is_manager(actor_for(user), case)
 
 
 def is_centre_staff(user, case) -> bool:
@@ -41,8 +25,7 @@ def is_centre_staff(user, case) -> bool:
 
 def is_concerned_partner(user, case) -> bool:
     """Partenaire financeur concerné par le dossier depuis l'ouverture de la saisine."""
-    partner_orgs = actor_for(user).partner_orgs
-    return bool(partner_orgs) and bool(partner_orgs & _concerned_partner_ids(case))
+    return workflow.is_concerned_partner(actor_for(user), case)
 
 
 def is_provider_of(user, case) -> bool:
@@ -52,11 +35,8 @@ def is_provider_of(user, case) -> bool:
 
 
 def is_assigned_consultant(user, case) -> bool:
-    return (
-        case.consultant_id is not None
-        and case.consultant_id == user.pk
-        and (case.provider_id in actor_for(user).provider_orgs)
-    )
+    """Le consultant du prestataire désigné sur le dossier."""
+    return workflow.is_assigned_consultant(actor_for(user), case)
 
 
 # --- Reading ------------------------------------------------------------------------
@@ -68,7 +48,7 @@ def can_view_case(user, case) -> bool:
     brouillon qu'il a rédigé. L'instance d'évaluation ne voit aucun dossier."""
     if is_manager_side(user, case):
         return True
-    if case.stage == Stage.DRAFT:
+    if case.stage == workflow.START:
         return is_centre_staff(user, case) and case.created_by_id == user.pk
     return is_coordinator(user) or is_concerned_partner(user, case) or is_provider_of(user, case)
 
@@ -78,7 +58,7 @@ def can_view_stage_only(user, case) -> bool:
     return (
         not can_view_case(user, case)
         and is_centre_staff(user, case)
-        and (case.stage != Stage.DRAFT)
+        and (case.stage != workflow.START)
     )
 
 
@@ -145,7 +125,7 @@ def can_view_decision_justification(user, case) -> bool:
 def can_read_channel(user, case, channel) -> bool:
     """Messages : gestionnaire, coordination et prestataire. Notes privées : coordination et
     partenaires concernés uniquement (jamais le prestataire ni le gestionnaire)."""
-    if case.stage == Stage.DRAFT:
+    if case.stage == workflow.START:
         return False
     if channel == Channel.PRIVATE_NOTE:
         return is_coordinator(user) or is_concerned_partner(user, case)
@@ -197,7 +177,7 @@ def can_create_case_for(user, centre) -> bool:
 def can_edit_form(user, case) -> bool:
     """La fiche se remplit tant qu'elle est en brouillon ou renvoyée pour complément : par le
     gestionnaire, ou par le salarié qui a rédigé le brouillon."""
-    if case.stage not in (Stage.DRAFT, Stage.RETURNED):
+    if case.stage not in workflow.FORM_STAGES:
         return False
     if is_manager_side(user, case):
         return True
@@ -208,13 +188,13 @@ def can_submit(user, case) -> bool:
     """Seul le gestionnaire saisit la mission : un administrateur de l'association qui gère le
     centre, ou un salarié de la fédération qui le gère. Le salarié d'un centre associatif
     prépare le brouillon mais ne le transmet pas."""
-    return case.stage in TRANSITIONS["submit"].sources and is_manager_side(user, case)
+    return allows("submit", user, case)
 
 
 def can_hand_over(user, case) -> bool:
     """Le salarié auteur d'un brouillon peut le confier aux administrateurs de son centre."""
     return (
-        case.stage in (Stage.DRAFT, Stage.RETURNED)
+        case.stage in workflow.FORM_STAGES
         and is_centre_staff(user, case)
         and not is_manager_side(user, case)
         and case.created_by_id == user.pk
@@ -223,66 +203,95 @@ def can_hand_over(user, case) -> bool:
 
 def can_delete_draft(user, case) -> bool:
     """Un brouillon jamais transmis peut être supprimé par qui peut le modifier."""
-    return case.stage == Stage.DRAFT and can_edit_form(user, case)
+    return case.stage == workflow.START and can_edit_form(user, case)
 
 
 def can_withdraw(user, case) -> bool:
     """Le gestionnaire peut retirer sa demande jusqu'à la décision des financeurs."""
-    return case.stage in TRANSITIONS["withdraw"].sources and is_manager_side(user, case)
+    return allows("withdraw", user, case)
 
 
 # --- Saisine concertée -----------------------------------------------------------
 
 
 def can_check_completeness(user, case) -> bool:
-    """La Caf coordinatrice vérifie la complétude, renvoie pour complément ou ouvre la saisine."""
-    return case.stage == Stage.SUBMITTED and is_coordinator(user)
+    """La Caf coordinatrice vérifie la complétude de la fiche transmise : elle ouvre la
+    saisine concertée ou renvoie la fiche pour complément."""
+    return allows("open_referral", user, case)
+
+
+def can_return_for_completion(user, case) -> bool:
+    """La coordination renvoie pour complément la fiche transmise, avec un message."""
+    return allows("return_for_completion", user, case)
 
 
 def can_give_opinion(user, case) -> bool:
-    """Chaque partenaire concerné donne son avis, et peut le réviser jusqu'à la décision."""
-    return case.stage == Stage.REFERRAL and is_concerned_partner(user, case)
+    """Chaque partenaire concerné donne l'avis de son institution, et peut le réviser jusqu'à
+    la décision. La Caf est l'un des financeurs consultés : c'est la coordination qui donne
+    l'avis de la Caf, comme un partenaire donne celui de son institution."""
+    return allows("give_opinion", user, case)
+
+
+def speaks_for_the_caf(user, case) -> bool:
+    """La Caf coordonne la mission et compte parmi les financeurs consultés : c'est la
+    coordination qui donne l'avis de la Caf pendant la saisine concertée."""
+    return can_give_opinion(user, case) and bool(
+        workflow.caf_opinion_ids(case) & workflow.opinion_partner_ids(actor_for(user), case)
+    )
+
+
+def caf_opinion_ids(case) -> set[int]:
+    """Les avis attendus de la Caf elle-même (donnés par la coordination)."""
+    return workflow.caf_opinion_ids(case)
 
 
 def can_record_referral_meeting(user, case) -> bool:
     """La coordination peut consigner la réunion de saisine concertée."""
-    return case.stage == Stage.REFERRAL and is_coordinator(user)
+    return case.stage in workflow.REFERRAL_STAGES and is_coordinator(user)
 
 
 def can_decide(user, case) -> bool:
-    """La coordination enregistre la décision des financeurs."""
-    return case.stage == Stage.REFERRAL and is_coordinator(user)
+    """La coordination enregistre la décision des financeurs (validée, refusée ou classée
+    sans suite) pendant la saisine concertée."""
+    return allows("validate", user, case)
 
 
 def can_close_without_follow_up(user, case) -> bool:
-    return case.stage in TRANSITIONS["close_without_follow_up"].sources and is_coordinator(user)
+    """La coordination classe sans suite une fiche transmise (sans ouvrir la saisine) ou une
+    demande en saisine concertée."""
+    return allows("close_without_follow_up", user, case)
+
+
+def can_perform(user, case, name: str) -> bool:
+    """Une étape du circuit (une transition de la table, ou une action sans changement
+    d'étape) est permise à qui la table désigne, depuis ses étapes de départ."""
+    return allows(name, user, case)
 
 
 # --- Diagnostic and report -------------------------------------------------------
 
 
 def can_assign_consultant(user, case) -> bool:
-    """Le prestataire (un de ses consultants) ou la coordination désigne le consultant."""
-    if case.stage not in PROVIDER_STAGES or case.stage in FINAL_STAGES:
-        return False
-    return is_coordinator(user) or case.provider_id in actor_for(user).provider_orgs
+    """Le prestataire ou la coordination désigne le consultant, du diagnostic jusqu'à
+    l'accompagnement. Côté prestataire, seul un consultant qui suit le dossier le fait (tant
+    qu'aucun n'est désigné, ou le consultant désigné) : un autre consultant ne voit pas le
+    dossier et ne peut pas se l'attribuer."""
+    return allows("assign_consultant", user, case)
 
 
 def can_work_on_diagnostic(user, case) -> bool:
     """Le consultant désigné consigne entretiens, visites et constats pendant le diagnostic."""
-    return case.stage in (Stage.DIAGNOSTIC, Stage.REPORT_REVIEW) and is_assigned_consultant(
-        user, case
-    )
+    return case.stage in workflow.DIAGNOSTIC_STAGES and is_assigned_consultant(user, case)
 
 
 def can_write_report(user, case) -> bool:
     """Le consultant désigné rédige le rapport et le transmet au gestionnaire."""
-    return case.stage == Stage.DIAGNOSTIC and is_assigned_consultant(user, case)
+    return allows("submit_report", user, case)
 
 
 def can_review_report(user, case) -> bool:
     """Seul le gestionnaire valide le rapport ou demande des modifications."""
-    return case.stage == Stage.REPORT_REVIEW and is_manager_side(user, case)
+    return allows("validate_report", user, case)
 
 
 # --- Restitution, support, closure ------------------------------------------------
@@ -290,12 +299,12 @@ def can_review_report(user, case) -> bool:
 
 def can_record_restitution(user, case) -> bool:
     """Le consultant consigne la restitution faite au gestionnaire."""
-    return case.stage == Stage.RESTITUTION and is_assigned_consultant(user, case)
+    return allows("record_restitution", user, case)
 
 
 def can_record_partner_meeting(user, case) -> bool:
     """Le cas échéant, une rencontre avec les partenaires est organisée après la restitution."""
-    return case.stage in (Stage.RESTITUTION, Stage.SUPPORT) and (
+    return case.stage in workflow.AFTER_REPORT_STAGES and (
         is_assigned_consultant(user, case) or is_coordinator(user)
     )
 
@@ -303,7 +312,7 @@ def can_record_partner_meeting(user, case) -> bool:
 def can_add_action(user, case) -> bool:
     """Le plan d'actions se construit avec le centre : ses membres et le consultant y
     inscrivent des actions pendant l'accompagnement."""
-    return case.stage == Stage.SUPPORT and (
+    return case.stage in workflow.SUPPORT_STAGES and (
         case.manager_id in actor_for(user).centre_orgs or is_assigned_consultant(user, case)
     )
 
@@ -311,35 +320,34 @@ def can_add_action(user, case) -> bool:
 def can_update_action(user, case) -> bool:
     """L'avancement des actions est tenu par les membres du centre eux-mêmes : l'intervenant
     ne fait pas « à la place de »."""
-    return case.stage == Stage.SUPPORT and case.manager_id in actor_for(user).centre_orgs
+    return case.stage in workflow.SUPPORT_STAGES and case.manager_id in actor_for(user).centre_orgs
 
 
 def can_view_action_plan(user, case) -> bool:
     """Le plan d'actions appartient au centre : toutes les personnes qui suivent le dossier le
     lisent, et les salariés du centre aussi (ils en portent les actions), même s'ils ne voient
     que l'étape du reste du dossier."""
-    if case.stage not in (Stage.SUPPORT, Stage.CLOSED):
+    if case.stage not in workflow.ACTION_PLAN_STAGES:
         return False
     return can_view_case(user, case) or is_centre_staff(user, case)
 
 
 def can_log_support_session(user, case) -> bool:
     """Le consultant consigne ses séances d'accompagnement."""
-    return case.stage == Stage.SUPPORT and is_assigned_consultant(user, case)
+    return case.stage in workflow.SUPPORT_STAGES and is_assigned_consultant(user, case)
 
 
 def can_close(user, case) -> bool:
     """La coordination clôture le dossier avec son issue."""
-    return case.stage in TRANSITIONS["close"].sources and is_coordinator(user)
+    return allows("close", user, case)
 
 
 def can_answer_satisfaction(user, case) -> bool:
     """Le gestionnaire répond au questionnaire de satisfaction une fois le dossier clôturé,
     tant que le dossier n'est pas anonymisé."""
     return (
-        case.stage == Stage.CLOSED
+        allows("answer_satisfaction", user, case)
         and can_receive_content(case)
-        and is_manager_side(user, case)
         and not hasattr_satisfaction(case)
     )
 

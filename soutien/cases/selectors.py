@@ -27,6 +27,7 @@ from soutien.cases.models import (
     TargetDuration,
 )
 from soutien.cases.policies import actor_for
+from soutien.cases.workflow import opinion_partner_ids
 from soutien.core import clock
 
 
@@ -282,8 +283,9 @@ def messages_visible(user, case) -> dict[str, list]:
 
 
 def own_opinion(user, case):
-    """The opinion the user gives on behalf of their institution, if concerned."""
-    partner_ids = actor_for(user).partner_orgs
+    """The opinion the user gives on behalf of their institution, if concerned (the Caf's,
+    for the coordination)."""
+    partner_ids = opinion_partner_ids(actor_for(user), case)
     if not partner_ids:
         return None
     return case.opinions.filter(partner_id__in=partner_ids).order_by("pk").first()

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from soutien.audit.services import audit_record
-from soutien.cases import hooks, notifications, policies
+from soutien.cases import hooks, notifications, policies, workflow
 from soutien.cases.enums import (
     Audience,
     Channel,
@@ -83,7 +83,7 @@ def _locked(case: Case) -> Case:
     fresh = Case.objects.select_for_update().get(pk=case.pk)
     for name in ("stage", "version", "consultant_id", "provider_id", "number", "anonymised_at"):
         setattr(case, name, getattr(fresh, name))
-    for attr in ("_concerned_partner_ids",):
+    for attr in ("_concerned_partner_ids", "_caf_opinion_ids"):
         if hasattr(case, attr):
             delattr(case, attr)
     return case
@@ -128,11 +128,21 @@ def _audit(*, action, by, case, details=None):
     audit_record(action=action, actor=by, target=case, case=case, details=details or {})
 
 
-def _move(case: Case, name: str, *, by, comment: str = "", extra_fields=(), **timestamps):
-    """Apply a transition of the table to a locked case and record it."""
-    transition = TRANSITIONS[name]
-    if case.stage == transition.target:
+def _begin(case: Case, name: str, *, by) -> Case:
+    """Start a transition of the table: lock the case, answer « Action déjà effectuée »
+    when this very transition already brought the case where it is (the one place where
+    idempotence is decided), then ask the table's policy."""
+    _locked(case)
+    if workflow.already_done(case, name):
         raise AlreadyDone()
+    _require(workflow.allows(name, by, case))
+    return case
+
+
+def _move(case: Case, name: str, *, by, comment: str = "", extra_fields=(), **timestamps):
+    """Apply a transition of the table to a locked case (started with `_begin`) and
+    record it."""
+    transition = TRANSITIONS[name]
     try:
         check_transition(name, case.stage)
     except TransitionNotAllowed as exc:
@@ -282,10 +292,7 @@ def _allocate_number(year: int) -> str:
 @transaction.atomic
 def case_submit(*, case: Case, by) -> Case:
     """Seul le gestionnaire transmet la fiche à la Caf ; elle doit être complète."""
-    _locked(case)
-    if case.stage == Stage.SUBMITTED:
-        raise AlreadyDone()
-    _require(policies.can_submit(by, case))
+    _begin(case, "submit", by=by)
     if missing := information_form_missing(case):
         raise CaseError("La fiche est incomplète : complétez les champs signalés.", errors=missing)
     extra = []
@@ -338,10 +345,7 @@ def case_delete_draft(*, case: Case, by) -> None:
 @transaction.atomic
 def case_return_for_completion(*, case: Case, by, message: str) -> Case:
     """La coordination renvoie la fiche pour complément, avec un message ; tout est conservé."""
-    _locked(case)
-    if case.stage == Stage.RETURNED:
-        raise AlreadyDone()
-    _require(policies.can_check_completeness(by, case))
+    _begin(case, "return_for_completion", by=by)
     if not message.strip():
         raise CaseError("Expliquez ce qui manque au gestionnaire.", field="message")
     _move(case, "return_for_completion", by=by, comment=message)
@@ -351,7 +355,8 @@ def case_return_for_completion(*, case: Case, by, message: str) -> Case:
 
 def concerned_partners(case: Case) -> list[Organisation]:
     """État, Région, Département, Caf — plus la commune du centre quand elle est signataire
-    de la Convention en cours."""
+    de la Convention en cours. La Caf y figure comme les autres financeurs : son avis est
+    donné par la coordination (voir docs/workflow-roles.md)."""
     from soutien.directory.models import ConventionPeriod, Signatory
 
     period = ConventionPeriod.objects.filter(has_mstr=True).order_by("-start").first()
@@ -373,10 +378,7 @@ def concerned_partners(case: Case) -> list[Organisation]:
 def case_open_referral(*, case: Case, by) -> Case:
     """La coordination ouvre la saisine concertée : les partenaires concernés sont déterminés
     et avertis."""
-    _locked(case)
-    if case.stage == Stage.REFERRAL:
-        raise AlreadyDone()
-    _require(policies.can_check_completeness(by, case))
+    _begin(case, "open_referral", by=by)
     _move(case, "open_referral", by=by, referral_opened_at=None)
     for partner in concerned_partners(case):
         Opinion.objects.get_or_create(case=case, partner=partner)
@@ -387,10 +389,7 @@ def case_open_referral(*, case: Case, by) -> Case:
 @transaction.atomic
 def case_withdraw(*, case: Case, by, reason: str = "") -> Case:
     """Le gestionnaire peut retirer sa demande jusqu'à la décision."""
-    _locked(case)
-    if case.stage == Stage.CLOSED_WITHOUT_FOLLOW_UP:
-        raise AlreadyDone()
-    _require(policies.can_withdraw(by, case))
+    _begin(case, "withdraw", by=by)
     _move(case, "withdraw", by=by, comment=reason, closed_at=None)
     notifications.notify_withdrawn(case, by)
     return case
@@ -403,7 +402,8 @@ def opinion_give(*, case: Case, by, value: str, comment: str = "") -> Opinion:
     _require(policies.can_give_opinion(by, case))
     if value not in (OpinionValue.FAVOURABLE, OpinionValue.RESERVED, OpinionValue.UNFAVOURABLE):
         raise CaseError("Choisissez un avis : favorable, réservé ou défavorable.", field="value")
-    partner_ids = policies.actor_for(by).partner_orgs
+    # A partner gives their institution's opinion; the coordination gives the Caf's.
+    partner_ids = workflow.opinion_partner_ids(policies.actor_for(by), case)
     opinion = (
         Opinion.objects.select_for_update()
         .filter(case=case, partner_id__in=partner_ids)
@@ -439,19 +439,10 @@ def case_decide(
 ) -> Decision:
     """La coordination enregistre la décision des financeurs : validée, refusée (motivée) ou
     classée sans suite. Décider alors qu'un avis manque exige une justification écrite."""
-    _locked(case)
-    name = {
-        DecisionOutcome.VALIDATED: "validate",
-        DecisionOutcome.REFUSED: "refuse",
-        DecisionOutcome.CLOSED_WITHOUT_FOLLOW_UP: "close_without_follow_up",
-    }.get(outcome)
+    name = workflow.DECISION_TRANSITIONS.get(outcome)
     if name is None:
         raise CaseError("Choisissez une décision.", field="outcome")
-    if case.stage == TRANSITIONS[name].target and Decision.objects.filter(case=case).exists():
-        raise AlreadyDone()
-    _require(policies.can_decide(by, case) or (
-        name == "close_without_follow_up" and policies.can_close_without_follow_up(by, case)
-    ))  # fmt: skip
+    _begin(case, name, by=by)
     if outcome == DecisionOutcome.REFUSED and not grounds.strip():
         raise CaseError("Un refus doit être motivé : ces motifs sont envoyés au demandeur.",
                         field="grounds")  # fmt: skip
@@ -618,10 +609,7 @@ def report_save(*, case: Case, by, version: int | None = None, **sections) -> Re
 @transaction.atomic
 def report_submit(*, case: Case, by) -> ReportVersion:
     """Le consultant transmet la version au gestionnaire — à lui seul."""
-    _locked(case)
-    if case.stage == Stage.REPORT_REVIEW:
-        raise AlreadyDone()
-    _require(policies.can_write_report(by, case))
+    _begin(case, "submit_report", by=by)
     draft = report_draft(case)
     if not draft.pk or not (draft.analysis.strip() and draft.recommendations.strip()):
         raise CaseError("Rédigez au moins l'analyse et les préconisations avant de transmettre.")
@@ -649,10 +637,7 @@ def _submitted_version(case: Case) -> ReportVersion:
 @transaction.atomic
 def report_request_changes(*, case: Case, by, comment: str) -> ReportVersion:
     """Le gestionnaire demande des modifications, avec ses commentaires."""
-    _locked(case)
-    if case.stage == Stage.DIAGNOSTIC and case.report_submitted_at:
-        raise AlreadyDone()
-    _require(policies.can_review_report(by, case))
+    _begin(case, "request_changes", by=by)
     if not comment.strip():
         raise CaseError("Indiquez les modifications souhaitées.", field="comment")
     version = _submitted_version(case)
@@ -678,10 +663,7 @@ def report_request_changes(*, case: Case, by, comment: str) -> ReportVersion:
 @transaction.atomic
 def report_validate(*, case: Case, by) -> ReportVersion:
     """Seul le gestionnaire valide le rapport ; les partenaires y accèdent ensuite."""
-    _locked(case)
-    if case.stage == Stage.RESTITUTION:
-        raise AlreadyDone()
-    _require(policies.can_review_report(by, case))
+    _begin(case, "validate_report", by=by)
     version = _submitted_version(case)
     now = clock.now()
     version.status = ReportStatus.VALIDATED
@@ -705,10 +687,7 @@ def report_validate(*, case: Case, by) -> ReportVersion:
 @transaction.atomic
 def restitution_record(*, case: Case, by, attendees=(), **fields) -> Meeting:
     """Le consultant consigne la restitution au gestionnaire (date, présents, synthèse)."""
-    _locked(case)
-    if case.stage == Stage.SUPPORT:
-        raise AlreadyDone()
-    _require(policies.can_record_restitution(by, case))
+    _begin(case, "record_restitution", by=by)
     if not (fields.get("summary") or "").strip():
         raise CaseError("Rédigez la synthèse de la restitution.", field="summary")
     meeting = Meeting.objects.create(
@@ -769,10 +748,7 @@ def case_close(
     clôture le dit et demande de confirmer."""
     from soutien.cases.enums import ActionStatus, ClosureOutcome
 
-    _locked(case)
-    if case.stage == Stage.CLOSED:
-        raise AlreadyDone()
-    _require(policies.can_close(by, case))
+    _begin(case, "close", by=by)
     if outcome not in ClosureOutcome.values:
         raise CaseError("Choisissez l'issue de la mission.", field="outcome")
     in_progress = case.actions.filter(status=ActionStatus.IN_PROGRESS).count()

@@ -5,7 +5,7 @@ confidential as the object it is attached to.
 """
 
 from soutien.cases import policies as case_policies
-from soutien.cases.enums import MeetingKind, ReportStatus, Stage
+from soutien.cases.enums import FINAL_STAGES, MeetingKind, ReportStatus, Stage
 from soutien.core import clock
 from soutien.documents.models import AttachTo
 
@@ -119,7 +119,7 @@ def can_attach(user, case, attach_to, target=None) -> bool:
     if attach_to == AttachTo.MEETING:
         return (
             target is not None
-            and case.stage not in (Stage.CLOSED, Stage.REFUSED, Stage.CLOSED_WITHOUT_FOLLOW_UP)
+            and case.stage not in FINAL_STAGES
             and (target.created_by_id == user.pk or case_policies.is_coordinator(user))
             and can_view_meeting(user, target)
         )
@@ -169,7 +169,7 @@ def can_manage_invitations(user, meeting) -> bool:
     return (
         meeting.cancelled_at is None
         and meeting.starts_at > clock.now()
-        and case.stage not in (Stage.CLOSED, Stage.REFUSED, Stage.CLOSED_WITHOUT_FOLLOW_UP)
+        and case.stage not in FINAL_STAGES
         and (meeting.created_by_id == user.pk or case_policies.is_coordinator(user))
         and case_policies.can_view_case(user, case)
     )

@@ -553,6 +553,24 @@ CASE_TABLES["cases:transition open_referral"] = {
     "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
     "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
 }
+# « Classer sans suite » from a transmitted fiche; during the saisine the coordination is
+# sent to the decision form (DEC), where it is one of the outcomes.
+DEC = "302→dossier/decision/"
+CASE_TABLES["cases:transition close_without_follow_up"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, DEC, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
 CASE_TABLES["cases:transition return_for_completion"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
     "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
@@ -621,7 +639,8 @@ CASE_TABLES["cases:opinion"] = {
     "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
-    "referral":                 (LOG, 302, 404, 302, 200, 200, 404, 404, 404, 404, 404, 404, 404),
+    # The coordination gives the Caf's opinion (the Caf is one of the funders consulted).
+    "referral":                 (LOG, 302, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
     "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
     "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
     "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
@@ -1121,6 +1140,7 @@ TRANSITIONS = (
     "open_referral",
     "return_for_completion",
     "withdraw",
+    "close_without_follow_up",
     "submit_report",
     "validate_report",
 )
@@ -1211,7 +1231,8 @@ def observe_case(client, url: str, case_url: str):
         if location.startswith(reverse("accounts:login")):
             return LOG
         if location.split("#")[0] != case_url:
-            return f"302→{location}"
+            # Another page of the same case reads the same whatever the case's number.
+            return f"302→{location.replace(case_url, 'dossier/', 1)}"
     return response.status_code
 
 
@@ -1289,8 +1310,8 @@ POST_TABLE = {
         (LOG, D,   404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     ("returned", "cases:transition withdraw"):
         (LOG, D,   404, R,   404, 404, 404, 404, 404, 404, 404, 404, 404),
-    ("referral", "cases:opinion"):
-        (LOG, R,   404, R,   D,   D,   404, 404, 404, 404, 404, 404, 404),
+    ("referral", "cases:opinion"):  # the coordination gives the Caf's opinion
+        (LOG, R,   404, D,   D,   D,   404, 404, 404, 404, 404, 404, 404),
     ("referral", "cases:decision"):
         (LOG, R,   404, D,   R,   R,   404, 404, 404, 404, 404, 404, 404),
     ("diagnostic", "cases:message note"):

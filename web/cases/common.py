@@ -26,6 +26,8 @@ VISIBILITY = {
     "return_for_completion": "Votre message est lu par le gestionnaire du centre et par toutes "
     "les personnes qui suivent le dossier.",
     "withdraw": "Le motif est lu par toutes les personnes qui suivent le dossier.",
+    "close_without_follow_up": "Le motif est lu par le gestionnaire et par toutes les personnes "
+    "qui suivent le dossier.",
     "hand_over": "Votre message est lu par les administrateurs bénévoles de votre association "
     "et par toutes les personnes qui suivront le dossier.",
     "opinion": "Votre avis et votre commentaire sont lus par la coordination (Caf) et par les "

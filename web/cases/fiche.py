@@ -4,8 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from soutien.cases import policies, selectors, services
-from soutien.cases.enums import Stage
+from soutien.cases import policies, selectors, services, workflow
 from soutien.documents import selectors as document_selectors
 from soutien.documents import services as document_services
 from soutien.documents.models import AttachTo
@@ -88,9 +87,8 @@ def _form_context(request, case, form, kept=()):
 
 
 def _last_return_message(case):
-    if case.stage != Stage.RETURNED:
-        return None
-    return case.events.filter(kind="return_for_completion").order_by("-pk").first()
+    """The coordination's message, while the fiche is back with the manager."""
+    return workflow.arrival_event(case, "return_for_completion")
 
 
 def _kept_files(request, case, form) -> list:

@@ -83,6 +83,7 @@ def case_detail(request, pk):
         "steps": panels.steps_for(case),
         "next_actions": panels.next_actions(user, case),
         "waiting_for": panels.WAITING_FOR.get(case.stage, ""),
+        "caf_opinion_ids": policies.caf_opinion_ids(case),
         "due_at": deadline["due_at"],
         "is_overdue": deadline["is_overdue"],
         "decision": decision,
