@@ -1,9 +1,9 @@
 """Who must act, on what, by when: the things a case awaits, and each person's to-do list.
 
-`EXPECTED` is data keyed by stage (it will move into the workflow table of
-soutien/cases/workflow.py). `pending_for(cases)` turns it into `Pending` things for a
-batch of cases in a constant number of queries: the reminders, the daily digest and
-the escalation to the coordinator all read it.
+`EXPECTED` is keyed by stage and derived from the workflow table
+(soutien/cases/workflow.py, each step's `awaits`). `pending_for(cases)` turns it into
+`Pending` things for a batch of cases in a constant number of queries: the reminders,
+the daily digest and the escalation to the coordinator all read it.
 
 A thing is dated when a target duration runs at its stage (soutien.cases.deadlines);
 the others (a fiche returned for completion, a case to close, the satisfaction
@@ -39,10 +39,11 @@ from soutien.cases.models import (
     Satisfaction,
     TargetDuration,
 )
+from soutien.cases.workflow import awaited_by_stage
 from soutien.core import clock
 from soutien.core.french import lower_first
 from soutien.directory.actors import actor_for
-from soutien.directory.models import Membership, Role
+from soutien.directory.models import Membership, OrganisationKind, Role
 
 
 class Actor(TextChoices):
@@ -67,54 +68,15 @@ class Expectation:
     condition: str | None = None
 
 
+# The things awaited at each stage, derived from the workflow table (each step's
+# `awaits` at its source stages, awaited from the step's party): the reminders, the digest,
+# « À faire par moi » and the to-do list read them.
 EXPECTED: dict[str, tuple[Expectation, ...]] = {
-    Stage.SUBMITTED: (
-        Expectation("check_form", Actor.COORDINATION, "Vérifier la fiche transmise"),
-    ),
-    Stage.RETURNED: (
-        Expectation("complete_form", Actor.MANAGER, "Compléter la fiche d'information"),
-    ),
-    Stage.REFERRAL: (
-        # One thing per concerned partner whose opinion is still awaited.
-        Expectation("opinion", Actor.PARTNER, "Donner l'avis de votre institution"),
-        Expectation("decide", Actor.COORDINATION, "Enregistrer la décision des financeurs"),
-    ),
-    Stage.DIAGNOSTIC: (
-        Expectation(
-            "assign_consultant",
-            Actor.PROVIDER,
-            "Désigner le consultant du diagnostic",
-            condition="no_consultant",
-        ),
-        Expectation(
-            "report",
-            Actor.CONSULTANT,
-            "Rédiger et transmettre le rapport du diagnostic",
-            condition="first_report",
-        ),
-        # The manager asked for changes: the case is back at the diagnostic.
-        Expectation(
-            "revise_report",
-            Actor.CONSULTANT,
-            "Reprendre le rapport selon les commentaires du gestionnaire",
-            condition="changes_requested",
-        ),
-    ),
-    Stage.REPORT_REVIEW: (
-        Expectation("validate_report", Actor.MANAGER, "Relire et valider le rapport"),
-    ),
-    Stage.RESTITUTION: (
-        Expectation("restitution", Actor.CONSULTANT, "Faire la restitution au gestionnaire"),
-    ),
-    Stage.SUPPORT: (Expectation("close", Actor.COORDINATION, "Clôturer le dossier"),),
-    Stage.CLOSED: (
-        Expectation(
-            "satisfaction",
-            Actor.MANAGER,
-            "Répondre au questionnaire de satisfaction",
-            condition="no_satisfaction",
-        ),
-    ),
+    stage: tuple(
+        Expectation(kind, Actor(party), label, condition)
+        for kind, party, label, condition in things
+    )
+    for stage, things in awaited_by_stage().items()
 }
 
 # Stage things of the to-do list only: neither reminded (no target duration of their
@@ -209,14 +171,17 @@ def pending_for(cases: Iterable[Case], *, table=None) -> list[Pending]:
     ids = [case.pk for case in cases]
 
     opinions = defaultdict(list)
+    cafs = set()  # the concerned funders that are the Caf: the coordination gives its opinion
     referral = [case.pk for case in cases if case.stage == Stage.REFERRAL]
     if referral:
-        for case_id, partner_id, name in (
+        for case_id, partner_id, name, kind in (
             Opinion.objects.filter(case_id__in=referral, value=OpinionValue.PENDING)
             .order_by("partner__name", "pk")
-            .values_list("case_id", "partner_id", "partner__name")
+            .values_list("case_id", "partner_id", "partner__name", "partner__kind")
         ):
             opinions[case_id].append((partner_id, name))
+            if kind == OrganisationKind.COORDINATOR:
+                cafs.add(partner_id)
     answered = set()
     if any(case.stage == Stage.CLOSED for case in cases):
         answered = set(
@@ -245,7 +210,11 @@ def pending_for(cases: Iterable[Case], *, table=None) -> list[Pending]:
             common.update(actor=expectation.actor, due_at=due)
             if expectation.actor == Actor.PARTNER:
                 for partner_id, name in opinions[case.pk]:
-                    users = members[(Role.PARTNER, partner_id)]
+                    users = members[
+                        (Role.COORDINATOR, None)
+                        if partner_id in cafs
+                        else (Role.PARTNER, partner_id)
+                    ]
                     things.append(
                         Pending(
                             **common,
@@ -336,14 +305,15 @@ def _scopes(user, actor) -> dict[str, Q | None]:
     """For each actor of the tables, the cases on which this person acts as that actor
     (None: never)."""
     partner = None
-    if actor.partner_orgs:
+    # The coordination gives the Caf's opinion (docs/workflow-roles.md).
+    gives = Q(partner_id__in=actor.partner_orgs) if actor.partner_orgs else None
+    if actor.coordinator:
+        caf = Q(partner__kind=OrganisationKind.COORDINATOR)
+        gives = caf if gives is None else gives | caf
+    if gives is not None:
         partner = Q(
             Exists(
-                Opinion.objects.filter(
-                    case_id=OuterRef("pk"),
-                    partner_id__in=actor.partner_orgs,
-                    value=OpinionValue.PENDING,
-                )
+                Opinion.objects.filter(gives, case_id=OuterRef("pk"), value=OpinionValue.PENDING)
             )
         )
     return {

@@ -320,7 +320,17 @@ TRANSITIONS: dict[str, Transition] = {
             deadline_starts=Step.VALIDATION,
             told=("manager",),
             awaits=(
-                Await("report", "Transmettre le rapport du diagnostic", condition="has_consultant"),
+                Await(
+                    "report",
+                    "Rédiger et transmettre le rapport du diagnostic",
+                    condition="first_report",
+                ),
+                # The manager asked for changes: the case is back at the diagnostic.
+                Await(
+                    "revise_report",
+                    "Reprendre le rapport selon les commentaires du gestionnaire",
+                    condition="changes_requested",
+                ),
             ),
         ),
         _t(

@@ -1,7 +1,9 @@
 """Reminders and escalation, with a frozen clock (every function takes ``now=``).
 
 The case used below was submitted on 1 March 2026 at 10:00 (Paris): its referral
-(saisine) is due, for a preventive request, 30 days later: on 31 March 2026.
+(saisine) is due, for a preventive request, 30 days later: on 31 March 2026. Three
+opinions are awaited (the State, the commune, the Caf — given by the coordination) and
+the decision: four reminders a day when they are due.
 """
 
 import datetime as dt
@@ -86,9 +88,10 @@ def test_reminded_three_days_before_once_a_day(referral):
     assert reminded(case) == {
         ("opinion", cast.partner_state.email, "before"),
         ("opinion", cast.partner_commune.email, "before"),
+        ("opinion", cast.coordinator.email, "before"),  # the Caf's, given by the coordination
         ("decide", cast.coordinator.email, "before"),
     }
-    assert result.reminders == 3
+    assert result.reminders == 4
     [email] = emails_to(cast.partner_state)
     assert email.subject == "Rappel : des actions vous attendent"
     assert "Donner l'avis de votre institution" in email.body
@@ -107,11 +110,11 @@ def test_reminded_three_days_before_once_a_day(referral):
 def test_on_the_due_date_then_every_seven_days_late(referral):
     case, cast = referral
     run_reminders(now=at(DUE - days(3)))
-    assert run_reminders(now=at(DUE)).reminders == 3
+    assert run_reminders(now=at(DUE)).reminders == 4
     assert ("opinion", cast.partner_state.email, "due") in reminded(case, DUE)
     for late in range(1, 7):
         assert run_reminders(now=at(DUE + days(late))).reminders == 0
-    assert run_reminders(now=at(DUE + days(7))).reminders == 3
+    assert run_reminders(now=at(DUE + days(7))).reminders == 4
     [row] = Reminder.objects.filter(recipient=cast.partner_state, day=DUE + days(7))
     assert (row.slot, row.rank) == ("late", 1)
     email = emails_to(cast.partner_state)[-1]
@@ -122,7 +125,7 @@ def test_a_missed_day_is_caught_up_once(referral):
     case, cast = referral
     # The worker was stopped on the due date: the reminder leaves the next morning.
     assert run_reminders(now=at(DUE + days(1))).reminders == 0  # no "due" moment any more
-    assert run_reminders(now=at(DUE + days(9))).reminders == 3  # late rank 1, caught up
+    assert run_reminders(now=at(DUE + days(9))).reminders == 4  # late rank 1, caught up
     assert run_reminders(now=at(DUE + days(10))).reminders == 0
 
 
@@ -133,6 +136,7 @@ def test_no_reminder_once_done(referral):
     run_reminders(now=at(DUE))
     assert reminded(case, DUE) == {
         ("opinion", cast.partner_commune.email, "due"),
+        ("opinion", cast.coordinator.email, "due"),
         ("decide", cast.coordinator.email, "due"),
     }
     services.case_decide(
@@ -165,7 +169,7 @@ def test_each_reminder_is_in_the_history_for_the_coordination_only(referral):
     case, cast = referral
     run_reminders(now=at(DUE - days(3)))
     events = case.events.filter(kind="reminder")
-    assert events.count() == 3
+    assert events.count() == 4
     assert set(events.values_list("audience", flat=True)) == {Audience.COORDINATION}
     coordinator_sees = set(events_visible(cast.coordinator, case).values_list("kind", flat=True))
     assert "reminder" in coordinator_sees
@@ -220,7 +224,7 @@ def test_a_crisis_is_due_sooner(referral):
     assert decide.due_at == SUBMITTED + days(15)
     listed = with_deadline(Case.objects.filter(pk=case.pk)).get()
     assert listed.due_at == SUBMITTED + days(15)
-    assert run_reminders(now=at(crisis_due)).reminders == 3
+    assert run_reminders(now=at(crisis_due)).reminders == 4
     TargetDuration.objects.create(step="referral", situation=Situation.CRISIS, days=20)
     assert with_deadline(Case.objects.filter(pk=case.pk)).get().due_at == SUBMITTED + days(20)
 
@@ -257,8 +261,8 @@ def test_the_coordinator_edits_the_reminder_settings(client, referral):
     data["repeat_days"] = 2
     assert client.post(url, data).status_code == 302
     # Five days before: reminded now; two days late: relaunched.
-    assert run_reminders(now=at(DUE - days(5))).reminders == 3
-    assert run_reminders(now=at(DUE + days(2))).reminders == 3
+    assert run_reminders(now=at(DUE - days(5))).reminders == 4
+    assert run_reminders(now=at(DUE + days(2))).reminders == 4
     assert run_reminders(now=at(DUE + days(10))).escalations >= 2
     client.force_login(cast.partner_state)
     assert client.post(url, data).status_code == 404
@@ -276,7 +280,7 @@ def test_two_runs_at_once_send_each_reminder_once(referral, monkeypatch):
     result = run_reminders(now=at(DUE - days(3), hour=8))
     assert result.already_done
     assert OutboxEmail.objects.count() == emails
-    assert Reminder.objects.count() == 3
+    assert Reminder.objects.count() == 4
 
 
 def test_anonymising_a_case_forgets_who_was_reminded(referral):

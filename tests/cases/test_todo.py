@@ -114,6 +114,7 @@ EXPECTED = {
         ("submitted", "check_form", "", APRIL_1, 10),
         ("submitted", "overdue", "Étape : fiche transmise à la Caf", APRIL_1, 10),
         ("referral", "decide", "", APRIL_1, 10),
+        ("referral", "opinion", "", APRIL_1, 10),  # the Caf's, given by the coordination
         ("referral", "overdue", "Étape : saisine concertée", APRIL_1, 10),
         ("restitution", "overdue", "Étape : restitution", APRIL_1, 10),
         ("support", "close", "", None, 0),
@@ -121,11 +122,12 @@ EXPECTED = {
     "board_member": [
         ("report_review", "validate_report", "", MARCH_17, 25),
         ("support", "actions_due", LATE_ACTION, dt.date(2026, 4, 5), 6),
-        # Undated, the longest waiting first (a draft waits since its creation).
-        ("returned", "complete_form", "Message de la Caf : Précisez.", None, 0),
-        ("closed", "satisfaction", "", None, 0),
+        # Undated, the longest waiting first: all of them since the same moment (the world
+        # is built under one frozen clock), so in the order they were created.
         ("draft_board", "draft", "", None, 0),
         ("draft_staff", "draft", "", None, 0),
+        ("returned", "complete_form", "Message de la Caf : Précisez.", None, 0),
+        ("closed", "satisfaction", "", None, 0),
     ],
     "staff": [
         ("support", "my_actions", LATE_ACTION, dt.date(2026, 4, 5), 6),

@@ -227,7 +227,18 @@ def test_awaited_things_are_derived_from_the_table():
                 "Désigner le consultant du diagnostic",
                 "no_consultant",
             ),
-            ("report", "consultant", "Transmettre le rapport du diagnostic", "has_consultant"),
+            (
+                "report",
+                "consultant",
+                "Rédiger et transmettre le rapport du diagnostic",
+                "first_report",
+            ),
+            (
+                "revise_report",
+                "consultant",
+                "Reprendre le rapport selon les commentaires du gestionnaire",
+                "changes_requested",
+            ),
         ],
         Stage.REPORT_REVIEW: [("validate_report", "manager", "Relire et valider le rapport", None)],
         Stage.RESTITUTION: [
@@ -244,7 +255,7 @@ def test_awaited_things_are_derived_from_the_table():
         ],
     }
     assert workflow.awaited_by_stage() == expected
-    # What soutien.cases.awaiting still writes by hand is the same (until it reads the table).
+    # What soutien.cases.awaiting reads is the table's.
     assert {
         stage: [(e.kind, e.actor, e.label, e.condition) for e in things]
         for stage, things in EXPECTED.items()

@@ -157,9 +157,11 @@ def test_help_speaks_to_each_role_with_the_screens_words(client, board_member, r
 
 
 def test_the_buttons_named_in_the_help_exist_on_screen():
-    """Each « … » quoted in a guide is a label of the templates or panels."""
+    """Each « … » quoted in a guide is a label of the templates, the panels or the
+    workflow table (whose buttons the case page shows)."""
     from pathlib import Path
 
+    from soutien.cases.workflow import STEPS_IN_ORDER
     from web.help.guides import GUIDES
 
     root = Path(__file__).resolve().parents[2] / "web"
@@ -167,7 +169,7 @@ def test_the_buttons_named_in_the_help_exist_on_screen():
         path.read_text()
         for pattern in ("templates/**/*.html", "cases/*.py")
         for path in root.glob(pattern)
-    )
+    ) + "".join(step.label for step in STEPS_IN_ORDER)
     quoted = {
         label
         for guides in GUIDES.values()
