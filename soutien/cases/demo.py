@@ -12,6 +12,7 @@ from collections import Counter
 from django.db import transaction
 from django.utils import timezone
 
+from soutien.cases.deadlines import refresh_due_at
 from soutien.cases.enums import (
     ActionStatus,
     Audience,
@@ -549,4 +550,6 @@ def load_demo_cases(now=None) -> int:
         created += 1
     for year, last in builder.numbers.items():
         CaseNumberSequence.objects.update_or_create(year=year, defaults={"last": last})
+    # The cases were written field by field: store their due dates in one UPDATE.
+    refresh_due_at(Case.objects.filter(centre__is_fictitious=True))
     return created

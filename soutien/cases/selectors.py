@@ -24,7 +24,6 @@ from soutien.cases.models import (
     InformationForm,
     Opinion,
     ReportVersion,
-    TargetDuration,
 )
 from soutien.cases.policies import actor_for
 from soutien.core import clock
@@ -67,15 +66,15 @@ def case_for(user, pk, *, for_update=False) -> Case:
 
 
 def _deadline_expression(table: dict[str, dict[str, int]]):
-    """When the current step is due, as a database expression (soutien.cases.deadlines)."""
+    """When the current step is due, as a database expression (soutien.cases.deadlines):
+    the rule ``Case.due_at`` stores."""
     return deadline_expression(table)
 
 
 def with_deadline(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
-    """Annotate `due_at` and `is_overdue` (target durations are read once)."""
+    """Annotate `is_overdue`, read from the stored due date (`Case.due_at`)."""
     now = now or clock.now()
-    table = TargetDuration.as_table()
-    return queryset.annotate(due_at=_deadline_expression(table)).annotate(
+    return queryset.annotate(
         is_overdue=When_(
             When(due_at__lt=now, then=Value(True)),
             default=Value(False),
@@ -84,6 +83,7 @@ def with_deadline(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
 
 
 def overdue(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
+    """The cases whose current step is past its stored due date."""
     return with_deadline(queryset, now).filter(due_at__lt=now or clock.now())
 
 

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from soutien.audit.services import audit_record
-from soutien.cases import notifications, policies
+from soutien.cases import deadlines, notifications, policies
 from soutien.cases.enums import (
     Audience,
     Channel,
@@ -146,6 +146,7 @@ def _move(case: Case, name: str, *, by, comment: str = "", extra_fields=(), **ti
     for field_name, value in timestamps.items():
         setattr(case, field_name, value or now)
         fields.append(field_name)
+    fields.append(deadlines.store_due_at(case))
     case.save(update_fields=fields)
     case.refresh_from_db(fields=["version"])
     record_event(
@@ -856,6 +857,7 @@ def target_durations_set(*, by, values: dict[str, dict[str, int]]) -> None:
             TargetDuration.objects.update_or_create(
                 step=step, situation=situation, defaults={"days": days}
             )
+    deadlines.refresh_due_at(Case.objects.filter(stage__in=list(deadlines.CLOCKS)))
 
 
 @transaction.atomic
