@@ -65,6 +65,26 @@ def case_for(user, pk, *, for_update=False) -> Case:
         raise Http404("Dossier introuvable") from None
 
 
+def case_page_for(user, pk) -> Case:
+    """The case for its page (``case_for``), with its fiche, decision and satisfaction
+    read in the same query."""
+    queryset = cases_visible_to(user).select_related(
+        "centre",
+        "centre__commune",
+        "manager",
+        "provider",
+        "consultant",
+        "created_by",
+        "form",
+        "decision",
+        "satisfaction",
+    )
+    try:
+        return queryset.get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("Dossier introuvable") from None
+
+
 def _deadline_expression(table: dict[str, dict[str, int]]):
     """When the current step is due, as a database expression (soutien.cases.deadlines):
     the rule ``Case.due_at`` stores."""
