@@ -144,3 +144,25 @@ def test_the_list_reads_the_stored_due_date(reference):
         assert list(case_list(cast.coordinator, filters={"overdue": True})) == [late]
         refresh_due_at(Case.objects.filter(pk=soon.pk))
         assert list(case_list(cast.coordinator, filters={"overdue": True})) == [soon, late]
+
+
+def test_the_data_migration_fills_the_due_date_of_existing_cases(reference):
+    """The migration's function, run on cases whose column is still empty (as before it
+    existed), stores what the services store, with the coordinator's durations."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("soutien.cases.migrations.0007_case_due_at")
+    cast = make_cast()
+    with clock.frozen_at(at(3, 2)):
+        referral, _ = case_at(Stage.REFERRAL, cast)
+        draft, _ = case_at(Stage.DRAFT, cast)
+    with clock.frozen_at(at(3, 20)):
+        diagnostic, _ = case_at(Stage.DIAGNOSTIC, cast)
+    TargetDuration.objects.create(step="report", situation=Situation.PREVENTIVE, days=60)
+    Case.objects.update(due_at=None)
+    migration.fill_due_at(apps, None)
+    assert stored(referral) == at(4, 1)
+    assert stored(diagnostic) == at(5, 19)  # decided 20 March + 60 days
+    assert stored(draft) is None
