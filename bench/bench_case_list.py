@@ -15,6 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,17 +59,22 @@ def measure(runs: int) -> list[dict]:
 
     setup_test_environment()  # the responses carry their context (the count shown)
     marseille = Commune.objects.get(insee_code="13055")
+    run = uuid.uuid4().hex[:8]  # a reused database keeps the accounts of earlier runs
     users = {
         "coordination": MembershipFactory(
             organisation=Organisation.objects.get(kind=OrganisationKind.COORDINATOR),
             role=Role.COORDINATOR,
+            user__email=f"coordination-{run}@banc.test",
         ).user,
         "commune (Marseille)": MembershipFactory(
             organisation=Organisation.objects.get(funder_level="commune", commune=marseille),
             role=Role.PARTNER,
+            user__email=f"marseille-{run}@banc.test",
         ).user,
         "État": MembershipFactory(
-            organisation=Organisation.objects.get(funder_level="state"), role=Role.PARTNER
+            organisation=Organisation.objects.get(funder_level="state"),
+            role=Role.PARTNER,
+            user__email=f"etat-{run}@banc.test",
         ).user,
     }
     filters = {
