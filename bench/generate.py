@@ -453,6 +453,10 @@ def generate(n_cases: int, seed: int = 13, log=print) -> dict:
         centres = _centres(raw, ref, rng)
         log(f"  {len(centres)} centres ; {n_cases} dossiers en cours d'écriture…")
         stats = _cases(raw, ref, centres, n_cases, rng, clock)
+        # The stored due dates (Case.due_at), as the services would have set them.
+        from soutien.cases.deadlines import refresh_due_at
+
+        refresh_due_at()
         for table in SEQUENCE_TABLES:
             raw.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608

@@ -4,6 +4,13 @@ The log is append-only for the application: an entry is never updated, and rows 
 deleted only by the retention purge (``soutien.audit.services.audit_purge``). Each entry
 carries the SHA-256 of its content chained to the previous entry's hash, so that a
 changed, inserted or removed row is detected by ``manage.py audit_verify``.
+
+There is one chain per case (``chain`` = ``"case:<id>"``: who opened, read or
+downloaded what of that case) and one for everything else (``chain`` = ``""``: logins,
+refusals, exports, settings). Appending locks only the row of its own chain: readers of
+different cases never wait for one another. The opening of each case chain is itself
+recorded in the global chain (``audit.chain_open``), so that removing a whole case
+chain, with its state, is detected too.
 """
 
 import contextvars
@@ -14,6 +21,15 @@ import json
 from django.db import models
 
 GENESIS_HASH = "0" * 64
+GLOBAL_CHAIN = ""
+CHAIN_OPEN_ACTION = "audit.chain_open"
+CHAIN_TARGET_TYPE = "audit.chain"
+
+
+def case_chain(case_id: int) -> str:
+    """The key of the chain of a case's entries."""
+    return f"case:{case_id}"
+
 
 # Set only by the retention purge, for the duration of its delete.
 _purge_allowed = contextvars.ContextVar("audit_purge_allowed", default=False)
@@ -59,6 +75,7 @@ class AuditEntry(models.Model):
     case_id = models.BigIntegerField("identifiant du dossier", null=True, db_index=True)
     case_number = models.CharField("numéro du dossier", max_length=40, blank=True)
     details = models.JSONField("détails", default=dict, blank=True)
+    chain = models.CharField("chaîne", max_length=32, blank=True, default=GLOBAL_CHAIN)
     previous_hash = models.CharField("empreinte précédente", max_length=64)
     entry_hash = models.CharField("empreinte", max_length=64, unique=True)
 
@@ -71,6 +88,7 @@ class AuditEntry(models.Model):
         "target_type",
         "target_id",
         "case_number",
+        "chain",
         "previous_hash",
         "entry_hash",
     )
@@ -79,7 +97,11 @@ class AuditEntry(models.Model):
         verbose_name = "entrée du journal d'audit"
         verbose_name_plural = "journal d'audit"
         ordering = ["-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            # audit_verify walks each chain in order.
+            models.Index(fields=["chain", "id"], name="audit_chain_idx"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%d/%m/%Y %H:%M} — {self.action} — {self.actor_label or '-'}"
@@ -96,23 +118,28 @@ class AuditEntry(models.Model):
 
     def canonical(self) -> str:
         """The content covered by the hash, as canonical JSON (sorted keys, UTC time to
-        the millisecond, the precision of Django's JSON serialisation used by backups)."""
+        the millisecond, the precision of Django's JSON serialisation used by backups).
+        The chain is covered when it is a case's (the entries written before there were
+        case chains keep their hash)."""
+        content = {
+            "created_at": self.created_at.astimezone(dt.UTC).isoformat(timespec="milliseconds"),
+            "action": self.action,
+            "actor_id": self.actor_id,
+            "actor_label": self.actor_label,
+            "ip_address": self.ip_address,
+            "user_agent": self.user_agent,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "target_repr": self.target_repr,
+            "case_id": self.case_id,
+            "case_number": self.case_number,
+            "details": self.details,
+            "previous_hash": self.previous_hash,
+        }
+        if self.chain:
+            content["chain"] = self.chain
         return json.dumps(
-            {
-                "created_at": self.created_at.astimezone(dt.UTC).isoformat(timespec="milliseconds"),
-                "action": self.action,
-                "actor_id": self.actor_id,
-                "actor_label": self.actor_label,
-                "ip_address": self.ip_address,
-                "user_agent": self.user_agent,
-                "target_type": self.target_type,
-                "target_id": self.target_id,
-                "target_repr": self.target_repr,
-                "case_id": self.case_id,
-                "case_number": self.case_number,
-                "details": self.details,
-                "previous_hash": self.previous_hash,
-            },
+            content,
             sort_keys=True,
             ensure_ascii=False,
             separators=(",", ":"),
@@ -123,25 +150,26 @@ class AuditEntry(models.Model):
 
 
 class AuditChainState(models.Model):
-    """A single row, locked while an entry is appended, that remembers the chain's ends.
+    """One row per chain (``chain``: ``""`` for the global one, ``"case:<id>"`` for a
+    case's), locked while an entry is appended to that chain, remembering its ends.
 
-    ``head_hash`` is the hash of the latest entry (so removing the newest rows is
-    detected) and ``tail_hash`` the ``previous_hash`` the oldest remaining entry must
+    ``head_hash`` is the hash of the chain's latest entry (so removing the newest rows is
+    detected) and ``tail_hash`` the ``previous_hash`` its oldest remaining entry must
     carry (the genesis value, or the last entry removed by the retention purge).
     """
 
+    chain = models.CharField("chaîne", max_length=32, unique=True, default=GLOBAL_CHAIN)
     head_hash = models.CharField("dernière empreinte", max_length=64, default=GENESIS_HASH)
     tail_hash = models.CharField("empreinte d'origine", max_length=64, default=GENESIS_HASH)
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
     # Personal data (RGPD), read by soutien.core.personal_data.
     PERSONAL_FIELDS = ()
-    OTHER_FIELDS = ("head_hash", "tail_hash")
+    OTHER_FIELDS = ("chain", "head_hash", "tail_hash")
 
     class Meta:
-        verbose_name = "état de la chaîne d'audit"
-        verbose_name_plural = "état de la chaîne d'audit"
-        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="audit_state_single")]
+        verbose_name = "état d'une chaîne d'audit"
+        verbose_name_plural = "états des chaînes d'audit"
 
     def __str__(self):
-        return f"Chaîne d'audit ({self.head_hash[:12]}…)"
+        return f"Chaîne d'audit {self.chain or 'générale'} ({self.head_hash[:12]}…)"

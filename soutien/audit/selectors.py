@@ -3,9 +3,16 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 
-from soutien.audit.models import GENESIS_HASH, AuditChainState, AuditEntry
+from soutien.audit.models import (
+    CHAIN_OPEN_ACTION,
+    CHAIN_TARGET_TYPE,
+    GENESIS_HASH,
+    GLOBAL_CHAIN,
+    AuditChainState,
+    AuditEntry,
+)
 
 # What counts as reading a case's report (shown to the centre's manager).
 REPORT_READ_ACTIONS = ("report.view", "document.download")
@@ -92,21 +99,84 @@ class ChainReport:
         return not self.reason
 
 
-def audit_chain_check() -> ChainReport:
-    """Walk the chain in order and report the first entry whose hash or link to the
-    previous entry does not match, or the loss of the newest entries."""
-    state = AuditChainState.objects.filter(pk=1).first()
-    expected_previous = state.tail_hash if state else GENESIS_HASH
+def _chain_name(chain: str) -> str:
+    return f"de la chaîne « {chain} »" if chain else "de la chaîne générale"
+
+
+def audit_chain_check(batch: int = 2000) -> ChainReport:
+    """Walk every chain in order (the global one and each case's) and report the first
+    entry whose hash or link to the previous entry does not match, the loss of a chain's
+    newest entries, or a whole case chain gone. Memory stays constant: the entries are
+    read by pages of ``batch`` in (chain, id) order, with the states of their chains."""
     checked = 0
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
-        if entry.previous_hash != expected_previous:
-            return ChainReport(
-                checked, entry.id, "son empreinte précédente ne suit pas l'entrée d'avant"
-            )
-        if entry.compute_hash() != entry.entry_hash:
-            return ChainReport(checked, entry.id, "son contenu ne correspond plus à son empreinte")
-        expected_previous = entry.entry_hash
-        checked += 1
-    if state is not None and state.head_hash != expected_previous:
-        return ChainReport(checked, None, "les entrées les plus récentes ont disparu")
+    chain, expected_previous, state = None, GENESIS_HASH, None
+    last_chain, last_id = None, 0
+    while True:
+        page = AuditEntry.objects.order_by("chain", "id")
+        if last_chain is not None:
+            page = page.filter(Q(chain__gt=last_chain) | Q(chain=last_chain, id__gt=last_id))
+        entries = list(page[:batch])
+        if not entries:
+            break
+        states = AuditChainState.objects.in_bulk(
+            {entry.chain for entry in entries}, field_name="chain"
+        )
+        for entry in entries:
+            if entry.chain != chain:
+                if chain is not None and (
+                    report := _end_of_chain(chain, state, expected_previous, checked)
+                ):
+                    return report
+                chain, state = entry.chain, states.get(entry.chain)
+                if state is None and chain != GLOBAL_CHAIN:
+                    return ChainReport(checked, entry.id, f"l'état {_chain_name(chain)} a disparu")
+                expected_previous = state.tail_hash if state else GENESIS_HASH
+            if entry.previous_hash != expected_previous:
+                return ChainReport(
+                    checked, entry.id, "son empreinte précédente ne suit pas l'entrée d'avant"
+                )
+            if entry.compute_hash() != entry.entry_hash:
+                return ChainReport(
+                    checked, entry.id, "son contenu ne correspond plus à son empreinte"
+                )
+            expected_previous = entry.entry_hash
+            checked += 1
+        last_chain, last_id = entries[-1].chain, entries[-1].id
+    if chain is not None and (report := _end_of_chain(chain, state, expected_previous, checked)):
+        return report
+    # A chain whose entries are all gone must have been emptied by the purge.
+    entries_of = AuditEntry.objects.filter(chain=OuterRef("chain"))
+    emptied = (
+        AuditChainState.objects.exclude(Exists(entries_of))
+        .exclude(head_hash=F("tail_hash"))
+        .order_by("chain")
+        .first()
+    )
+    if emptied is not None:
+        return ChainReport(
+            checked, None, f"les entrées les plus récentes {_chain_name(emptied.chain)} ont disparu"
+        )
+    # Every case chain opened (recorded in the global chain) still has its state.
+    state_of = AuditChainState.objects.filter(chain=OuterRef("target_id"))
+    lost = (
+        AuditEntry.objects.filter(action=CHAIN_OPEN_ACTION, target_type=CHAIN_TARGET_TYPE)
+        .exclude(Exists(state_of))
+        .order_by("id")
+        .first()
+    )
+    if lost is not None:
+        return ChainReport(
+            checked, lost.id, f"la chaîne « {lost.target_id} » qu'elle ouvre a disparu"
+        )
     return ChainReport(checked)
+
+
+def _end_of_chain(chain, state, expected_previous, checked) -> ChainReport | None:
+    """The chain's last entry must be the head its state remembers."""
+    if state is not None and state.head_hash != expected_previous:
+        if chain == GLOBAL_CHAIN:
+            return ChainReport(checked, None, "les entrées les plus récentes ont disparu")
+        return ChainReport(
+            checked, None, f"les entrées les plus récentes {_chain_name(chain)} ont disparu"
+        )
+    return None

@@ -4,11 +4,16 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef
 
 from soutien.audit.models import (
+    CHAIN_OPEN_ACTION,
+    CHAIN_TARGET_TYPE,
+    GLOBAL_CHAIN,
     AuditChainState,
     AuditEntry,
     _purge_allowed,
+    case_chain,
 )
 from soutien.core import clock
 from soutien.core.network import client_ip
@@ -25,21 +30,51 @@ def _clean_details(details: dict | None) -> dict:
     return json.loads(text.replace("\\u0000", ""))
 
 
-def _locked_state() -> AuditChainState:
-    """The chain state row, locked until the surrounding transaction ends.
+def _locked_state(chain: str = GLOBAL_CHAIN) -> AuditChainState:
+    """The state row of one chain, locked until the surrounding transaction ends (created,
+    and its opening recorded in the global chain, the first time a case chain is used).
 
-    On PostgreSQL ``select_for_update`` serialises concurrent appends; on SQLite the
-    project opens every transaction with BEGIN IMMEDIATE, which takes the write lock.
+    On PostgreSQL ``select_for_update`` serialises the appends to this chain only (the
+    readers of different cases do not wait for one another); on SQLite the project opens
+    every transaction with BEGIN IMMEDIATE, which takes the write lock.
     """
-    state = AuditChainState.objects.select_for_update().filter(pk=1).first()
-    if state is None:
-        try:
-            with transaction.atomic():
-                AuditChainState.objects.create(pk=1)
-        except IntegrityError:
-            pass  # created meanwhile by a concurrent append
-        state = AuditChainState.objects.select_for_update().get(pk=1)
+    state = AuditChainState.objects.select_for_update().filter(chain=chain).first()
+    if state is not None:
+        return state
+    try:
+        with transaction.atomic():
+            AuditChainState.objects.create(chain=chain)
+    except IntegrityError:
+        opened = False  # created meanwhile by a concurrent append
+    else:
+        opened = chain != GLOBAL_CHAIN
+    state = AuditChainState.objects.select_for_update().get(chain=chain)
+    if opened:
+        # Chained in the global chain: a case chain removed with its state is detected.
+        _append(
+            AuditEntry(
+                action=CHAIN_OPEN_ACTION,
+                target_type=CHAIN_TARGET_TYPE,
+                target_id=chain,
+                details={},
+            )
+        )
     return state
+
+
+def _append(entry: AuditEntry) -> AuditEntry:
+    """Chain ``entry`` to the end of its chain and save it (inside a transaction)."""
+    with transaction.atomic():
+        state = _locked_state(entry.chain)
+        now = clock.now()
+        # Milliseconds: what survives a JSON backup and restore, so the hash does too.
+        entry.created_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        entry.previous_hash = state.head_hash
+        entry.entry_hash = entry.compute_hash()
+        entry.save(force_insert=True)
+        state.head_hash = entry.entry_hash
+        state.save(update_fields=["head_hash", "updated_at"])
+    return entry
 
 
 def _user_label(user) -> str:
@@ -60,8 +95,9 @@ def audit_record(
 
     ``actor`` defaults to the signed-in user of ``request``. ``target`` is any model
     instance; ``case`` a case instance or its id. The entry is chained to the previous
-    one (SHA-256) under a lock, inside the caller's transaction if there is one: an
-    entry about a state change that rolls back disappears with it.
+    one of its chain (SHA-256) under that chain's lock: the case's own chain for an entry
+    about a case, the global one otherwise. It is written inside the caller's transaction
+    if there is one: an entry about a state change that rolls back disappears with it.
     """
     if actor is None and request is not None:
         user = getattr(request, "user", None)
@@ -86,17 +122,9 @@ def audit_record(
         else:
             entry.case_id = case.pk
             entry.case_number = _clean(getattr(case, "number", None) or "", 40)
-    with transaction.atomic():
-        state = _locked_state()
-        now = clock.now()
-        # Milliseconds: what survives a JSON backup and restore, so the hash does too.
-        entry.created_at = now.replace(microsecond=now.microsecond // 1000 * 1000)
-        entry.previous_hash = state.head_hash
-        entry.entry_hash = entry.compute_hash()
-        entry.save(force_insert=True)
-        state.head_hash = entry.entry_hash
-        state.save(update_fields=["head_hash", "updated_at"])
-    return entry
+    if entry.case_id is not None:
+        entry.chain = case_chain(entry.case_id)
+    return _append(entry)
 
 
 def audit_denied(request, reason: str, *, target=None, case=None) -> AuditEntry:
@@ -120,27 +148,39 @@ def audit_denied(request, reason: str, *, target=None, case=None) -> AuditEntry:
 def audit_purge(*, older_than, by=None) -> int:
     """Delete the entries recorded before ``older_than`` (retention, CNIL guidance).
 
-    The chain stays verifiable: the deleted prefix is replaced by its last hash, kept
-    in the chain state as the new origin. Only the oldest run of entries is removed,
-    so the chain never gets a hole. The purge itself is recorded. Returns the number
-    of entries deleted.
+    Every chain stays verifiable: in each chain only its oldest run of entries is
+    removed (never a hole), and the chain's state keeps the last removed hash as its new
+    origin. The purge itself is recorded. Returns the number of entries deleted.
     """
+    kept_before = AuditEntry.objects.filter(
+        chain=OuterRef("chain"), id__lt=OuterRef("id"), created_at__gte=older_than
+    )
+    doomed = AuditEntry.objects.filter(created_at__lt=older_than).exclude(Exists(kept_before))
     with transaction.atomic():
-        state = _locked_state()
-        first_kept = AuditEntry.objects.filter(created_at__gte=older_than).order_by("id").first()
-        doomed = AuditEntry.objects.all()
-        if first_kept is not None:
-            doomed = doomed.filter(id__lt=first_kept.id)
-        last_doomed = doomed.order_by("-id").first()
-        if last_doomed is None:
+        per_chain = doomed.order_by().values("chain").annotate(last=Max("id"))
+        last_ids = list(per_chain.values_list("last", flat=True))
+        if not last_ids:
             return 0
+        origins = {}
+        for start in range(0, len(last_ids), 1000):
+            rows = AuditEntry.objects.filter(id__in=last_ids[start : start + 1000])
+            origins.update(rows.values_list("chain", "entry_hash"))
         token = _purge_allowed.set(True)
         try:
             deleted, _ = doomed.delete()
         finally:
             _purge_allowed.reset(token)
-        state.tail_hash = last_doomed.entry_hash
-        state.save(update_fields=["tail_hash", "updated_at"])
+        chains = sorted(origins)
+        for start in range(0, len(chains), 1000):
+            states = list(
+                AuditChainState.objects.select_for_update()
+                .filter(chain__in=chains[start : start + 1000])
+                .order_by("chain")
+            )
+            for state in states:
+                state.tail_hash = origins[state.chain]
+                state.updated_at = clock.now()
+            AuditChainState.objects.bulk_update(states, ["tail_hash", "updated_at"])
         audit_record(
             action="audit.purge",
             actor=by,

@@ -4,6 +4,11 @@ A step's clock starts at a date of the case and runs for the step's target durat
 which depends on the case's situation (a crisis is shorter than a preventive request).
 The lists (`selectors.with_deadline`), the evaluation (`overdue_q`) and the reminders
 (`due_at`) all read `CLOCKS`.
+
+The due date of the current step is also stored on the case (`Case.due_at`, indexed) so
+that the case list orders and filters by a plain column: `store_due_at` sets it whenever
+a case moves (`services._move`) or is created, `refresh_due_at` recomputes it in one
+UPDATE when the target durations change (and after bulk writes: demo data, benches).
 """
 
 import datetime as dt
@@ -46,6 +51,30 @@ def deadline_expression(table: dict[str, dict[str, int]]):
                 )
             )
     return When_(*whens, default=Value(None, output_field=DateTimeField()))
+
+
+def store_due_at(case, table: dict[str, dict[str, int]] | None = None) -> str:
+    """Set ``case.due_at`` from its stage, situation and dates (no query at a stage
+    without a clock) and return the field's name, for ``update_fields``."""
+    if case.stage not in CLOCKS:
+        case.due_at = None
+    else:
+        if table is None:
+            from soutien.cases.models import TargetDuration
+
+            table = TargetDuration.as_table()
+        case.due_at = due_at(case, table)
+    return "due_at"
+
+
+def refresh_due_at(queryset=None, table: dict[str, dict[str, int]] | None = None) -> int:
+    """Recompute the stored due date of these cases (all by default) in one UPDATE;
+    returns the number of cases updated."""
+    from soutien.cases.models import Case, TargetDuration
+
+    queryset = Case.objects.all() if queryset is None else queryset
+    table = TargetDuration.as_table() if table is None else table
+    return queryset.update(due_at=deadline_expression(table))
 
 
 def overdue_q(table: dict[str, dict[str, int]], now) -> Q:

@@ -103,6 +103,9 @@ class Case(models.Model):
     report_validated_at = models.DateTimeField("rapport validé le", null=True, blank=True)
     restitution_at = models.DateTimeField("restitution le", null=True, blank=True)
     closed_at = models.DateTimeField("clos le", null=True, blank=True)
+    # When the current step is due (soutien.cases.deadlines), stored so that the case list
+    # orders and filters by an indexed column; NULL when no clock runs at the stage.
+    due_at = models.DateTimeField("échéance de l'étape", null=True, blank=True)
     closure_outcome = models.CharField(
         "issue", max_length=20, choices=ClosureOutcome.choices, blank=True
     )
@@ -176,10 +179,23 @@ class Case(models.Model):
             # The evaluation filters and groups cases by their submission date.
             models.Index(fields=["stage", "submitted_at"]),
             models.Index(fields=["submitted_at"]),
+            # The case list's order (soutien.cases.selectors.case_list): the nearest due
+            # date first (NULLs last, PostgreSQL's default for an ascending index), then
+            # the most recently moved.
+            models.Index(fields=["due_at", "-stage_changed_at", "-id"], name="case_list_order"),
         ]
 
     def __str__(self):
         return f"{self.number or 'Brouillon'} — {self.centre}"
+
+    def save(self, *args, **kwargs):
+        # A full save (a creation, a fixture) stores the due date; the services' partial
+        # saves name it themselves (services._move).
+        if kwargs.get("update_fields") is None:
+            from soutien.cases.deadlines import store_due_at
+
+            store_due_at(self)
+        super().save(*args, **kwargs)
 
     @property
     def display_number(self) -> str:

@@ -24,7 +24,6 @@ from soutien.cases.models import (
     InformationForm,
     Opinion,
     ReportVersion,
-    TargetDuration,
 )
 from soutien.cases.policies import actor_for
 from soutien.cases.workflow import opinion_partner_ids
@@ -67,16 +66,36 @@ def case_for(user, pk, *, for_update=False) -> Case:
         raise Http404("Dossier introuvable") from None
 
 
+def case_page_for(user, pk) -> Case:
+    """The case for its page (``case_for``), with its fiche, decision and satisfaction
+    read in the same query."""
+    queryset = cases_visible_to(user).select_related(
+        "centre",
+        "centre__commune",
+        "manager",
+        "provider",
+        "consultant",
+        "created_by",
+        "form",
+        "decision",
+        "satisfaction",
+    )
+    try:
+        return queryset.get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("Dossier introuvable") from None
+
+
 def _deadline_expression(table: dict[str, dict[str, int]]):
-    """When the current step is due, as a database expression (soutien.cases.deadlines)."""
+    """When the current step is due, as a database expression (soutien.cases.deadlines):
+    the rule ``Case.due_at`` stores."""
     return deadline_expression(table)
 
 
 def with_deadline(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
-    """Annotate `due_at` and `is_overdue` (target durations are read once)."""
+    """Annotate `is_overdue`, read from the stored due date (`Case.due_at`)."""
     now = now or clock.now()
-    table = TargetDuration.as_table()
-    return queryset.annotate(due_at=_deadline_expression(table)).annotate(
+    return queryset.annotate(
         is_overdue=When_(
             When(due_at__lt=now, then=Value(True)),
             default=Value(False),
@@ -85,6 +104,7 @@ def with_deadline(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
 
 
 def overdue(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
+    """The cases whose current step is past its stored due date."""
     return with_deadline(queryset, now).filter(due_at__lt=now or clock.now())
 
 
@@ -124,14 +144,37 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
         queryset = queryset.filter(number__startswith=f"MSTR-{int(year)}-")
     if query := (filters.get("q") or "").strip():
         queryset = queryset.filter(Q(centre__name__icontains=query) | Q(number__icontains=query))
-    # Late cases first, the latest of them at the top (oldest deadline); then the others,
-    # most recently moved first.
-    late_since = When_(When(is_overdue=True, then=F("due_at")), default=Value(None))
-    return queryset.order_by(
-        When_(When(is_overdue=True, then=Value(0)), default=Value(1)),
-        late_since.asc(nulls_last=True),
-        "-stage_changed_at",
-        "-pk",
+    # The nearest due date first: late cases lead, the latest of them at the top (oldest
+    # deadline); then the cases without a running clock, most recently moved first. The
+    # index `case_list_order` serves this order as it is (NULLs last).
+    return queryset.order_by(F("due_at").asc(nulls_last=True), "-stage_changed_at", "-pk")
+
+
+def case_rows(pks: list[int]) -> list[Case]:
+    """The rows of one page of a case list, in the order of ``pks`` (the page's ids, read
+    first from the ordered list), with what each row shows: one query."""
+    rows = (
+        with_deadline(Case.objects.filter(pk__in=list(pks)))
+        .select_related("centre", "centre__commune", "manager", "consultant")
+        .order_by()  # the order is the ids'
+    )
+    by_pk = {case.pk: case for case in rows}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
+
+
+def communes_matching(term: str, limit: int = 20):
+    """The communes proposed by the case list's commune filter as one types: those where
+    a centre is, whose name contains ``term`` or whose INSEE code starts with it (at most
+    ``limit``, by name)."""
+    from soutien.directory.models import Commune, SocialCentre
+
+    term = term.strip()
+    if len(term) < 2:
+        return Commune.objects.none()
+    return (
+        Commune.objects.filter(Exists(SocialCentre.objects.filter(commune=OuterRef("pk"))))
+        .filter(Q(name__icontains=term) | Q(insee_code__startswith=term))
+        .order_by("name", "insee_code")[:limit]
     )
 
 

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from soutien.audit.services import audit_record
-from soutien.cases import hooks, notifications, policies, workflow
+from soutien.cases import deadlines, hooks, notifications, policies, workflow
 from soutien.cases.enums import (
     Audience,
     Channel,
@@ -156,6 +156,7 @@ def _move(case: Case, name: str, *, by, comment: str = "", extra_fields=(), **ti
     for field_name, value in timestamps.items():
         setattr(case, field_name, value or now)
         fields.append(field_name)
+    fields.append(deadlines.store_due_at(case))
     case.save(update_fields=fields)
     case.refresh_from_db(fields=["version"])
     record_event(
@@ -834,6 +835,7 @@ def target_durations_set(*, by, values: dict[str, dict[str, int]]) -> None:
             TargetDuration.objects.update_or_create(
                 step=step, situation=situation, defaults={"days": days}
             )
+    deadlines.refresh_due_at(Case.objects.filter(stage__in=list(deadlines.CLOCKS)))
 
 
 @transaction.atomic

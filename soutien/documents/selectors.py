@@ -25,6 +25,32 @@ def attachments_of(case, attach_to: str, target=None) -> QuerySet[Document]:
     return queryset.order_by("created_at", "pk")
 
 
+def case_documents(case) -> list[Document]:
+    """Every document of the case, oldest first, in one query (no permission check: a
+    screen picks each panel's share with ``pick_attachments`` after its policy)."""
+    documents = list(
+        Document.objects.filter(case=case)
+        .select_related("uploaded_by")
+        .order_by("created_at", "pk")
+    )
+    for document in documents:
+        document.case = case  # the policies read it: no query per document
+    return documents
+
+
+def pick_attachments(documents, attach_to: str, target=None) -> list[Document]:
+    """Among ``case_documents``, those of one object: the same as ``attachments_of``."""
+    field = TARGET_FIELD.get(attach_to)
+    if field and target is None and attach_to != AttachTo.RESTITUTION:
+        return []
+    picked = [doc for doc in documents if doc.attach_to == attach_to]
+    if field and target is not None:
+        picked = [doc for doc in picked if getattr(doc, f"{field}_id") == target.pk]
+        for doc in picked:
+            setattr(doc, field, target)  # the policies read it: no query per document
+    return picked
+
+
 def attachments_visible_to(user, case, attach_to: str, target=None) -> list[Document]:
     """What the user may see among the attachments of one object (empty when out of scope)."""
     if not policies.can_view_attachments(user, case, attach_to, target):

@@ -17,6 +17,7 @@ from soutien.accounts.models import Delivery, NotificationCategory
 from soutien.accounts.preferences import preferences_set
 from soutien.cases import services
 from soutien.cases.awaiting import case_pending
+from soutien.cases.deadlines import refresh_due_at
 from soutien.cases.enums import Audience, OpinionValue, Situation, Stage
 from soutien.cases.models import Case, Reminder, TargetDuration
 from soutien.cases.reminders import run_reminders
@@ -44,6 +45,7 @@ def referral(reference):
     """A case in referral, submitted on 1 March 2026; its emails so far forgotten."""
     case, cast = case_at(Stage.REFERRAL)
     Case.objects.filter(pk=case.pk).update(submitted_at=SUBMITTED)
+    refresh_due_at(Case.objects.filter(pk=case.pk))  # the date was set behind the services
     case.refresh_from_db()
     OutboxEmail.objects.all().delete()
     return case, cast
@@ -219,6 +221,7 @@ def test_the_database_refuses_a_second_reminder_the_same_day(referral):
 def test_a_crisis_is_due_sooner(referral):
     case, cast = referral
     Case.objects.filter(pk=case.pk).update(situation=Situation.CRISIS)
+    refresh_due_at(Case.objects.filter(pk=case.pk))
     crisis_due = dt.date(2026, 3, 16)  # 15 days
     [decide] = [t for t in case_pending(Case.objects.get(pk=case.pk)) if t.kind == "decide"]
     assert decide.due_at == SUBMITTED + days(15)
@@ -226,6 +229,7 @@ def test_a_crisis_is_due_sooner(referral):
     assert listed.due_at == SUBMITTED + days(15)
     assert run_reminders(now=at(crisis_due)).reminders == 4
     TargetDuration.objects.create(step="referral", situation=Situation.CRISIS, days=20)
+    refresh_due_at(Case.objects.filter(pk=case.pk))
     assert with_deadline(Case.objects.filter(pk=case.pk)).get().due_at == SUBMITTED + days(20)
 
 

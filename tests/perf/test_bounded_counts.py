@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from soutien.cases.deadlines import refresh_due_at
 from soutien.cases.enums import OpinionValue, Stage
 from soutien.cases.models import Case, Opinion
 from soutien.cases.selectors import awaiting, case_list
@@ -32,6 +33,7 @@ def test_coordinator_overdue_count_is_a_plain_condition_and_right(reference):
     Case.objects.filter(pk=late.pk).update(submitted_at=now - dt.timedelta(days=31))
     Case.objects.filter(pk=on_time.pk).update(submitted_at=now - dt.timedelta(days=29))
     Case.objects.filter(pk=late_diagnostic.pk).update(decided_at=now - dt.timedelta(days=46))
+    refresh_due_at()  # the dates were set behind the services
     with CaptureQueriesContext(connection) as queries:
         counts = counts_of(cast.coordinator)
     assert counts["Dossiers en retard"] == 2

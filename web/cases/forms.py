@@ -1,8 +1,11 @@
 """Forms of the case pages. They parse input only: every rule lives in the services."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from soutien.cases.awaiting import TODO_KINDS
@@ -21,6 +24,7 @@ from soutien.cases.models import Satisfaction
 from soutien.cases.services import REQUIRED_FOR_SUBMISSION
 from soutien.directory.models import Commune, Domain, Organisation, OrganisationKind, WarningSign
 from web.forms import (
+    MAX_ID,
     DateField,
     DateTimeField,
     ModelMultipleChoiceField,
@@ -702,6 +706,76 @@ class ReminderSettingsForm(StyledFormMixin, forms.Form):
     )
 
 
+def communes_with_a_centre():
+    """The communes the case list may be filtered by: those where a centre is (Exists,
+    not a join: no DISTINCT)."""
+    from django.db.models import Exists, OuterRef
+
+    from soutien.directory.models import SocialCentre
+
+    return Commune.objects.filter(Exists(SocialCentre.objects.filter(commune=OuterRef("pk"))))
+
+
+def commune_label(commune) -> str:
+    """How a commune is written in the filter and proposed by its autocomplete."""
+    return f"{commune.name} ({commune.insee_code})"
+
+
+class CommuneField(forms.Field):
+    """A commune typed in a text box with proposals (an ``<input list>`` filled by
+    ``lists.commune_options`` as one types), instead of a list of every commune.
+
+    Accepted: the proposal « Marseille (13055) », the name alone when one commune bears
+    it, or the commune's identifier (the links of the site and of « Mon espace »).
+    """
+
+    widget = forms.TextInput
+    default_error_messages = {
+        "unknown": "Aucune commune de ce nom n'a de centre social suivi : choisissez-en "
+        "une dans la liste proposée.",
+        "ambiguous": "Plusieurs communes portent ce nom : choisissez la bonne dans la liste "
+        "proposée.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._resolved = {}
+
+    def __deepcopy__(self, memo):
+        copied = super().__deepcopy__(memo)
+        copied._resolved = {}  # each form its own: never shared between requests
+        return copied
+
+    def to_python(self, value):
+        text = (value or "").strip()
+        if not text:
+            return None
+        if "\x00" in text or len(text) > 140:
+            raise ValidationError(self.error_messages["unknown"], code="unknown")
+        communes = communes_with_a_centre()
+        if text.isdigit():
+            found = list(communes.filter(pk=int(text))[:1]) if int(text) <= MAX_ID else []
+        elif match := re.fullmatch(r"(.*)\(\s*(\w{5})\s*\)", text):
+            found = list(communes.filter(insee_code=match.group(2))[:1])
+        else:
+            found = list(communes.filter(name__iexact=text)[:2])
+        if len(found) > 1:
+            raise ValidationError(self.error_messages["ambiguous"], code="ambiguous")
+        if not found:
+            raise ValidationError(self.error_messages["unknown"], code="unknown")
+        self._resolved[text] = found[0]
+        return found[0]
+
+    def prepare_value(self, value):
+        """The commune as the person reads it, even when the link gave its identifier."""
+        if isinstance(value, Commune):
+            return commune_label(value)
+        text = (value or "").strip() if isinstance(value, str) else value
+        if isinstance(text, str) and text in self._resolved:
+            return commune_label(self._resolved[text])
+        return value
+
+
 class CaseFilterForm(StyledFormMixin, forms.Form):
     q = forms.CharField(
         label="Rechercher", required=False, help_text="Nom du centre ou numéro du dossier."
@@ -712,8 +786,24 @@ class CaseFilterForm(StyledFormMixin, forms.Form):
     situation = forms.ChoiceField(
         label="Situation", required=False, choices=[("", "Toutes"), *Situation.choices]
     )
-    commune = forms.ModelChoiceField(
-        label="Commune", required=False, queryset=Commune.objects.none(), empty_label="Toutes"
+    commune = CommuneField(
+        label="Commune",
+        required=False,
+        help_text="Tapez les premières lettres du nom ou le code INSEE, puis choisissez dans "
+        "la liste proposée.",
+        widget=forms.TextInput(
+            attrs={
+                "list": "communes-proposees",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "maxlength": "140",
+                "hx-get": reverse_lazy("cases:commune_options"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#communes-proposees",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+            }
+        ),
     )
     federation = forms.ModelChoiceField(
         label="Fédération gestionnaire",
@@ -755,9 +845,6 @@ class CaseFilterForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         years = range(timezone.localdate().year, self.FIRST_YEAR - 1, -1)
         self.fields["year"].choices = [("", "Toutes"), *((y, str(y)) for y in years)]
-        self.fields["commune"].queryset = (
-            Commune.objects.filter(centres__isnull=False).distinct().order_by("name")
-        )
         self.fields["federation"].queryset = Organisation.objects.filter(
             kind=OrganisationKind.FEDERATION
         ).order_by("name")

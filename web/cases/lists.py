@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from soutien.cases import exports, policies, selectors, services
@@ -25,11 +26,41 @@ def case_list(request):
     return _render_list(request, forms.CaseFilterForm(request.GET or None))
 
 
+# Beyond this many cases the list says « plus de 1 000 » instead of counting them all.
+COUNT_LIMIT = 1000
+PER_PAGE = 25
+
+
+class BoundedPaginator(Paginator):
+    """Pages of a case list counted up to ``COUNT_LIMIT`` only: a plain ``COUNT`` over
+    at most that many rows, whatever the number of cases (``capped`` says there are
+    more; the pages then go as far as the limit)."""
+
+    capped = False
+
+    @cached_property
+    def count(self):
+        counted = self.object_list.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+        self.capped = counted > COUNT_LIMIT
+        return min(counted, COUNT_LIMIT)
+
+    def page(self, number):
+        """The page's ids first, read from the ordered list alone (an index-served
+        order on the cases table), then their rows with what they show (one query)."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(selectors.case_rows(ids), number, self)
+
+
 def _render_list(request, form, status=200):
     """The list page for the filters of ``form`` (also shown when an export is refused)."""
     filters = form.filters()
     queryset = selectors.case_list(request.user, filters=filters)
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
     progress = selectors.opinions_progress(page.object_list)
     for case in page.object_list:
         case.situation_visible = policies.can_view_situation(request.user, case)
@@ -48,10 +79,26 @@ def _render_list(request, form, status=200):
             "query": query.urlencode(),
             "filtered": bool(filters),
             "list_title": listing.list_title(filters),
+            "count_limit": f"{COUNT_LIMIT:,}".replace(",", "\u00a0"),
             "can_create": policies.can_create_case(request.user),
             "can_export": policies.can_export_case_list(request.user),
         },
         status=status,
+    )
+
+
+@private_page
+@require_safe
+def commune_options(request):
+    """The communes proposed by the list's commune filter as one types (htmx fills the
+    field's ``<datalist>``): at most twenty, never the whole list."""
+    if not policies.can_list_cases(request.user):
+        raise Http404
+    term = (request.GET.get("commune") or "").replace("\x00", "")[:140]
+    return render(
+        request,
+        "cases/_commune_options.html",
+        {"communes": [forms.commune_label(c) for c in selectors.communes_matching(term)]},
     )
 
 

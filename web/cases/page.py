@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from soutien.cases import policies, selectors
 from soutien.cases.enums import Channel
-from soutien.cases.models import Case
 from soutien.cases.visits import record_visit
+from soutien.core import clock
 from soutien.documents import services as document_services
 from soutien.documents.calendar import external_addresses
 from soutien.documents.policies import can_manage_invitations
@@ -22,7 +22,7 @@ from web.documents.forms import MeetingChangeForm
 @private_page
 def case_detail(request, pk):
     """The case page: steps, what to do now, and every part the user may read."""
-    case = selectors.case_for(request.user, pk)
+    case = selectors.case_page_for(request.user, pk)
     user = request.user
     from soutien.audit.services import audit_record
 
@@ -48,9 +48,6 @@ def case_detail(request, pk):
     audit_record(action="case.view", request=request, target=case, case=case)
     record_visit(user=user, case=case)
 
-    deadline = selectors.with_deadline(Case.objects.filter(pk=case.pk)).values(
-        "due_at", "is_overdue"
-    )[0]
     decision = getattr(case, "decision", None)  # None when not decided yet
     can_update_action = policies.can_update_action(user, case)
     actions = []
@@ -84,8 +81,9 @@ def case_detail(request, pk):
         "next_actions": panels.next_actions(user, case),
         "waiting_for": panels.WAITING_FOR.get(case.stage, ""),
         "caf_opinion_ids": policies.caf_opinion_ids(case),
-        "due_at": deadline["due_at"],
-        "is_overdue": deadline["is_overdue"],
+        # Stored on the case (soutien.cases.deadlines): no query.
+        "due_at": case.due_at,
+        "is_overdue": case.due_at is not None and case.due_at < clock.now(),
         "decision": decision,
         "can_view_justification": policies.can_view_decision_justification(user, case),
         "opinions": (

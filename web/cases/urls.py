@@ -8,6 +8,7 @@ urlpatterns = [
     path("", lists.case_list, name="list"),
     path("export/csv/", lists.case_list_csv, name="export_csv"),
     path("export/tableur/", lists.case_list_xlsx, name="export_xlsx"),
+    path("communes/", lists.commune_options, name="commune_options"),
     path("nouveau/", fiche.case_create, name="create"),
     path("delais/", lists.target_durations, name="targets"),
     path("<int:pk>/", page.case_detail, name="detail"),

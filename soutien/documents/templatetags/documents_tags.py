@@ -19,6 +19,18 @@ READERS = {
 }
 
 
+def _case_documents(request, case) -> list:
+    """The case's documents, read once per request for every panel of the screen (the
+    form's, the case's, each meeting's, action's and message's): one query, not one per
+    panel."""
+    cache = getattr(request, "_case_documents", None)
+    if cache is None:
+        cache = request._case_documents = {}
+    if case.pk not in cache:
+        cache[case.pk] = selectors.case_documents(case)
+    return cache[case.pk]
+
+
 @register.inclusion_tag("documents/_attachments_panel.html", takes_context=True)
 def attachments_panel(context, case, attach_to="form", target=None, title=None):
     request = context.get("request")
@@ -34,7 +46,9 @@ def attachments_panel(context, case, attach_to="form", target=None, title=None):
         upload_error = errors.pop(field_id, None)
         if upload_error:
             session[UPLOAD_ERROR_SESSION_KEY] = errors
-    documents = selectors.attachments_visible_to(user, case, attach_to, target) if visible else []
+    documents = []
+    if visible:
+        documents = selectors.pick_attachments(_case_documents(request, case), attach_to, target)
     can_attach = visible and policies.can_attach(user, case, attach_to, target)
     if attach_to in ("case", "decision") and not (documents or can_attach):
         visible = False  # no « Aucune pièce jointe » block for something nobody may add yet

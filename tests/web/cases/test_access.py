@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from soutien.cases import services
+from soutien.cases.deadlines import refresh_due_at
 from soutien.cases.enums import Stage
 from soutien.cases.models import Case
 from tests.builders import make_cast
@@ -100,6 +101,7 @@ def test_list_filters_search_and_overdue_highlight(client, case_at):
     case, cast = case_at(Stage.SUBMITTED)
     other, _ = case_at(Stage.REFERRAL)
     Case.objects.filter(pk=case.pk).update(submitted_at=timezone.now() - timezone.timedelta(60))
+    refresh_due_at(Case.objects.filter(pk=case.pk))  # the date was set behind the services
     client.force_login(cast.coordinator)
     response = client.get(reverse("cases:list"), {"overdue": "on"})
     assert [c.pk for c in response.context["page"].object_list] == [case.pk]

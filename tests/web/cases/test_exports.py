@@ -15,6 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from soutien.audit.models import AuditEntry
+from soutien.cases.deadlines import refresh_due_at
 from soutien.cases.enums import Stage
 from soutien.cases.models import Case
 from tests.builders import case_at, make_cast
@@ -83,6 +84,7 @@ def test_the_coordinator_exports_the_filtered_list_in_csv(client, world):
     # Decided on 2 March 2026 at noon: the report is due 45 days later (default target).
     decided = dt.datetime(2026, 3, 2, 12, 0, tzinfo=PARIS)
     Case.objects.filter(pk=case.pk).update(decided_at=decided)
+    refresh_due_at(Case.objects.filter(pk=case.pk))  # the date was set behind the services
     response = client.get(reverse("cases:export_csv"), {"stage": "diagnostic"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
