@@ -26,6 +26,7 @@ from soutien.cases.models import (
     ReportVersion,
 )
 from soutien.cases.policies import actor_for
+from soutien.cases.visits import changed_since_visit
 from soutien.cases.workflow import opinion_partner_ids
 from soutien.core import clock
 
@@ -111,8 +112,6 @@ def overdue(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
 def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
     """The user's list of cases, filtered, with what each row shows (constant queries)."""
     filters = filters or {}
-    from soutien.cases.visits import changed_since_visit
-
     queryset = (
         with_deadline(cases_visible_to(user))
         .select_related("centre", "centre__commune", "manager", "consultant")
@@ -150,14 +149,17 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
     return queryset.order_by(F("due_at").asc(nulls_last=True), "-stage_changed_at", "-pk")
 
 
-def case_rows(pks: list[int]) -> list[Case]:
+def case_rows(pks: list[int], *, user=None) -> list[Case]:
     """The rows of one page of a case list, in the order of ``pks`` (the page's ids, read
-    first from the ordered list), with what each row shows: one query."""
+    first from the ordered list), with what each row shows — for ``user``, whether it
+    changed since their last visit: one query."""
     rows = (
         with_deadline(Case.objects.filter(pk__in=list(pks)))
         .select_related("centre", "centre__commune", "manager", "consultant")
         .order_by()  # the order is the ids'
     )
+    if user is not None:
+        rows = rows.annotate(is_new=changed_since_visit(user))
     by_pk = {case.pk: case for case in rows}
     return [by_pk[pk] for pk in pks if pk in by_pk]
 

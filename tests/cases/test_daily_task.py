@@ -75,8 +75,10 @@ def test_the_command_sends_todays_reminders_once(reference):
     )
     out = io.StringIO()
     call_command("send_reminders", stdout=out)
-    assert out.getvalue().startswith("3 rappel(s), 0 alerte(s) à la coordination")
-    assert Reminder.objects.filter(case=case, slot="due").count() == 3
+    # The State's, the commune's and the Caf's opinions (the Caf's: the coordination), the
+    # decision.
+    assert out.getvalue().startswith("4 rappel(s), 0 alerte(s) à la coordination")
+    assert Reminder.objects.filter(case=case, slot="due").count() == 4
     out = io.StringIO()
     call_command("send_reminders", stdout=out)
     assert out.getvalue().startswith("0 rappel(s)")

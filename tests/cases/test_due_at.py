@@ -153,7 +153,7 @@ def test_the_data_migration_fills_the_due_date_of_existing_cases(reference):
 
     from django.apps import apps
 
-    migration = importlib.import_module("soutien.cases.migrations.0007_case_due_at")
+    migration = importlib.import_module("soutien.cases.migrations.0009_case_due_at")
     cast = make_cast()
     with clock.frozen_at(at(3, 2)):
         referral, _ = case_at(Stage.REFERRAL, cast)

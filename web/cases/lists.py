@@ -32,6 +32,10 @@ PER_PAGE = 25
 
 
 class BoundedPaginator(Paginator):
+    def __init__(self, object_list, per_page, *, user, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.user = user  # whose « new since your last visit » marks the rows carry
+
     """Pages of a case list counted up to ``COUNT_LIMIT`` only: a plain ``COUNT`` over
     at most that many rows, whatever the number of cases (``capped`` says there are
     more; the pages then go as far as the limit)."""
@@ -53,14 +57,14 @@ class BoundedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        return self._get_page(selectors.case_rows(ids), number, self)
+        return self._get_page(selectors.case_rows(ids, user=self.user), number, self)
 
 
 def _render_list(request, form, status=200):
     """The list page for the filters of ``form`` (also shown when an export is refused)."""
     filters = form.filters()
     queryset = selectors.case_list(request.user, filters=filters)
-    page = BoundedPaginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    page = BoundedPaginator(queryset, PER_PAGE, user=request.user).get_page(request.GET.get("page"))
     progress = selectors.opinions_progress(page.object_list)
     for case in page.object_list:
         case.situation_visible = policies.can_view_situation(request.user, case)
