@@ -457,9 +457,9 @@ class _Builder:
         rng = self.rng
         for title, domain_code in rng.sample(ACTIONS, 3):
             status = (
-                rng.choice(ActionStatus.values[:3])
+                rng.choice([ActionStatus.TO_START, ActionStatus.IN_PROGRESS, ActionStatus.DONE])
                 if not closed
-                else (rng.choice([ActionStatus.DONE, ActionStatus.DONE, ActionStatus.ABANDONED]))
+                else (rng.choice([ActionStatus.DONE, ActionStatus.DONE, ActionStatus.DROPPED]))
             )
             action = Action.objects.create(
                 case=case,
@@ -468,9 +468,15 @@ class _Builder:
                 owner=rng.choice(OWNERS),
                 due_date=(self.now + dt.timedelta(days=rng.randint(-30, 120))).date(),
                 status=status,
+                status_reason=(
+                    "Le conseil d'administration a choisi une autre priorité."
+                    if status == ActionStatus.DROPPED
+                    else ""
+                ),
+                done_by_centre=True if status == ActionStatus.DONE else None,
                 created_by=self.users["consultant"],
             )
-            if status != ActionStatus.TODO:
+            if status != ActionStatus.TO_START:
                 ActionNote.objects.create(action=action, author=staff_user or manager_user,
                                           text="Point fait en réunion d'équipe.")  # fmt: skip
 

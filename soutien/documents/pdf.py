@@ -162,7 +162,13 @@ def restitution_pdf_context(meeting, *, viewer) -> dict:
     context = _common(case)
     actions = []
     if case_policies.can_view_action_plan(viewer, case):
-        actions = list(case.actions.exclude(status=ActionStatus.ABANDONED).select_related("domain"))
+        # Proposed actions too (the restitution is where they are discussed), but not the
+        # ones the centre declined or dropped.
+        actions = list(
+            case.actions.exclude(
+                status__in=[ActionStatus.DECLINED, ActionStatus.DROPPED]
+            ).select_related("domain")
+        )
     context.update(
         {
             "meeting": meeting,

@@ -129,8 +129,8 @@ def test_closing_with_an_action_in_progress_warns_and_asks_to_confirm(client, ca
     response = client.post(url, {"outcome": "improved", "comment": "Bilan positif."})
     assert response.status_code == 200
     assert response.context["form"].errors["open_actions_confirmed"] == [
-        "Une action du plan est encore en cours : confirmez que vous clôturez quand même "
-        "le dossier."
+        "Une action du plan est encore ouverte (proposée, à démarrer, en cours ou reportée) : "
+        "confirmez que vous clôturez quand même le dossier."
     ]
     assert "Bilan positif." in html(response)
     case.refresh_from_db()

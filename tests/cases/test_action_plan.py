@@ -1,0 +1,317 @@
+"""The action plan through the real services: the report's recommendations become proposed
+actions; the centre accepts, adapts or declines them; only its members keep the statuses;
+the consultant proposes and logs the support sessions; the closure sums up."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from soutien.cases import action_plan, services
+from soutien.cases.enums import ActionDecision, ActionOrigin, ActionStatus, Stage
+from soutien.cases.models import Action, CaseEvent, ReportVersion
+from soutien.directory.models import Domain, Role
+from tests.builders import case_at, case_with_recommendations
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def proposed(case):
+    return {a.title: a for a in case.actions.all()}
+
+
+def test_validating_the_report_proposes_one_action_per_recommendation(reference):
+    case, cast = case_with_recommendations(Stage.RESTITUTION)
+    rows = sorted(
+        case.actions.values_list("title", "domain__code", "status", "origin", "decision", "owner")
+    )
+    assert rows == [
+        ("Construire un plan de trésorerie sur douze mois", "gestion-financiere",
+         "proposed", "recommendation", "", ""),
+        ("Diversifier les financements", "gestion-financiere",
+         "proposed", "recommendation", "", ""),
+        ("Former les administrateurs à la lecture des comptes", "gouvernance",
+         "proposed", "recommendation", "", ""),
+    ]  # fmt: skip
+    version = ReportVersion.objects.get(case=case, status="validated")
+    assert [(r.priority, r.position) for r in version.recommendation_items.all()] == [
+        ("haute", 0),
+        ("moyenne", 1),
+        ("basse", 2),
+    ]
+    assert all(a.recommendation.report_version_id == version.pk for a in case.actions.all())
+    assert CaseEvent.objects.get(case=case, kind="actions_proposed").label == (
+        "3 préconisations du rapport sont proposées au plan d'actions"
+    )
+
+
+def test_a_report_sent_back_keeps_its_recommendations_in_the_next_version(reference):
+    case, cast = case_with_recommendations(Stage.REPORT_REVIEW)
+    services.report_request_changes(case=case, by=cast.board_member, comment="Nuancez.")
+    services.report_save(case=case, by=cast.consultant, analysis="Analyse revue.")
+    draft = case.report_versions.get(number=2)
+    assert [r.text for r in draft.recommendation_items.all()] == [
+        "Construire un plan de trésorerie sur douze mois",
+        "Former les administrateurs à la lecture des comptes",
+        "Diversifier les financements",
+    ]
+    # The first version keeps its own.
+    assert case.report_versions.get(number=1).recommendation_items.count() == 3
+
+
+def test_a_report_without_any_recommendation_cannot_be_sent(reference):
+    case, cast = case_at(Stage.DIAGNOSTIC)
+    services.report_save(
+        case=case, by=cast.consultant, analysis="Analyse.", recommendation_items=[]
+    )
+    with pytest.raises(services.CaseError, match="préconisations"):
+        services.report_submit(case=case, by=cast.consultant)
+
+
+def test_the_flow_from_recommendation_to_done(reference):
+    case, cast = case_with_recommendations()
+    actions = proposed(case)
+    treasury = actions["Construire un plan de trésorerie sur douze mois"]
+    training = actions["Former les administrateurs à la lecture des comptes"]
+    funding = actions["Diversifier les financements"]
+
+    services_at = dt.date(2027, 3, 31)
+    action_plan.action_accept(
+        action=treasury, by=cast.board_member, carried_by=cast.staff, due_date=services_at
+    )
+    action_plan.action_adapt(
+        action=training,
+        by=cast.staff,
+        title="Former la trésorière et le président à la lecture des comptes",
+        owner="Le président",
+        due_date=dt.date(2027, 6, 30),
+    )
+    action_plan.action_decline(
+        action=funding, by=cast.board_member, reason="Déjà engagé avec la fédération."
+    )
+    action_plan.action_set_status(action=treasury, by=cast.staff, status="in_progress")
+    action_plan.action_set_status(
+        action=treasury, by=cast.staff, status="done", note="Tableau présenté au bureau."
+    )
+
+    rows = sorted(
+        Action.objects.filter(case=case).values_list(
+            "title", "status", "decision", "owner", "carried_by", "done_by_centre"
+        )
+    )
+    staff_name = cast.staff.get_full_name() or cast.staff.email
+    assert rows == [
+        ("Construire un plan de trésorerie sur douze mois", "done", "accepted",
+         staff_name, cast.staff.pk, True),
+        ("Diversifier les financements", "declined", "declined", "", None, None),
+        ("Former la trésorière et le président à la lecture des comptes", "to_start",
+         "adapted", "Le président", None, None),
+    ]  # fmt: skip
+    funding.refresh_from_db()
+    assert funding.declined_reason == "Déjà engagé avec la fédération."
+    treasury.refresh_from_db()
+    assert treasury.completed_at is not None
+    assert treasury.notes.get().text == "Tableau présenté au bureau."
+    kinds = list(case.events.filter(kind__startswith="action_").values_list("kind", flat=True))
+    assert kinds == [
+        "action_accept",
+        "action_adapt",
+        "action_decline",
+        "action_update",
+        "action_update",
+    ]
+
+    summary = action_plan.plan_summary(case)
+    # The declined action is not part of the plan.
+    assert (summary.done, summary.total, summary.open) == (1, 2, 1)
+    assert summary.progress_label == "1 action réalisée sur 2"
+    assert [(g.name, g.done, g.total) for g in summary.groups] == [
+        ("Gestion financière", 1, 1),
+        ("Gouvernance", 0, 1),
+    ]
+    assert summary.status_counts == [
+        ("Écartée par le centre", 1),
+        ("À démarrer", 1),
+        ("Réalisée", 1),
+    ]
+
+
+def test_declining_needs_a_reason(reference):
+    case, cast = case_with_recommendations()
+    action = case.actions.first()
+    with pytest.raises(services.CaseError, match="pourquoi") as caught:
+        action_plan.action_decline(action=action, by=cast.board_member, reason="   ")
+    assert caught.value.field == "reason"
+    action.refresh_from_db()
+    assert (action.status, action.decision) == ("proposed", "")
+
+
+def test_dropping_needs_a_reason_and_postponing_does_not(reference):
+    case, cast = case_with_recommendations()
+    action = case.actions.first()
+    action_plan.action_accept(action=action, by=cast.board_member, owner="La trésorière")
+    with pytest.raises(services.CaseError, match="abandonnée") as caught:
+        action_plan.action_set_status(action=action, by=cast.board_member, status="dropped")
+    assert caught.value.field == "reason"
+    action_plan.action_set_status(action=action, by=cast.board_member, status="postponed")
+    action_plan.action_set_status(
+        action=action, by=cast.board_member, status="dropped", reason="Le poste est supprimé."
+    )
+    action.refresh_from_db()
+    assert (action.status, action.status_reason) == ("dropped", "Le poste est supprimé.")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": ActionStatus.DROPPED, "status_reason": ""},
+        {"status": ActionStatus.DECLINED, "decision": ActionDecision.DECLINED},
+        {"status": ActionStatus.DECLINED, "declined_reason": "Motif sans décision"},
+        {"status": ActionStatus.PROPOSED, "decision": ActionDecision.ACCEPTED},
+        {"status": ActionStatus.DONE, "done_by_centre": None},
+        {"status": ActionStatus.TO_START, "done_by_centre": True},
+    ],
+)
+def test_the_database_refuses_an_inconsistent_action(reference, fields):
+    case, cast = case_at(Stage.SUPPORT)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.objects.create(case=case, title="Action", owner="Quelqu'un", **fields)
+
+
+def test_only_the_centre_decides_and_keeps_the_statuses(reference):
+    case, cast = case_with_recommendations()
+    action = case.actions.first()
+    for person in (cast.consultant, cast.coordinator, cast.partner_state, cast.outsider):
+        with pytest.raises(services.NotPermitted):
+            action_plan.action_accept(action=action, by=person, owner="La trésorière")
+        with pytest.raises(services.NotPermitted):
+            action_plan.action_decline(action=action, by=person, reason="Non.")
+    action_plan.action_accept(action=action, by=cast.staff, owner="La trésorière")
+    for person in (cast.consultant, cast.coordinator, cast.partner_state, cast.outsider):
+        with pytest.raises(services.NotPermitted):
+            action_plan.action_set_status(action=action, by=person, status="done")
+    action.refresh_from_db()
+    assert action.status == "to_start"
+
+
+def test_a_decided_action_cannot_be_decided_again(reference):
+    case, cast = case_with_recommendations()
+    action = case.actions.first()
+    action_plan.action_decline(action=action, by=cast.board_member, reason="Pas maintenant.")
+    with pytest.raises(services.CaseError, match="déjà reçu"):
+        action_plan.action_accept(action=action, by=cast.board_member, owner="X")
+    with pytest.raises(services.CaseError, match="écartée"):
+        action_plan.action_set_status(action=action, by=cast.board_member, status="to_start")
+
+
+def test_accepting_needs_someone_of_the_centre(reference):
+    case, cast = case_with_recommendations()
+    action = case.actions.first()
+    with pytest.raises(services.CaseError) as caught:
+        action_plan.action_accept(action=action, by=cast.board_member)
+    assert caught.value.field == "owner"
+    with pytest.raises(services.CaseError) as caught:
+        action_plan.action_accept(action=action, by=cast.board_member, carried_by=cast.consultant)
+    assert caught.value.field == "carried_by"
+
+
+def test_the_consultant_proposes_and_the_centre_adds_freely(reference):
+    case, cast = case_at(Stage.SUPPORT)
+    by_consultant = services.action_add(
+        case=case, by=cast.consultant, title="Mettre en place un tableau de bord"
+    )
+    by_centre = services.action_add(
+        case=case, by=cast.staff, title="Réunir l'équipe chaque mois", owner="Le directeur"
+    )
+    assert (by_consultant.status, by_consultant.origin) == ("proposed", ActionOrigin.CONSULTANT)
+    assert (by_centre.status, by_centre.origin) == ("to_start", ActionOrigin.CENTRE)
+    with pytest.raises(services.CaseError) as caught:
+        services.action_add(case=case, by=cast.staff, title="Sans responsable")
+    assert caught.value.field == "owner"
+
+
+def test_support_sessions_are_logged_by_the_consultant(reference):
+    case, cast = case_at(Stage.SUPPORT)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    session = action_plan.support_session_log(
+        case=case,
+        by=cast.consultant,
+        held_on=yesterday,
+        participants="La trésorière\nLe directeur",
+        worked_on="Le plan de trésorerie.",
+        tools_handed_over="Modèle de tableau de trésorerie",
+    )
+    assert (session.author, session.tools_handed_over) == (
+        cast.consultant,
+        "Modèle de tableau de trésorerie",
+    )
+    with pytest.raises(services.NotPermitted):
+        action_plan.support_session_log(
+            case=case, by=cast.board_member, held_on=yesterday, participants="A", worked_on="B"
+        )
+    with pytest.raises(services.CaseError) as caught:
+        action_plan.support_session_log(
+            case=case,
+            by=cast.consultant,
+            held_on=timezone.localdate() + dt.timedelta(days=2),
+            participants="",
+            worked_on="",
+        )
+    assert set(caught.value.errors) == {"held_on", "participants", "worked_on"}
+    assert case.support_sessions.count() == 1
+    assert action_plan.support_sessions_visible(cast.partner_state, case) == []
+    assert action_plan.support_sessions_visible(cast.staff, case) == [session]
+
+
+def test_due_and_late_actions_reach_their_owners(reference):
+    case, cast = case_with_recommendations()
+    treasury, training, funding = case.actions.order_by("pk")
+    today = dt.date(2027, 3, 10)
+    action_plan.action_accept(
+        action=treasury, by=cast.board_member, carried_by=cast.staff, due_date=dt.date(2027, 3, 1)
+    )
+    action_plan.action_accept(
+        action=training, by=cast.board_member, owner="Le président", due_date=dt.date(2027, 3, 12)
+    )
+    action_plan.action_accept(
+        action=funding, by=cast.board_member, owner="Le bureau", due_date=dt.date(2027, 9, 1)
+    )
+    due_staff = list(action_plan.actions_due_for(cast.staff, today=today, lead_days=3))
+    due_board = list(action_plan.actions_due_for(cast.board_member, today=today, lead_days=3))
+    assert [a.title for a in due_staff] == ["Construire un plan de trésorerie sur douze mois"]
+    # No account carries the training: the centre's managers receive it, not the far one.
+    assert [a.title for a in due_board] == ["Former les administrateurs à la lecture des comptes"]
+    assert list(action_plan.actions_due_for(cast.consultant, today=today, lead_days=3)) == []
+    other_board = MembershipFactory(organisation=cast.association, role=Role.BOARD_MEMBER).user
+    assert len(action_plan.actions_due_for(other_board, today=today, lead_days=3)) == 1
+    action_plan.action_set_status(action=treasury, by=cast.staff, status="done")
+    assert list(action_plan.actions_due_for(cast.staff, today=today, lead_days=3)) == []
+
+
+def test_closure_warns_about_open_actions_and_records_the_summary(reference):
+    case, cast = case_with_recommendations()
+    with pytest.raises(services.CaseError, match="3 actions du plan sont encore ouvertes"):
+        services.case_close(case=case, by=cast.coordinator, outcome="improved")
+    services.case_close(
+        case=case,
+        by=cast.coordinator,
+        outcome="improved",
+        summary="Le centre a repris le plan de trésorerie.",
+        open_actions_confirmed=True,
+    )
+    case.refresh_from_db()
+    assert (case.stage, case.closure_summary) == (
+        "closed",
+        "Le centre a repris le plan de trésorerie.",
+    )
+
+
+def test_a_field_used_by_a_recommendation_cannot_be_deleted(reference):
+    """The recommendations' fields are reference data: a field in use cannot be deleted."""
+    from django.db.models import ProtectedError
+
+    case_with_recommendations(Stage.REPORT_REVIEW)
+    with pytest.raises(ProtectedError):
+        Domain.objects.get(code="gouvernance").delete()
