@@ -85,6 +85,14 @@ def recommendation_items(version: ReportVersion | None) -> list[dict]:
     ]
 
 
+def draft_recommendation_items(case: Case, draft: ReportVersion) -> list[dict]:
+    """What the report form shows: the draft's recommendations, or, for a version not
+    started yet, those of the version it will copy."""
+    if draft.pk is None:
+        return recommendation_items(case.report_versions.order_by("-number").first())
+    return recommendation_items(draft)
+
+
 def recommendations_replace(version: ReportVersion, items) -> list[Recommendation]:
     """Replace the recommendations of a draft version (called by ``report_save`` inside
     its transaction, the case already locked): empty texts are skipped, the order kept."""
