@@ -459,7 +459,10 @@ def plan_summary(case: Case) -> PlanSummary:
     with the counts per status and the progress (one query, plus the notes)."""
     actions = list(
         case.actions.select_related("domain", "carried_by", "recommendation").order_by(
-            F("domain__order").asc(nulls_last=True), "domain__name", "due_date", "pk"
+            F("domain__order").asc(nulls_last=True),
+            "domain__name",
+            F("due_date").asc(nulls_last=True),
+            "pk",
         )
     )
     groups: dict[object, FieldGroup] = {}

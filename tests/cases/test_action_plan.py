@@ -3,15 +3,21 @@ actions; the centre accepts, adapts or declines them; only its members keep the 
 the consultant proposes and logs the support sessions; the closure sums up."""
 
 import datetime as dt
+import io
+import re
+import unicodedata
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from soutien.cases import action_plan, services
 from soutien.cases.enums import ActionDecision, ActionOrigin, ActionStatus, Stage
 from soutien.cases.models import Action, CaseEvent, ReportVersion
 from soutien.directory.models import Domain, Role
+from soutien.documents import pdf
 from tests.builders import case_at, case_with_recommendations
 from tests.factories import MembershipFactory
 
@@ -315,3 +321,249 @@ def test_a_field_used_by_a_recommendation_cannot_be_deleted(reference):
     case_with_recommendations(Stage.REPORT_REVIEW)
     with pytest.raises(ProtectedError):
         Domain.objects.get(code="gouvernance").delete()
+
+
+# --- Pages ----------------------------------------------------------------------------
+
+
+def text_of(response) -> str:
+    """The page's text, tags removed and spaces collapsed."""
+    body = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return re.sub(r"\s+", " ", body)
+
+
+def report_post(case, rows, action="save", **extra):
+    data = {
+        "version": case.version,
+        "context": "Contexte.",
+        "analysis": "Analyse.",
+        "recommendations": "",
+        "summary": "",
+        "action": action,
+        "preco-TOTAL_FORMS": str(len(rows)),
+        "preco-INITIAL_FORMS": "0",
+        "preco-MIN_NUM_FORMS": "0",
+        "preco-MAX_NUM_FORMS": "40",
+    }
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            data[f"preco-{i}-{key}"] = value
+    data.update(extra)
+    return data
+
+
+def test_the_consultant_types_recommendations_in_the_report_form(client, reference):
+    case, cast = case_at(Stage.DIAGNOSTIC)
+    client.force_login(cast.consultant)
+    url = reverse("cases:report", args=[case.pk])
+    finance = Domain.objects.get(code="gestion-financiere")
+    governance = Domain.objects.get(code="gouvernance")
+    rows = [
+        {"domain": finance.pk, "priority": "haute", "text": "Plan de trésorerie"},
+        {"domain": "", "priority": "moyenne", "text": "Former le bureau"},
+    ]
+    # A text without its field: the error is beside the field, everything typed is kept.
+    response = client.post(url, report_post(case, rows))
+    assert response.status_code == 200
+    formset = response.context["recommendations"]
+    assert formset.forms[1].errors == {"domain": ["Choisissez le champ de cette préconisation."]}
+    assert "Former le bureau" in response.content.decode()
+    assert not case.report_versions.exists()
+
+    # « Ajouter une préconisation » gives one more row and keeps what was typed.
+    response = client.post(url, report_post(case, rows, action="add_recommendation"))
+    assert len(response.context["recommendations"].forms) == 3
+    assert "Plan de trésorerie" in response.content.decode()
+    assert not case.report_versions.exists()
+
+    rows[1]["domain"] = governance.pk
+    rows.append({"domain": finance.pk, "priority": "basse", "text": "Retirée", "DELETE": "on"})
+    response = client.post(url, report_post(case, rows))
+    assert response.status_code == 302
+    version = case.report_versions.get()
+    assert list(version.recommendation_items.values_list("domain__code", "priority", "text")) == [
+        ("gestion-financiere", "haute", "Plan de trésorerie"),
+        ("gouvernance", "moyenne", "Former le bureau"),
+    ]
+    # The form shows them back, in their order.
+    page = client.get(url)
+    initial = [f.initial for f in page.context["recommendations"].initial_forms]
+    assert [(i["domain"].code, i["text"]) for i in initial] == [
+        ("gestion-financiere", "Plan de trésorerie"),
+        ("gouvernance", "Former le bureau"),
+    ]
+
+
+def accepted_plan():
+    """A plan with one action done, one declined, one late, one proposed."""
+    case, cast = case_with_recommendations(
+        recommendations=(
+            ("gestion-financiere", "haute", "Construire un plan de trésorerie"),
+            ("gestion-financiere", "basse", "Diversifier les financements"),
+            ("gouvernance", "moyenne", "Former les administrateurs"),
+            ("gouvernance", "basse", "Réviser les statuts"),
+        )
+    )
+    treasury, funding, training, statutes = case.actions.order_by("pk")
+    action_plan.action_accept(action=treasury, by=cast.board_member, owner="La trésorière")
+    action_plan.action_set_status(action=treasury, by=cast.board_member, status="done")
+    action_plan.action_decline(
+        action=funding, by=cast.board_member, reason="Déjà engagé avec la fédération."
+    )
+    action_plan.action_accept(
+        action=training,
+        by=cast.board_member,
+        owner="Le président",
+        due_date=timezone.localdate() - dt.timedelta(days=3),
+    )
+    return case, cast, tuple(case.actions.order_by("pk"))
+
+
+def test_the_plan_page_groups_by_field_with_progress(client, reference):
+    case, cast, (treasury, funding, training, statutes) = accepted_plan()
+    client.force_login(cast.board_member)
+    response = client.get(reverse("cases:action_plan", args=[case.pk]))
+    assert response.status_code == 200
+    text = text_of(response)
+    # Overall: the done action among the two taken up (the declined and the proposed aside).
+    assert "1 action réalisée sur 2" in text
+    assert "Gestion financière — 1 sur 1" in text
+    assert "Gouvernance — 0 sur 1" in text
+    late = training.due_date.strftime("%d/%m/%Y")
+    assert f"En retard : l'échéance du {late} est passée" in text
+    assert "Motif : Déjà engagé avec la fédération." in text
+    body = response.content.decode()
+    assert reverse("cases:action_decide", args=[case.pk, statutes.pk]) in body
+    assert reverse("cases:action_status", args=[case.pk, training.pk]) in body
+    assert reverse("cases:action_plan_pdf", args=[case.pk]) in body
+
+
+def test_the_plan_page_offers_no_decision_to_the_consultant_nor_the_partner(client, reference):
+    case, cast, (treasury, funding, training, statutes) = accepted_plan()
+    for person in (cast.consultant, cast.partner_state, cast.coordinator):
+        client.force_login(person)
+        body = client.get(reverse("cases:action_plan", args=[case.pk])).content.decode()
+        assert reverse("cases:action_decide", args=[case.pk, statutes.pk]) not in body
+        assert reverse("cases:action_status", args=[case.pk, training.pk]) not in body
+        assert "1 action réalisée sur 2" in body
+
+
+def test_declining_without_a_reason_says_so_beside_the_field(client, reference):
+    case, cast, (treasury, funding, training, statutes) = accepted_plan()
+    client.force_login(cast.staff)
+    url = reverse("cases:action_decide", args=[case.pk, statutes.pk])
+    data = {"decision": "decline", "reason": "", "owner": "Quelqu'un", "version": 1}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "reason": ["Dites pourquoi le centre écarte cette action."]
+    }
+    assert 'value="Quelqu&#x27;un"' in response.content.decode()
+    statutes.refresh_from_db()
+    assert statutes.status == "proposed"
+    response = client.post(url, {**data, "reason": "Les statuts ont été revus en 2026."})
+    assert response.status_code == 302
+    statutes.refresh_from_db()
+    assert (statutes.status, statutes.declined_reason) == (
+        "declined",
+        "Les statuts ont été revus en 2026.",
+    )
+
+
+def test_the_consultant_cannot_set_a_status_by_posting(client, reference):
+    case, cast, (treasury, funding, training, statutes) = accepted_plan()
+    client.force_login(cast.consultant)
+    url = reverse("cases:action_status", args=[case.pk, training.pk])
+    response = client.post(url, {"status": "done", "done_by_centre": "on", "version": 2})
+    assert response.status_code == 302
+    training.refresh_from_db()
+    assert training.status == "to_start"
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def test_the_plan_pdf_holds_the_plan(client, reference):
+    case, cast, (treasury, funding, training, statutes) = accepted_plan()
+    client.force_login(cast.partner_state)
+    response = client.get(reverse("cases:action_plan_pdf", args=[case.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    text = squeeze("".join(page.extract_text() for page in reader.pages))
+    expected = [
+        "Plan d'actions",
+        f"Dossier{case.number}",
+        "Avancement : 1 action réalisée sur 2.",
+        "Gestion financière — 1 sur 1",
+        "Construire un plan de trésorerie", "La trésorière", "—", "Réalisée",
+        "Diversifier les financements", "—", "—", "Écartée par le centre.",
+        "Motif : Déjà engagé avec la fédération.",
+        "Gouvernance — 0 sur 1",
+        "Former les administrateurs", "Le président",
+        pdf.date_fr(training.due_date), "(en retard)", "À démarrer",
+        "Réviser les statuts", "—", "—", "Proposée, en attente de la décision du centre",
+    ]  # fmt: skip
+    position = 0
+    for piece in expected:
+        found = text.find(squeeze(piece), position)
+        assert found >= 0, (piece, text[position : position + 200])
+        position = found + len(squeeze(piece))
+
+
+def test_the_plan_pdf_has_the_page_audience(client, reference):
+    case, cast, _ = accepted_plan()
+    url = reverse("cases:action_plan_pdf", args=[case.pk])
+    client.force_login(cast.outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(cast.partner_other_commune)
+    assert client.get(url).status_code == 404
+    client.force_login(cast.staff)
+    assert client.get(url).status_code == 200
+
+
+def test_the_closure_shows_the_plan_and_the_manager_reads_the_summary(client, reference):
+    case, cast, _ = accepted_plan()
+    client.force_login(cast.coordinator)
+    url = reverse("cases:close", args=[case.pk])
+    text = text_of(client.get(url))
+    assert "1 action réalisée sur 2." in text
+    assert "Proposée, en attente de la décision du centre : 1" in text
+    assert "Écartée par le centre : 1" in text
+    assert "2 actions du plan sont encore ouvertes :" in text
+    data = {"outcome": "improved", "summary": "Le bureau a repris le plan de trésorerie."}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "open_actions_confirmed" in response.context["form"].errors
+    assert "Le bureau a repris le plan de trésorerie." in response.content.decode()
+    response = client.post(url, {**data, "open_actions_confirmed": "on"})
+    assert response.status_code == 302
+    detail = reverse("cases:detail", args=[case.pk])
+    client.force_login(cast.board_member)
+    assert "Le bureau a repris le plan de trésorerie." in text_of(client.get(detail))
+    client.force_login(cast.partner_state)
+    assert "Le bureau a repris le plan de trésorerie." not in text_of(client.get(detail))
+
+
+def test_the_consultant_logs_a_session_from_the_plan_page(client, reference):
+    case, cast = case_at(Stage.SUPPORT)
+    client.force_login(cast.consultant)
+    url = reverse("cases:support_session", args=[case.pk])
+    response = client.post(url, {"held_on": "", "participants": "La trésorière"})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"held_on", "worked_on"}
+    assert "La trésorière" in response.content.decode()
+    held_on = (timezone.localdate() - dt.timedelta(days=2)).isoformat()
+    data = {
+        "held_on": held_on,
+        "participants": "La trésorière",
+        "worked_on": "Le tableau de trésorerie.",
+        "tools_handed_over": "Modèle de tableau",
+    }
+    assert client.post(url, data).status_code == 302
+    client.force_login(cast.staff)
+    text = text_of(client.get(reverse("cases:action_plan", args=[case.pk])))
+    assert "Modèle de tableau" in text
+    client.force_login(cast.partner_state)
+    text = text_of(client.get(reverse("cases:action_plan", args=[case.pk])))
+    assert "Modèle de tableau" not in text

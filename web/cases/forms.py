@@ -919,7 +919,8 @@ class ActionStatusForm(VersionedForm):
 
 
 class SupportSessionForm(StyledFormMixin, forms.Form):
-    held_on = _date("Date de la séance", required=True)
+    # Required by the service, which names every missing field at once.
+    held_on = _date("Date de la séance")
     participants = _text(
         "Participants",
         rows=3,
