@@ -36,7 +36,8 @@ def _plan_case(request, pk) -> Case:
     and the centre's employees (who see only the stage of the rest). 404 otherwise."""
     case = selectors.case_for(request.user, pk)
     if not (
-        policies.can_view_case(request.user, case) or policies.is_centre_staff(request.user, case)
+        policies.can_view_case(request.user, case)
+        or policies.can_view_stage_only(request.user, case)
     ):
         raise Http404("Dossier introuvable")
     return case
