@@ -567,3 +567,23 @@ def test_the_consultant_logs_a_session_from_the_plan_page(client, reference):
     client.force_login(cast.partner_state)
     text = text_of(client.get(reverse("cases:action_plan", args=[case.pk])))
     assert "Modèle de tableau" not in text
+
+
+def test_the_manager_reads_the_recommendations_before_validating(client, reference):
+    case, cast = case_with_recommendations(Stage.REPORT_REVIEW)
+    client.force_login(cast.board_member)
+    text = text_of(client.get(reverse("cases:review", args=[case.pk])))
+    assert (
+        "Gestion financière — priorité haute : Construire un plan de trésorerie sur douze mois"
+        in text
+    )
+    assert "Gouvernance — priorité moyenne : Former les administrateurs" in text
+    version = case.report_versions.get()
+    content = pdf.render_report_pdf(version, viewer=cast.board_member)
+    reader = PdfReader(io.BytesIO(content))
+    extracted = squeeze("".join(page.extract_text() for page in reader.pages))
+    assert (
+        squeeze("Gestion financière Haute Construire un plan de trésorerie sur douze mois")
+        in extracted
+    )
+    assert squeeze("Gestion financière Basse Diversifier les financements") in extracted
