@@ -587,3 +587,19 @@ def test_the_manager_reads_the_recommendations_before_validating(client, referen
         in extracted
     )
     assert squeeze("Gestion financière Basse Diversifier les financements") in extracted
+
+
+def test_the_consultant_proposes_an_action_from_the_form(client, reference):
+    case, cast = case_at(Stage.SUPPORT)
+    client.force_login(cast.consultant)
+    url = reverse("cases:action_create", args=[case.pk])
+    response = client.post(url, {"title": "Tenir un tableau de bord mensuel"})
+    assert response.status_code == 302
+    assert list(case.actions.values_list("title", "status", "origin", "owner")) == [
+        ("Tenir un tableau de bord mensuel", "proposed", "consultant", "")
+    ]
+    client.force_login(cast.board_member)
+    response = client.post(url, {"title": "Sans responsable"})
+    assert response.context["form"].errors["owner"] == [
+        "Indiquez la personne du centre qui porte l'action."
+    ]

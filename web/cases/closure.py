@@ -36,7 +36,8 @@ def action_create(request, pk):
         submit="Ajouter l'action",
         visibility=VISIBILITY["action"],
         intro="L'intervenant n'agit jamais « à la place » des équipes : chaque action est "
-        "portée par une personne du centre.",
+        "portée par une personne du centre. Une action ajoutée par le consultant est proposée : "
+        "le centre décide de la reprendre, de l'adapter ou de l'écarter.",
     )
 
 

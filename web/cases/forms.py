@@ -543,11 +543,14 @@ class ActionForm(StyledFormMixin, forms.Form):
         error_messages={"required": "Donnez un intitulé à l'action."},
     )
     description = _text("Description", rows=3)
+    # Required of the centre's members by the service; a consultant's proposal may leave it
+    # to the centre, which decides who carries the action.
     owner = forms.CharField(
         label="Responsable",
         max_length=150,
-        help_text="Une personne du centre (bénévole ou salariée) : c'est elle qui porte l'action.",
-        error_messages={"required": "Indiquez la personne du centre qui porte l'action."},
+        required=False,
+        help_text="Une personne du centre (bénévole ou salariée) : c'est elle qui porte l'action. "
+        "Si vous proposez l'action en tant que consultant, le centre pourra la désigner.",
     )
     due_date = DateField(
         label="Échéance",
