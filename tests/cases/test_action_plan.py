@@ -603,3 +603,35 @@ def test_the_consultant_proposes_an_action_from_the_form(client, reference):
     assert response.context["form"].errors["owner"] == [
         "Indiquez la personne du centre qui porte l'action."
     ]
+
+
+def test_the_centre_adapts_then_drops_an_action_from_the_plan_page(client, reference):
+    case, cast, (treasury, funding, training, statutes) = accepted_plan()
+    client.force_login(cast.board_member)
+    url = reverse("cases:action_decide", args=[case.pk, statutes.pk])
+    response = client.post(
+        url,
+        {
+            "decision": "adapt",
+            "title": "Réviser l'article 7 des statuts",
+            "carried_by": cast.staff.pk,
+            "due_date": "2027-06-30",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 302
+    statutes.refresh_from_db()
+    assert (statutes.title, statutes.decision, statutes.carried_by, statutes.due_date) == (
+        "Réviser l'article 7 des statuts",
+        "adapted",
+        cast.staff,
+        dt.date(2027, 6, 30),
+    )
+    url = reverse("cases:action_status", args=[case.pk, statutes.pk])
+    response = client.post(url, {"status": "dropped", "version": statutes.version})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "reason": ["Dites pourquoi l'action est abandonnée."]
+    }
+    statutes.refresh_from_db()
+    assert statutes.status == "to_start"
