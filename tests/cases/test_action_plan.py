@@ -635,3 +635,24 @@ def test_the_centre_adapts_then_drops_an_action_from_the_plan_page(client, refer
     }
     statutes.refresh_from_db()
     assert statutes.status == "to_start"
+
+
+def test_the_former_statuses_are_mapped_to_the_new_ones(reference):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("soutien.cases.migrations.0007_recommendations_action_plan")
+    case, cast = case_at(Stage.SUPPORT)
+    todo = Action.objects.create(case=case, title="A", owner="B", status="todo")
+    abandoned = Action.objects.create(case=case, title="C", owner="D", status="abandoned")
+    migration.forwards(apps, None)
+    todo.refresh_from_db()
+    abandoned.refresh_from_db()
+    assert (todo.status, todo.status_reason) == ("to_start", "")
+    assert (abandoned.status, abandoned.status_reason) == (
+        "dropped",
+        "Abandonnée avant que le motif soit demandé.",
+    )
+    migration.backwards(apps, None)
+    assert sorted(case.actions.values_list("status", flat=True)) == ["abandoned", "todo"]

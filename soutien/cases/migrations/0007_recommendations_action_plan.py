@@ -13,9 +13,12 @@ LEGACY_REASON = "Abandonnée avant que le motif soit demandé."
 
 def forwards(apps, schema_editor):
     Action = apps.get_model("cases", "Action")
+    # Each row goes straight to a state the new constraints accept.
+    Action.objects.filter(status="abandoned", status_reason="").update(
+        status="dropped", status_reason=LEGACY_REASON
+    )
     for old, new in OLD_TO_NEW.items():
         Action.objects.filter(status=old).update(status=new)
-    Action.objects.filter(status="dropped", status_reason="").update(status_reason=LEGACY_REASON)
     # Before this migration only the centre's members could mark an action done.
     Action.objects.filter(status="done").update(done_by_centre=True)
 
