@@ -173,3 +173,46 @@ def case_at(stage: str, cast: Cast | None = None) -> tuple[Case, Cast]:
         return case, cast
     services.case_close(case=case, by=cast.coordinator, outcome=ClosureOutcome.IMPROVED)
     return case, cast
+
+
+# The recommendations of the report written by `case_with_recommendations`, by default.
+RECOMMENDATIONS = (
+    ("gestion-financiere", "haute", "Construire un plan de trésorerie sur douze mois"),
+    ("gouvernance", "moyenne", "Former les administrateurs à la lecture des comptes"),
+    ("gestion-financiere", "basse", "Diversifier les financements"),
+)
+
+
+def case_with_recommendations(
+    stage: str = Stage.SUPPORT, recommendations=RECOMMENDATIONS, cast: Cast | None = None
+) -> tuple[Case, Cast]:
+    """A case whose report carries structured recommendations (field code, priority,
+    text), brought through validation to `stage` (report_review, restitution, support)."""
+    case, cast = case_at(Stage.DIAGNOSTIC, cast)
+    domains = {d.code: d for d in Domain.objects.all()}
+    services.report_save(
+        case=case,
+        by=cast.consultant,
+        context="Trois entretiens et une visite.",
+        analysis="Le modèle économique repose sur une seule subvention.",
+        summary="Situation tendue mais maîtrisable.",
+        recommendation_items=[
+            {"domain": domains[code], "priority": priority, "text": text}
+            for code, priority, text in recommendations
+        ],
+    )
+    services.report_submit(case=case, by=cast.consultant)
+    if stage == Stage.REPORT_REVIEW:
+        return case, cast
+    services.report_validate(case=case, by=cast.board_member)
+    if stage == Stage.RESTITUTION:
+        return case, cast
+    services.restitution_record(
+        case=case,
+        by=cast.consultant,
+        starts_at=timezone.now() - dt.timedelta(days=1),
+        place="Centre social",
+        attendees_text="La présidente, la trésorière, le directeur",
+        summary="Le diagnostic a été présenté et discuté.",
+    )
+    return case, cast

@@ -110,6 +110,7 @@ TODO_KINDS: dict[str, str] = {
     "draft": "Brouillons à terminer",
     "complete_form": "Fiches renvoyées à compléter",
     "validate_report": "Rapports à valider",
+    "actions_proposed": "Actions proposées à accepter ou écarter",
     "actions_due": "Actions du plan arrivées à échéance",
     "my_actions": "Actions du plan dont vous êtes responsable",
     "satisfaction": "Questionnaires de satisfaction à remplir",
@@ -123,6 +124,7 @@ TODO_KINDS: dict[str, str] = {
 # What to do, for the kinds that are not stage things.
 PERSON_LABELS = {
     "overdue": "Relancer : l'étape a dépassé son délai cible",
+    "actions_proposed": "Accepter, adapter ou écarter les actions proposées",
     "actions_due": "Faire le point sur les actions arrivées à échéance",
     "my_actions": "Faire avancer vos actions du plan",
 }
@@ -130,7 +132,9 @@ PERSON_LABELS = {
 ACTION_NOTICE_DAYS = 7
 # The rows shown per kind in « Mon espace » (« voir les N » leads to the list).
 TODO_ROWS_PER_KIND = 5
-OPEN_ACTIONS = [ActionStatus.TODO, ActionStatus.IN_PROGRESS]
+# The actions of the plan the centre took up and has not finished (a proposed one awaits
+# the centre's decision: `actions_proposed`).
+OPEN_ACTIONS = [ActionStatus.TO_START, ActionStatus.IN_PROGRESS, ActionStatus.POSTPONED]
 
 
 @dataclass(frozen=True)
@@ -372,7 +376,7 @@ def carried_by(user) -> Q:
     for function in functions.values_list("function", flat=True):
         function = function.strip()
         names.update({function, f"le {function}", f"la {function}", f"l'{function}"})
-    carried = Q(pk__in=[])
+    carried = Q(carried_by_id=user.pk)  # named by their account, when it is set
     for name in sorted(name for name in names if name):
         carried |= Q(owner__iexact=name)
     return carried
@@ -389,6 +393,15 @@ def _person_things(user, actor, now) -> dict[str, tuple[str, Q]]:
     if actor.coordinator:
         late = overdue_q(TargetDuration.as_table(), now) & ~Q(stage=Stage.DRAFT)
         things["overdue"] = (PERSON_LABELS["overdue"], late)
+    if actor.centre_orgs:
+        # The centre's members decide on the actions the report or the consultant proposed.
+        things["actions_proposed"] = (
+            PERSON_LABELS["actions_proposed"],
+            Q(stage=Stage.SUPPORT, manager_id__in=actor.centre_orgs)
+            & Q(
+                Exists(Action.objects.filter(case_id=OuterRef("pk"), status=ActionStatus.PROPOSED))
+            ),
+        )
     if actor.manager_orgs:
         horizon = timezone.localdate(now) + dt.timedelta(days=ACTION_NOTICE_DAYS)
         things["actions_due"] = (
@@ -605,9 +618,11 @@ def _reasons(kind: str, cases: list[Case], user, today) -> dict[int, str]:
             reasons.setdefault(
                 case_id, f"Commentaires du gestionnaire sur la version {number} : {comment}"
             )
-    elif kind in ("actions_due", "my_actions"):
+    elif kind in ("actions_due", "my_actions", "actions_proposed"):
         actions = Action.objects.filter(case_id__in=ids, status__in=OPEN_ACTIONS)
-        if kind == "my_actions":
+        if kind == "actions_proposed":
+            actions = Action.objects.filter(case_id__in=ids, status=ActionStatus.PROPOSED)
+        elif kind == "my_actions":
             actions = actions.filter(carried_by(user))
         else:
             horizon = today + dt.timedelta(days=ACTION_NOTICE_DAYS)

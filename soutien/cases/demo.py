@@ -498,9 +498,11 @@ class _Planner:
         member = p.staff_user or p.manager_user
         for title, domain_code in rng.sample(ACTIONS, 3):
             status = (
-                rng.choice([ActionStatus.DONE, ActionStatus.DONE, ActionStatus.ABANDONED])
+                rng.choice([ActionStatus.DONE, ActionStatus.DONE, ActionStatus.DROPPED])
                 if closed
-                else rng.choice(ActionStatus.values[:3])
+                else rng.choice(
+                    [ActionStatus.TO_START, ActionStatus.IN_PROGRESS, ActionStatus.DONE]
+                )
             )
             added = restitution + dt.timedelta(days=rng.randint(1, 5))
             fields = {
@@ -509,24 +511,28 @@ class _Planner:
                 "owner": rng.choice(OWNERS),
                 "due_date": (self.now + dt.timedelta(days=rng.randint(-30, 120))).date(),
             }
-            # Each added action is found again by its title for its update.
+            # The centre's team writes its own actions (« à démarrer »); each is found again
+            # by its title for its update.
             steps.append(
                 (
                     added,
-                    lambda fields=fields: services.action_add(
-                        case=p.case(), by=consultant, **fields
-                    ),
+                    lambda fields=fields: services.action_add(case=p.case(), by=member, **fields),
                 )
             )
-            if status != ActionStatus.TODO:
+            if status != ActionStatus.TO_START:
+                note = (
+                    "Le conseil d'administration a choisi une autre priorité."
+                    if status == ActionStatus.DROPPED
+                    else "Point fait en réunion d'équipe."
+                )
                 steps.append(
                     (
                         added + dt.timedelta(days=rng.randint(10, 50)),
-                        lambda title=title, status=status: services.action_update(
+                        lambda title=title, status=status, note=note: services.action_update(
                             action=p.case().actions.get(title=title),
                             by=member,
                             status=status,
-                            note="Point fait en réunion d'équipe.",
+                            note=note,
                         ),
                     )
                 )

@@ -68,10 +68,58 @@ class MeetingKind(models.TextChoices):
 
 
 class ActionStatus(models.TextChoices):
-    TODO = "todo", "À faire"
+    """Where an action of the plan stands. A proposed action (from a recommendation of the
+    report, or added by the consultant) waits for the centre's decision; a declined one is
+    not part of the plan."""
+
+    PROPOSED = "proposed", "Proposée, en attente de la décision du centre"
+    DECLINED = "declined", "Écartée par le centre"
+    TO_START = "to_start", "À démarrer"
     IN_PROGRESS = "in_progress", "En cours"
     DONE = "done", "Réalisée"
-    ABANDONED = "abandoned", "Abandonnée"
+    POSTPONED = "postponed", "Reportée"
+    DROPPED = "dropped", "Abandonnée"
+
+
+# The statuses of the actions the centre has taken up (the plan itself).
+PLAN_STATUSES = (
+    ActionStatus.TO_START,
+    ActionStatus.IN_PROGRESS,
+    ActionStatus.DONE,
+    ActionStatus.POSTPONED,
+    ActionStatus.DROPPED,
+)
+# The statuses a member of the centre may choose for an action of the plan.
+SETTABLE_STATUSES = PLAN_STATUSES
+# Still to be done: a closure warns about them; they reach their owners' to-do lists.
+OPEN_STATUSES = (
+    ActionStatus.PROPOSED,
+    ActionStatus.TO_START,
+    ActionStatus.IN_PROGRESS,
+    ActionStatus.POSTPONED,
+)
+# Statuses that need a reason (DB constraint and service).
+STATUSES_WITH_REASON = (ActionStatus.DROPPED,)
+
+
+class ActionDecision(models.TextChoices):
+    """The centre's answer to a proposed action."""
+
+    ACCEPTED = "accepted", "Acceptée"
+    ADAPTED = "adapted", "Adaptée"
+    DECLINED = "declined", "Écartée"
+
+
+class ActionOrigin(models.TextChoices):
+    RECOMMENDATION = "recommendation", "Préconisation du rapport"
+    CONSULTANT = "consultant", "Proposée par le consultant"
+    CENTRE = "centre", "Ajoutée par le centre"
+
+
+class Priority(models.TextChoices):
+    HIGH = "haute", "Haute"
+    MEDIUM = "moyenne", "Moyenne"
+    LOW = "basse", "Basse"
 
 
 class ClosureOutcome(models.TextChoices):

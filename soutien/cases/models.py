@@ -7,6 +7,8 @@ from django.db.models import Q
 from soutien.cases.enums import (
     DEFAULT_SITUATION,
     DEFAULT_TARGET_DAYS_BY_SITUATION,
+    ActionDecision,
+    ActionOrigin,
     ActionStatus,
     Audience,
     Channel,
@@ -14,6 +16,7 @@ from soutien.cases.enums import (
     DecisionOutcome,
     MeetingKind,
     OpinionValue,
+    Priority,
     ReportStatus,
     RiskLevel,
     Situation,
@@ -110,6 +113,12 @@ class Case(models.Model):
         "issue", max_length=20, choices=ClosureOutcome.choices, blank=True
     )
     closure_comment = models.TextField("commentaire de clôture", blank=True)
+    closure_summary = models.TextField(
+        "bilan de la mission",
+        blank=True,
+        help_text="Quelques lignes pour le gestionnaire : ce que le centre a repris à son "
+        "compte, ce qui reste à faire.",
+    )
     # Optimistic lock: a form carries the version it was built from.
     version = models.PositiveIntegerField("version", default=1)
     anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True)
@@ -133,7 +142,7 @@ class Case(models.Model):
     restitution_tenths = _lead_time(Step.RESTITUTION, "durée jusqu'à la restitution")
 
     # Personal data (RGPD), read by soutien.core.personal_data.
-    PERSONAL_FIELDS = ("closure_comment", "created_by", "consultant")
+    PERSONAL_FIELDS = ("closure_comment", "closure_summary", "created_by", "consultant")
     OTHER_FIELDS = ("number", "stage", "situation", "closure_outcome")
 
     class Meta:
@@ -518,38 +527,163 @@ class ReportVersion(models.Model):
         return self.status == ReportStatus.VALIDATED
 
 
+class Recommendation(models.Model):
+    """One recommendation (préconisation) of a report version: a field, a priority, a text.
+    When the manager validates the version, each becomes a proposed action of the plan."""
+
+    report_version = models.ForeignKey(
+        ReportVersion,
+        verbose_name="version du rapport",
+        on_delete=models.CASCADE,
+        related_name="recommendation_items",
+    )
+    domain = models.ForeignKey(
+        "directory.Domain", verbose_name="champ de fonctionnement", on_delete=models.PROTECT
+    )
+    priority = models.CharField(
+        "priorité", max_length=10, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    text = models.TextField("préconisation")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("text",)
+    OTHER_FIELDS = ("priority",)
+
+    class Meta:
+        verbose_name = "préconisation"
+        verbose_name_plural = "préconisations"
+        ordering = ["report_version", "position", "pk"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
 class Action(models.Model):
-    """A commitment of the action plan, owned by a person of the centre."""
+    """A commitment of the action plan, owned by a person of the centre.
+
+    A proposed action (from a recommendation, or added by the consultant) waits for the
+    centre's decision: accepted, adapted or declined with a reason. Only the centre's
+    members decide and keep the status: the provider never acts « à la place de »."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
     domain = models.ForeignKey(
         "directory.Domain", verbose_name="champ", null=True, blank=True, on_delete=models.PROTECT
     )
+    recommendation = models.ForeignKey(
+        Recommendation,
+        verbose_name="préconisation d'origine",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    origin = models.CharField(
+        "origine", max_length=16, choices=ActionOrigin.choices, default=ActionOrigin.CENTRE
+    )
     title = models.CharField("action", max_length=200)
     description = models.TextField("description", blank=True)
     owner = models.CharField(
-        "responsable", max_length=150, help_text="Une personne du centre (bénévole ou salariée)."
+        "responsable",
+        max_length=150,
+        blank=True,
+        help_text="Une personne du centre (bénévole ou salariée).",
+    )
+    carried_by = models.ForeignKey(
+        USER,
+        verbose_name="portée par (compte)",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_actions",
+        help_text="Un administrateur ou un salarié du centre qui a un compte : l'échéance "
+        "arrive dans sa liste « À faire ».",
     )
     due_date = models.DateField("échéance", null=True, blank=True)
     status = models.CharField(
-        "état", max_length=16, choices=ActionStatus.choices, default=ActionStatus.TODO
+        "état", max_length=16, choices=ActionStatus.choices, default=ActionStatus.TO_START
     )
+    decision = models.CharField(
+        "décision du centre", max_length=16, choices=ActionDecision.choices, blank=True
+    )
+    declined_reason = models.TextField("motif de la décision d'écarter l'action", blank=True)
+    status_reason = models.TextField("motif", blank=True)
+    # Completed by the centre's own team (what the evaluation counts); set with « done ».
+    done_by_centre = models.BooleanField("réalisée par l'équipe du centre", null=True)
+    completed_at = models.DateTimeField("réalisée le", null=True, blank=True)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL)
     created_at = ClockDateTimeField(auto_now_add=True)
     updated_at = ClockDateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
     # Personal data (RGPD), read by soutien.core.personal_data.
-    PERSONAL_FIELDS = ("title", "description", "owner", "created_by")
-    OTHER_FIELDS = ("status",)
+    PERSONAL_FIELDS = (
+        "title",
+        "description",
+        "owner",
+        "declined_reason",
+        "status_reason",
+        "carried_by",
+        "created_by",
+    )
+    OTHER_FIELDS = ("status", "origin", "decision")
 
     class Meta:
         verbose_name = "action"
         verbose_name_plural = "plan d'actions"
         ordering = ["due_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=ActionStatus.DECLINED)
+                | (Q(decision=ActionDecision.DECLINED) & ~Q(declined_reason="")),
+                name="action_declined_has_reason",
+                violation_error_message="Une action écartée l'est avec un motif.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ActionStatus.DROPPED) | ~Q(status_reason=""),
+                name="action_dropped_has_reason",
+                violation_error_message="Une action abandonnée l'est avec un motif.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=ActionStatus.DECLINED) & Q(decision=ActionDecision.DECLINED))
+                | (
+                    ~Q(status=ActionStatus.DECLINED)
+                    & ~Q(decision=ActionDecision.DECLINED)
+                    & (~Q(status=ActionStatus.PROPOSED) | Q(decision=""))
+                ),
+                name="action_decision_matches_status",
+                violation_error_message=(
+                    "Une action proposée attend la décision du centre ; une action écartée "
+                    "porte cette décision."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=ActionStatus.DONE) & Q(done_by_centre__isnull=False))
+                | (~Q(status=ActionStatus.DONE) & Q(done_by_centre__isnull=True)),
+                name="action_done_by_centre_when_done",
+                violation_error_message=(
+                    "Une action réalisée dit si l'équipe du centre l'a menée elle-même."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_date"])]
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_late(self) -> bool:
+        """Past its due date and still open (the page says it in words)."""
+        from django.utils import timezone
+
+        from soutien.cases.enums import OPEN_STATUSES
+        from soutien.core import clock
+
+        return (
+            self.due_date is not None
+            and self.status in OPEN_STATUSES
+            and self.due_date < timezone.localdate(clock.now())
+        )
 
 
 class ActionNote(models.Model):
@@ -569,6 +703,39 @@ class ActionNote(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class SupportSession(models.Model):
+    """A support session (séance d'accompagnement) the consultant logs: who took part,
+    what was worked on, which tools were handed over to the centre's team."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_sessions")
+    held_on = models.DateField("date de la séance")
+    participants = models.TextField(
+        "participants", help_text="Noms et fonctions, une personne par ligne."
+    )
+    worked_on = models.TextField("ce qui a été travaillé")
+    tools_handed_over = models.TextField(
+        "outils transmis à l'équipe",
+        blank=True,
+        help_text="Tableaux de bord, modèles, procédures… que l'équipe garde et fait vivre.",
+    )
+    author = models.ForeignKey(
+        USER, null=True, on_delete=models.SET_NULL, related_name="support_sessions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Personal data (RGPD), read by soutien.core.personal_data.
+    PERSONAL_FIELDS = ("participants", "worked_on", "tools_handed_over", "author")
+    OTHER_FIELDS = ()
+
+    class Meta:
+        verbose_name = "séance d'accompagnement"
+        verbose_name_plural = "séances d'accompagnement"
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self):
+        return f"Séance du {self.held_on:%d/%m/%Y}"
 
 
 class Message(models.Model):

@@ -5,7 +5,7 @@ Views and services call these functions; templates receive their answers.
 """
 
 from soutien.cases import workflow
-from soutien.cases.enums import Audience, Channel, MeetingKind, ReportStatus
+from soutien.cases.enums import Audience, Channel, MeetingKind, ReportStatus, Stage
 from soutien.cases.workflow import allows
 from soutien.directory.actors import Actor, actor_for, is_coordinator  # noqa: F401 - re-exported
 
@@ -410,3 +410,50 @@ def can_view_situation(user, case) -> bool:
     if not is_centre_staff(user, case):
         return True  # the other rows of a list are cases the user sees in full
     return not can_view_stage_only(user, case)
+
+
+# --- Action plan, support sessions, closure summary ------------------------------------
+
+
+def is_centre_member(user, case) -> bool:
+    """Membre du centre : administrateur bénévole ou salarié de l'association qui le gère,
+    ou salarié de la fédération gestionnaire."""
+    return case.manager_id in actor_for(user).centre_orgs
+
+
+def can_decide_on_action(user, case) -> bool:
+    """Seuls les membres du centre (gestionnaire, salariés) acceptent, adaptent ou écartent
+    une action proposée, pendant l'accompagnement : le plan d'actions est le leur."""
+    return case.stage == Stage.SUPPORT and is_centre_member(user, case)
+
+
+def can_set_action_status(user, case) -> bool:
+    """Seuls les membres du centre changent l'état des actions du plan (à démarrer, en
+    cours, réalisée, reportée, abandonnée) : l'intervenant ne fait pas « à la place de »."""
+    return case.stage == Stage.SUPPORT and is_centre_member(user, case)
+
+
+def can_propose_action(user, case) -> bool:
+    """Le consultant désigné propose des actions pendant l'accompagnement ; le centre
+    décide de les reprendre ou non."""
+    return case.stage == Stage.SUPPORT and is_assigned_consultant(user, case)
+
+
+def can_view_support_sessions(user, case) -> bool:
+    """Les séances d'accompagnement (participants, travail mené, outils transmis) sont lues
+    par le gestionnaire, les salariés du centre, la coordination et le prestataire ; pas par
+    les partenaires financeurs."""
+    if case.stage not in (Stage.SUPPORT, Stage.CLOSED):
+        return False
+    if is_centre_member(user, case):
+        return True
+    return can_view_case(user, case) and (is_coordinator(user) or is_provider_of(user, case))
+
+
+def can_view_closure_summary(user, case) -> bool:
+    """Le bilan de la mission écrit à la clôture est lu par le gestionnaire, la
+    coordination et le prestataire ; l'issue reste lue par tous ceux qui suivent le
+    dossier."""
+    return can_view_case(user, case) and (
+        is_manager_side(user, case) or is_coordinator(user) or is_provider_of(user, case)
+    )

@@ -590,17 +590,32 @@ REPORT_SECTIONS = ("context", "analysis", "recommendations", "summary")
 
 
 @transaction.atomic
-def report_save(*, case: Case, by, version: int | None = None, **sections) -> ReportVersion:
-    """Le consultant rédige le rapport (sections structurées)."""
+def report_save(
+    *,
+    case: Case,
+    by,
+    version: int | None = None,
+    recommendation_items=None,
+    **sections,
+) -> ReportVersion:
+    """Le consultant rédige le rapport (sections structurées) et ses préconisations, chacune
+    avec son champ et sa priorité."""
+    from soutien.cases import action_plan
+
     _locked(case)
     _require(policies.can_write_report(by, case))
     _check_version(case, version)
     draft = report_draft(case)
+    new_draft = draft.pk is None
     for name in REPORT_SECTIONS:
         if name in sections:
             setattr(draft, name, sections[name])
     draft.author = by
     draft.save()
+    if recommendation_items is not None:
+        action_plan.recommendations_replace(draft, recommendation_items)
+    elif new_draft and (last := case.report_versions.exclude(pk=draft.pk).last()):
+        action_plan.recommendations_copy(last, draft)
     case.version = F("version") + 1
     case.save(update_fields=["version", "updated_at"])
     case.refresh_from_db(fields=["version"])
@@ -612,7 +627,10 @@ def report_submit(*, case: Case, by) -> ReportVersion:
     """Le consultant transmet la version au gestionnaire — à lui seul."""
     _begin(case, "submit_report", by=by)
     draft = report_draft(case)
-    if not draft.pk or not (draft.analysis.strip() and draft.recommendations.strip()):
+    if not draft.pk or not (
+        draft.analysis.strip()
+        and (draft.recommendations.strip() or draft.recommendation_items.exists())
+    ):
         raise CaseError("Rédigez au moins l'analyse et les préconisations avant de transmettre.")
     now = clock.now()
     draft.status = ReportStatus.SUBMITTED
@@ -663,7 +681,10 @@ def report_request_changes(*, case: Case, by, comment: str) -> ReportVersion:
 
 @transaction.atomic
 def report_validate(*, case: Case, by) -> ReportVersion:
-    """Seul le gestionnaire valide le rapport ; les partenaires y accèdent ensuite."""
+    """Seul le gestionnaire valide le rapport ; les partenaires y accèdent ensuite. Chaque
+    préconisation de la version validée devient une action proposée au plan d'actions."""
+    from soutien.cases import action_plan
+
     _begin(case, "validate_report", by=by)
     version = _submitted_version(case)
     now = clock.now()
@@ -679,6 +700,7 @@ def report_validate(*, case: Case, by) -> ReportVersion:
         report_validated_at=now,
     )
     notifications.notify_report_validated(case, by, version)
+    action_plan.propose_from_report(case=case, version=version, by=by)
     return version
 
 
@@ -701,11 +723,29 @@ def restitution_record(*, case: Case, by, attendees=(), **fields) -> Meeting:
 
 
 @transaction.atomic
-def action_add(*, case: Case, by, **fields) -> Action:
-    """Une action du plan, portée par une personne du centre."""
+def action_add(*, case: Case, by, owner: str = "", carried_by=None, **fields) -> Action:
+    """Une action du plan, portée par une personne du centre. Ajoutée par un membre du
+    centre, elle entre au plan (à démarrer) ; ajoutée par le consultant, elle est proposée
+    et attend la décision du centre."""
+    from soutien.cases import action_plan
+    from soutien.cases.enums import ActionOrigin, ActionStatus
+
     _locked(case)
     _require(policies.can_add_action(by, case))
-    action = Action.objects.create(case=case, created_by=by, **fields)
+    if not (fields.get("title") or "").strip():
+        raise CaseError("Donnez un intitulé à l'action.", field="title")
+    by_centre = policies.is_centre_member(by, case)
+    if by_centre or carried_by is not None or owner.strip():
+        owner, carried_by = action_plan._owner_fields(case, owner, carried_by)
+    action = Action.objects.create(
+        case=case,
+        created_by=by,
+        owner=owner,
+        carried_by=carried_by,
+        origin=ActionOrigin.CENTRE if by_centre else ActionOrigin.CONSULTANT,
+        status=ActionStatus.TO_START if by_centre else ActionStatus.PROPOSED,
+        **fields,
+    )
     record_event(case=case, kind="action_add", label=f"Action ajoutée : {action.title}", by=by,
                  audience=Audience.MANAGER_AND_PROVIDER)  # fmt: skip
     return action
@@ -715,16 +755,27 @@ def action_add(*, case: Case, by, **fields) -> Action:
 def action_update(
     *, action: Action, by, status: str, note: str = "", version: int | None = None
 ) -> Action:
-    """Les membres du centre tiennent l'avancement de leurs actions."""
+    """Les membres du centre tiennent l'avancement de leurs actions. Le point d'avancement
+    sert de motif quand l'action est abandonnée ou reportée."""
+    from soutien.cases import action_plan
+    from soutien.cases.enums import ActionStatus
+
     action = Action.objects.select_for_update().select_related("case").get(pk=action.pk)
     case = _locked(action.case)
     _require(policies.can_update_action(by, case))
     if version is not None and int(version) != action.version:
         raise StaleForm()
     changed = status != action.status
-    action.status = status
+    try:
+        fields = action_plan.apply_status(
+            action,
+            status=status,
+            reason=note if status in (ActionStatus.DROPPED, ActionStatus.POSTPONED) else "",
+        )
+    except CaseError as exc:
+        raise CaseError(exc.message, field="note" if exc.field == "reason" else exc.field) from exc
     action.version = F("version") + 1
-    action.save(update_fields=["status", "version", "updated_at"])
+    action.save(update_fields=[*fields, "version", "updated_at"])
     action.refresh_from_db(fields=["version"])
     if note.strip():
         ActionNote.objects.create(action=action, author=by, text=note)
@@ -742,35 +793,44 @@ def action_update(
 
 @transaction.atomic
 def case_close(
-    *, case: Case, by, outcome: str, comment: str = "", open_actions_confirmed: bool = False
+    *,
+    case: Case,
+    by,
+    outcome: str,
+    comment: str = "",
+    summary: str = "",
+    open_actions_confirmed: bool = False,
 ) -> Case:
-    """La coordination clôture le dossier avec son issue ; le gestionnaire est invité au
-    questionnaire de satisfaction. Si des actions du plan sont encore en cours, la
-    clôture le dit et demande de confirmer."""
-    from soutien.cases.enums import ActionStatus, ClosureOutcome
+    """La coordination clôture le dossier avec son issue et un bilan que le gestionnaire
+    lit ; le gestionnaire est invité au questionnaire de satisfaction. Si des actions du
+    plan sont encore ouvertes (proposées, à démarrer, en cours, reportées), la clôture le
+    dit et demande de confirmer."""
+    from soutien.cases.enums import OPEN_STATUSES, ClosureOutcome
 
     _begin(case, "close", by=by)
     if outcome not in ClosureOutcome.values:
         raise CaseError("Choisissez l'issue de la mission.", field="outcome")
-    in_progress = case.actions.filter(status=ActionStatus.IN_PROGRESS).count()
-    if in_progress and not open_actions_confirmed:
+    still_open = case.actions.filter(status__in=OPEN_STATUSES).count()
+    if still_open and not open_actions_confirmed:
         raise CaseError(
             (
-                "Une action du plan est encore en cours"
-                if in_progress == 1
-                else f"{in_progress} actions du plan sont encore en cours"
+                "Une action du plan est encore ouverte"
+                if still_open == 1
+                else f"{still_open} actions du plan sont encore ouvertes"
             )
-            + " : confirmez que vous clôturez quand même le dossier.",
+            + " (proposée, à démarrer, en cours ou reportée) : confirmez que vous clôturez "
+            "quand même le dossier.",
             field="open_actions_confirmed",
         )
     case.closure_outcome = outcome
     case.closure_comment = comment
+    case.closure_summary = (summary or "").strip()
     _move(
         case,
         "close",
         by=by,
         comment=comment,
-        extra_fields=["closure_outcome", "closure_comment"],
+        extra_fields=["closure_outcome", "closure_comment", "closure_summary"],
         closed_at=None,
     )
     notifications.notify_closed(case, by)
@@ -878,6 +938,11 @@ NEUTRAL_EVENT_LABELS = {
     "assign": "Consultant désigné",
     "action_add": "Action ajoutée",
     "action_update": "Action mise à jour",
+    "actions_proposed": "Préconisations proposées au plan d'actions",
+    "action_accept": "Action acceptée par le centre",
+    "action_adapt": "Action adaptée par le centre",
+    "action_decline": "Action écartée par le centre",
+    "support_session": "Séance d'accompagnement consignée",
     "satisfaction": "Questionnaire de satisfaction rempli",
     "document_upload": "Pièce jointe ajoutée",
     "document_delete": "Pièce jointe retirée",

@@ -162,7 +162,13 @@ def restitution_pdf_context(meeting, *, viewer) -> dict:
     context = _common(case)
     actions = []
     if case_policies.can_view_action_plan(viewer, case):
-        actions = list(case.actions.exclude(status=ActionStatus.ABANDONED).select_related("domain"))
+        # Proposed actions too (the restitution is where they are discussed), but not the
+        # ones the centre declined or dropped.
+        actions = list(
+            case.actions.exclude(
+                status__in=[ActionStatus.DECLINED, ActionStatus.DROPPED]
+            ).select_related("domain")
+        )
     context.update(
         {
             "meeting": meeting,
@@ -180,3 +186,26 @@ def render_restitution_pdf(meeting, *, viewer) -> bytes:
     return render_pdf(
         "documents/pdf/restitution.html", restitution_pdf_context(meeting, viewer=viewer)
     )
+
+
+# --- Action plan --------------------------------------------------------------------------
+
+
+def action_plan_pdf_context(case) -> dict:
+    """The plan as its page shows it (checked by the caller with
+    cases.policies.can_view_action_plan): every action grouped by field, the progress."""
+    from soutien.cases.action_plan import plan_summary
+
+    context = _common(case)
+    context.update(
+        {
+            "summary": plan_summary(case),
+            "title": f"Plan d'actions — dossier {case.display_number}",
+        }
+    )
+    return context
+
+
+def render_action_plan_pdf(case) -> bytes:
+    """Le plan d'actions du centre, groupé par champ, avec son avancement."""
+    return render_pdf("documents/pdf/action_plan.html", action_plan_pdf_context(case))

@@ -26,7 +26,9 @@ from soutien.cases.models import (
     InformationForm,
     Meeting,
     Message,
+    Recommendation,
     ReportVersion,
+    SupportSession,
 )
 from soutien.directory.models import Domain, Organisation
 
@@ -50,6 +52,10 @@ MARKERS = {
     "partner_meeting_agenda": "QZRENCONTREQZ",  # agenda of the meeting with the partners
     "support_session_agenda": "QZSEANCEQZ",  # agenda of a support session
     "action": "QZACTIONQZ",  # the title of an action of the action plan
+    "declined_reason": "QZMOTIFECARTQZ",  # why the centre declined a proposed action
+    "support_log": "QZOUTILSQZ",  # tools handed over in a logged support session
+    "recommendation": "QZPRECOQZ",  # a structured recommendation of the report
+    "closure_summary": "QZBILANQZ",  # the mission's summary written at closure
 }
 
 
@@ -119,6 +125,13 @@ def build_planted(stage: str) -> Planted:
     ReportVersion.objects.filter(case=case, number=1).exclude(status="draft").update(
         analysis=MARKERS["report"]
     )
+    submitted = case.report_versions.filter(number=1).exclude(status="draft").first()
+    if submitted is not None:
+        Recommendation.objects.create(
+            report_version=submitted,
+            domain=Domain.objects.get(code="gouvernance"),
+            text=f"Former le bureau {MARKERS['recommendation']}",
+        )
     planted.versions = list(case.report_versions.order_by("number"))
     if case.stage == Stage.RESTITUTION:
         meeting(MeetingKind.RESTITUTION, "planned_restitution_agenda", cast.consultant)
@@ -137,6 +150,27 @@ def build_planted(stage: str) -> Planted:
                 owner="La trésorière",
                 created_by=cast.board_member,
             )
+        )
+        Action.objects.create(
+            case=case,
+            title="Réviser les statuts",
+            status="declined",
+            decision="declined",
+            declined_reason=f"Déjà fait {MARKERS['declined_reason']}",
+            origin="consultant",
+            created_by=cast.consultant,
+        )
+        SupportSession.objects.create(
+            case=case,
+            held_on=dt.date(2026, 11, 2),
+            participants="La trésorière",
+            worked_on="Le plan de trésorerie.",
+            tools_handed_over=f"Modèle de tableau {MARKERS['support_log']}",
+            author=cast.consultant,
+        )
+    if case.stage == Stage.CLOSED:
+        case.__class__.objects.filter(pk=case.pk).update(
+            closure_summary=f"Bilan {MARKERS['closure_summary']}"
         )
     case.refresh_from_db()
     return planted

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import models
 from django.utils import timezone
 
-from soutien.cases import services
+from soutien.cases import action_plan, services
 from soutien.cases.enums import (
     ActionStatus,
     Channel,
@@ -167,7 +167,17 @@ def _marked_case(mark):
     )
     sections = ("context", "analysis", "recommendations", "summary")
     version = services.report_save(
-        case=case, by=consultant, **{name: mark(f"report {name}") for name in sections}
+        case=case,
+        by=consultant,
+        recommendation_items=[
+            {
+                "domain": Domain.objects.get(code="gouvernance"),
+                "priority": "haute",
+                "text": mark(f"recommendation {n}"),
+            }
+            for n in (1, 2)
+        ],
+        **{name: mark(f"report {name}") for name in sections},
     )
     _upload(case, consultant, AttachTo.REPORT, mark("report file"), target=version)
     services.report_submit(case=case, by=consultant)
@@ -195,11 +205,32 @@ def _marked_case(mark):
     services.action_update(
         action=action, by=cast.board_member, status=ActionStatus.DONE, note=mark("action note")
     )
+    declined, dropped = case.actions.filter(origin="recommendation").order_by("pk")
+    action_plan.action_decline(
+        action=declined, by=cast.board_member, reason=mark("declined reason")
+    )
+    action_plan.action_accept(action=dropped, by=cast.staff, owner=mark("accepted owner"))
+    action_plan.action_set_status(
+        action=dropped, by=cast.staff, status="dropped", reason=mark("dropped reason")
+    )
+    action_plan.support_session_log(
+        case=case,
+        by=consultant,
+        held_on=timezone.localdate() - dt.timedelta(days=1),
+        participants=mark("session participants"),
+        worked_on=mark("session work"),
+        tools_handed_over=mark("session tools"),
+    )
     document = _upload(case, cast.board_member, AttachTo.ACTION, mark("action file"), action)
     download_record(case=case, by=cast.coordinator, kind="attachment", document=document)
     download_record(case=case, by=cast.coordinator, kind="form_pdf", name=mark("pdf name"))
     services.case_close(
-        case=case, by=cast.coordinator, outcome=ClosureOutcome.IMPROVED, comment=mark("closure")
+        case=case,
+        by=cast.coordinator,
+        outcome=ClosureOutcome.IMPROVED,
+        comment=mark("closure"),
+        summary=mark("closure summary"),
+        open_actions_confirmed=True,
     )
     services.satisfaction_answer(
         case=case,

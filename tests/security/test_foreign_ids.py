@@ -175,7 +175,7 @@ def test_an_action_of_another_case_cannot_be_updated_through_this_case(client, r
     )
     assert response.status_code == 404
     foreign.refresh_from_db()
-    assert (foreign.status, foreign.version) == (ActionStatus.TODO, 1)
+    assert (foreign.status, foreign.version) == (ActionStatus.TO_START, 1)
 
 
 def test_a_meeting_of_another_case_cannot_be_cancelled(client, reference):

@@ -72,6 +72,13 @@ READERS = {
     "support_session_agenda": at(SUPPORT, "A C K"),
     # The action plan belongs to the centre: its employees read it too.
     "action": at(SUPPORT, "A S C E M K"),
+    "declined_reason": at(SUPPORT, "A S C E M K"),
+    # The support sessions: the centre (its employees too), the coordination, the provider.
+    "support_log": at(SUPPORT, "A S C K"),
+    # A recommendation follows the report it belongs to.
+    "recommendation": {**at(["report_review"], "A K"), **at(VALIDATED, "A C E M K")},
+    # The mission's summary is written for the manager (and read by the Caf, the provider).
+    "closure_summary": at(["closed"], "A C K"),
 }
 COLUMN = {
     "A": "board_member",

@@ -892,6 +892,68 @@ CASE_TABLES["followup:answer 12"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
     "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
 }
+# --- Action plan page, its PDF, the centre's decisions and statuses, support sessions
+CASE_TABLES["cases:action_plan"] = {
+    # Read by whoever follows the case, and by the centre's employees (stage only otherwise),
+    # once the support has begun.
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 302, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 302, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 302, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 302, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 302, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 302, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:action_plan_pdf"] = {
+    # The same readers as the page (one policy); elsewhere nothing to download.
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 200, 200, 200, 200, 200, 404, 200, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:support_session"] = {
+    # The consultant logs the support sessions.
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 302, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 302, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 302, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 302, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 302, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 302, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 302, 302, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 302, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:action_decide"] = {
+    # Only the centre's members decide on a proposed action (the consultant proposes).
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "support":                  (LOG, 200, 200, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 302, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["cases:action_status"] = {
+    # Only the centre's members keep the statuses of the plan's actions.
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "support":                  (LOG, 200, 200, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 302, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
 
 # --- Attachments: to the form (by the administrateur), to a private note of the coordination,
 # to report version 1 (by the consultant)
@@ -1124,6 +1186,13 @@ def add_objects(case, cast) -> dict:
         objects["action"] = Action.objects.create(
             case=case, title="Former le trésorier", owner="La trésorière", created_by=cast.staff
         )
+        objects["proposed_action"] = Action.objects.create(
+            case=case,
+            title="Tenir un tableau de bord",
+            status="proposed",
+            origin="consultant",
+            created_by=cast.consultant,
+        )
     decision = getattr(case, "decision", None) if case.decided_at else None
     if decision is not None and decision.outcome in ("validated", "refused"):
         objects["decision_document"] = document(AttachTo.DECISION, None)
@@ -1172,6 +1241,14 @@ def case_urls(case, objects) -> dict[str, str]:
         urls["cases:action_update"] = reverse(
             "cases:action_update", kwargs={**pk, "action_pk": objects["action"].pk}
         )
+    urls["cases:action_plan"] = reverse("cases:action_plan", kwargs=pk)
+    urls["cases:action_plan_pdf"] = reverse("cases:action_plan_pdf", kwargs=pk)
+    urls["cases:support_session"] = reverse("cases:support_session", kwargs=pk)
+    if "action" in objects:
+        for name in ("action_decide", "action_status"):
+            urls[f"cases:{name}"] = reverse(
+                f"cases:{name}", kwargs={**pk, "action_pk": objects["action"].pk}
+            )
     urls["cases:close"] = reverse("cases:close", kwargs=pk)
     urls["cases:satisfaction"] = reverse("cases:satisfaction", kwargs=pk)
     for key, label in (
@@ -1221,7 +1298,12 @@ def cheap_pdfs(monkeypatch):
     matrix fast without changing any answer."""
     from web.documents import views
 
-    for name in ("render_form_pdf", "render_report_pdf", "render_restitution_pdf"):
+    for name in (
+        "render_form_pdf",
+        "render_report_pdf",
+        "render_restitution_pdf",
+        "render_action_plan_pdf",
+    ):
         monkeypatch.setattr(views.pdf, name, lambda *args, **kwargs: b"%PDF-1.7")
 
 
@@ -1330,6 +1412,14 @@ POST_TABLE = {
         (LOG, D,   404, R,   R,   R,   404, R,   404, 404, 404, 404, 404),
     ("support", "cases:action_update"):  # the board member may too (A): one change only
         (LOG, A,   D,   R,   R,   R,   404, R,   404, 404, 404, 404, 404),
+    # Only the centre's members decide on proposed actions and keep the statuses; the
+    # consultant proposes and logs the support sessions.
+    ("support", "cases:action_decide"):  # the board member may too (A): one change only
+        (LOG, A,   D,   R,   R,   R,   404, R,   404, 404, 404, 404, 404),
+    ("support", "cases:action_status"):  # the board member may too (A): one change only
+        (LOG, A,   D,   R,   R,   R,   404, R,   404, 404, 404, 404, 404),
+    ("support", "cases:support_session"):
+        (LOG, R,   R,   R,   R,   R,   404, D,   404, 404, 404, 404, 404),
     ("support", "cases:close"):
         (LOG, R,   404, D,   R,   R,   404, R,   404, 404, 404, 404, 404),
 }
@@ -1340,7 +1430,7 @@ def post_request(label, case, cast, objects):
     """(url, data, snapshot) for a row: snapshot() reads what the POST could change."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from soutien.cases.models import Message, Opinion
+    from soutien.cases.models import Action, Message, Opinion
     from soutien.documents.models import Document
 
     pk = {"pk": case.pk}
@@ -1431,9 +1521,34 @@ def post_request(label, case, cast, objects):
                 .get(pk=objects["action"].pk)
             ),
         ),
+        "cases:action_decide": lambda: (
+            reverse(
+                "cases:action_decide", kwargs={**pk, "action_pk": objects["proposed_action"].pk}
+            ),
+            {"decision": "decline", "reason": "Déjà fait l'an dernier.", "version": 1},
+            lambda: Action.objects.values_list("status").get(pk=objects["proposed_action"].pk),
+        ),
+        "cases:action_status": lambda: (
+            reverse("cases:action_status", kwargs={**pk, "action_pk": objects["action"].pk}),
+            lambda: {
+                "status": "postponed",
+                "reason": "Après l'assemblée générale.",
+                "version": Action.objects.get(pk=objects["action"].pk).version,
+            },
+            lambda: Action.objects.values_list("status").get(pk=objects["action"].pk),
+        ),
+        "cases:support_session": lambda: (
+            reverse("cases:support_session", kwargs=pk),
+            {
+                "held_on": (timezone_now() - timedelta(days=1)).date().isoformat(),
+                "participants": "La trésorière",
+                "worked_on": "Le plan de trésorerie.",
+            },
+            lambda: case.support_sessions.count(),
+        ),
         "cases:close": lambda: (
             reverse("cases:close", kwargs=pk),
-            {"outcome": "improved"},
+            {"outcome": "improved", "open_actions_confirmed": "on"},
             case_fields("stage"),
         ),
     }
@@ -1465,6 +1580,8 @@ def test_post_refusals(reference, stage):
     objects = add_objects(case, cast)
     clients = case_clients(cast)
     case_url = reverse("cases:detail", kwargs={"pk": case.pk})
+    # The plan's own forms go back to the plan page once done.
+    plan_url = reverse("cases:action_plan", kwargs={"pk": case.pk})
     differences = {}
     for (row_stage, label), expected in POST_TABLE.items():
         if row_stage != stage:
@@ -1481,7 +1598,7 @@ def test_post_refusals(reference, stage):
             location = response.get("Location", "")
             if response.status_code == 302 and location.startswith(reverse("accounts:login")):
                 got = LOG
-            elif response.status_code == 302 and location.split("#")[0] == case_url:
+            elif response.status_code == 302 and location.split("#")[0] in (case_url, plan_url):
                 got = DONE if changed else REFUSED
             else:
                 got = response.status_code

@@ -1,10 +1,11 @@
-"""The action plan, the closure and the satisfaction survey."""
+"""The actions added from the case page, the closure (which sums up the action plan)
+and the satisfaction survey."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
-from soutien.cases import policies, selectors, services
+from soutien.cases import action_plan, policies, selectors, services
 from soutien.security.decorators import private_page
 from web.cases import forms
 from web.cases.common import VISIBILITY, not_possible, page_case, run_service, simple_form
@@ -35,7 +36,8 @@ def action_create(request, pk):
         submit="Ajouter l'action",
         visibility=VISIBILITY["action"],
         intro="L'intervenant n'agit jamais « à la place » des équipes : chaque action est "
-        "portée par une personne du centre.",
+        "portée par une personne du centre. Une action ajoutée par le consultant est proposée : "
+        "le centre décide de la reprendre, de l'adapter ou de l'écarter.",
     )
 
 
@@ -77,7 +79,7 @@ def close(request, pk):
     case = page_case(request, pk)
     if request.method != "POST" and not policies.can_close(request.user, case):
         return not_possible(request, case)
-    in_progress = selectors.actions_in_progress(case)
+    in_progress = action_plan.open_actions(case)
     form = forms.CloseForm(request.POST or None, in_progress=in_progress)
     if request.method == "POST" and form.is_valid():
         response = run_service(
@@ -97,7 +99,12 @@ def close(request, pk):
         title="Clôturer le dossier",
         submit="Clôturer le dossier",
         visibility=VISIBILITY["close"],
-        extra={"in_progress": in_progress},
+        extra={
+            "in_progress": in_progress,
+            "summary": action_plan.plan_summary(case),
+            "can_view_plan": policies.can_view_action_plan(request.user, case),
+        },
+        template="cases/close.html",
     )
 
 

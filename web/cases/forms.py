@@ -10,11 +10,13 @@ from django.utils import timezone
 
 from soutien.cases.awaiting import TODO_KINDS
 from soutien.cases.enums import (
+    SETTABLE_STATUSES,
     ActionStatus,
     Channel,
     ClosureOutcome,
     DecisionOutcome,
     OpinionValue,
+    Priority,
     RiskLevel,
     Situation,
     Stage,
@@ -512,7 +514,10 @@ class ReportForm(VersionedForm):
     context = _text("Contexte et déroulement du diagnostic", rows=5)
     analysis = _text("Analyse", rows=8, help_text="Nécessaire pour transmettre le rapport.")
     recommendations = _text(
-        "Préconisations", rows=6, help_text="Nécessaires pour transmettre le rapport."
+        "Préconisations : présentation générale",
+        rows=4,
+        help_text="Facultatif. Chaque préconisation se saisit plus bas, avec son champ et sa "
+        "priorité : une fois le rapport validé, elle devient une action proposée au centre.",
     )
     summary = _text("Synthèse", rows=4)
 
@@ -543,11 +548,14 @@ class ActionForm(StyledFormMixin, forms.Form):
         error_messages={"required": "Donnez un intitulé à l'action."},
     )
     description = _text("Description", rows=3)
+    # Required of the centre's members by the service; a consultant's proposal may leave it
+    # to the centre, which decides who carries the action.
     owner = forms.CharField(
         label="Responsable",
         max_length=150,
-        help_text="Une personne du centre (bénévole ou salariée) : c'est elle qui porte l'action.",
-        error_messages={"required": "Indiquez la personne du centre qui porte l'action."},
+        required=False,
+        help_text="Une personne du centre (bénévole ou salariée) : c'est elle qui porte l'action. "
+        "Si vous proposez l'action en tant que consultant, le centre pourra la désigner.",
     )
     due_date = DateField(
         label="Échéance",
@@ -565,8 +573,15 @@ class ActionForm(StyledFormMixin, forms.Form):
 
 
 class ActionUpdateForm(VersionedForm):
-    status = forms.ChoiceField(label="État", choices=ActionStatus.choices)
-    note = _text("Point d'avancement", rows=3, help_text="Facultatif : où en est l'action ?")
+    status = forms.ChoiceField(
+        label="État",
+        choices=[(s.value, s.label) for s in ActionStatus if s in SETTABLE_STATUSES],
+    )
+    note = _text(
+        "Point d'avancement",
+        rows=3,
+        help_text="Facultatif : où en est l'action ? Si elle est abandonnée, dites pourquoi.",
+    )
 
 
 class CloseForm(StyledFormMixin, forms.Form):
@@ -577,12 +592,18 @@ class CloseForm(StyledFormMixin, forms.Form):
         error_messages={"required": "Choisissez l'issue de la mission."},
     )
     comment = _text("Commentaire de clôture")
+    summary = _text(
+        "Bilan de la mission pour le gestionnaire",
+        rows=4,
+        help_text="Quelques lignes : ce que le centre a repris à son compte, ce qui reste à "
+        "faire. Lu par le gestionnaire, la coordination et le prestataire.",
+    )
 
     def __init__(self, *args, in_progress=(), **kwargs):
         super().__init__(*args, **kwargs)
         if in_progress:
             self.fields["open_actions_confirmed"] = forms.BooleanField(
-                label="Je clôture quand même : ces actions restent « en cours » au plan d'actions",
+                label="Je clôture quand même : ces actions restent ouvertes au plan d'actions",
                 required=False,
                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
@@ -854,3 +875,157 @@ class CaseFilterForm(StyledFormMixin, forms.Form):
         if not self.is_valid():
             return {}
         return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+# --- Action plan: recommendations, decisions, statuses, support sessions ---------------
+
+
+def _date(label, *, required=False, help_text=""):
+    return DateField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": "Saisissez une date valide.", "required": "Indiquez la date."},
+    )
+
+
+class RecommendationForm(StyledFormMixin, forms.Form):
+    """One recommendation of the report: its field, its priority, its text."""
+
+    domain = forms.ModelChoiceField(
+        label="Champ de fonctionnement",
+        queryset=Domain.objects.order_by("order", "name"),
+        required=False,
+        empty_label="Choisissez un champ",
+    )
+    priority = forms.ChoiceField(
+        label="Priorité", choices=Priority.choices, initial=Priority.MEDIUM
+    )
+    text = _text("Préconisation", rows=3)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.cleaned_data.get("DELETE"):
+            return cleaned
+        if (cleaned.get("text") or "").strip() and not cleaned.get("domain"):
+            self.add_error("domain", "Choisissez le champ de cette préconisation.")
+        elif cleaned.get("domain") and not (cleaned.get("text") or "").strip():
+            self.add_error("text", "Rédigez la préconisation, ou retirez-la.")
+        return cleaned
+
+
+class BaseRecommendationFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Retirer cette préconisation"
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
+    def items(self) -> list[dict]:
+        """The recommendations kept, in their order (removed and empty rows left out)."""
+        return [
+            {k: form.cleaned_data[k] for k in ("domain", "priority", "text")}
+            for form in self.forms
+            if not form.cleaned_data.get("DELETE") and (form.cleaned_data.get("text") or "").strip()
+        ]
+
+
+RecommendationFormSet = forms.formset_factory(
+    RecommendationForm,
+    formset=BaseRecommendationFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=40,
+    validate_max=True,
+)
+
+
+class ActionDecisionForm(VersionedForm):
+    """The centre's answer to a proposed action."""
+
+    ACCEPT, ADAPT, DECLINE = "accept", "adapt", "decline"
+    decision = forms.ChoiceField(
+        label="Décision du centre",
+        choices=[
+            (ACCEPT, "Nous reprenons l'action telle qu'elle est proposée"),
+            (ADAPT, "Nous la reprenons en l'adaptant"),
+            (DECLINE, "Nous l'écartons"),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Choisissez de reprendre, d'adapter ou d'écarter l'action."},
+    )
+    title = forms.CharField(
+        label="Intitulé adapté",
+        max_length=200,
+        required=False,
+        help_text="Seulement si vous adaptez l'action.",
+    )
+    description = _text("Description adaptée", rows=2, help_text="Seulement si vous adaptez.")
+    owner = forms.CharField(
+        label="Personne du centre qui porte l'action",
+        max_length=150,
+        required=False,
+        help_text="Bénévole ou salarié : c'est elle qui porte l'action.",
+    )
+    carried_by = forms.ModelChoiceField(
+        label="Ou une personne du centre qui a un compte",
+        queryset=None,
+        required=False,
+        empty_label="Personne en particulier",
+        help_text="L'échéance arrivera dans sa liste « À faire » ; sinon, dans celle du "
+        "gestionnaire.",
+    )
+    due_date = _date("Échéance")
+    reason = _text(
+        "Motif si vous l'écartez",
+        rows=2,
+        help_text="Obligatoire pour écarter l'action : il reste visible au plan d'actions.",
+    )
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if people is None:
+            from django.contrib.auth import get_user_model
+
+            people = get_user_model().objects.none()
+        self.fields["carried_by"].queryset = people
+        self.fields["carried_by"].label_from_instance = lambda u: u.get_full_name() or u.email
+
+
+class ActionStatusForm(VersionedForm):
+    """The state of an action of the plan, kept by the centre's members."""
+
+    status = forms.ChoiceField(
+        label="État",
+        choices=[(s.value, s.label) for s in ActionStatus if s in SETTABLE_STATUSES],
+    )
+    reason = _text(
+        "Motif",
+        rows=2,
+        help_text="Obligatoire si l'action est abandonnée ; utile si elle est reportée.",
+    )
+    done_by_centre = forms.BooleanField(
+        label="Réalisée par l'équipe du centre elle-même",
+        required=False,
+        initial=True,
+        help_text="Décochez si l'intervenant ou un tiers l'a menée à la place de l'équipe.",
+    )
+    note = _text("Point d'avancement", rows=2, help_text="Facultatif : où en est l'action ?")
+
+
+class SupportSessionForm(StyledFormMixin, forms.Form):
+    # Required by the service, which names every missing field at once.
+    held_on = _date("Date de la séance")
+    participants = _text(
+        "Participants",
+        rows=3,
+        help_text="Noms et fonctions, une personne par ligne.",
+    )
+    worked_on = _text("Ce qui a été travaillé", rows=4)
+    tools_handed_over = _text(
+        "Outils transmis à l'équipe",
+        rows=3,
+        help_text="Tableaux de bord, modèles, procédures… que l'équipe garde et fait vivre.",
+    )

@@ -109,6 +109,7 @@ def case_detail(request, pk):
         "can_edit_form": policies.can_edit_form(user, case),
         "can_withdraw": policies.can_withdraw(user, case),
         "can_view_action_plan": policies.can_view_action_plan(user, case),
+        "can_view_closure_summary": policies.can_view_closure_summary(user, case),
         "can_add_action": policies.can_add_action(user, case),
         "can_update_action": can_update_action,
         "can_assign": policies.can_assign_consultant(user, case),

@@ -5,7 +5,7 @@ restitution.
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from soutien.cases import policies, selectors, services
+from soutien.cases import action_plan, policies, selectors, services
 from soutien.cases.enums import ReportStatus
 from soutien.security.decorators import private_page
 from web.cases import forms
@@ -63,22 +63,37 @@ def report(request, pk):
     user = request.user
     can_write = policies.can_write_report(user, case)
     versions = selectors.report_versions_visible(user, case)
-    form = draft = None
+    form = draft = recommendations = None
     if can_write or request.method == "POST":
         draft = services.report_draft(case)
         initial = {name: getattr(draft, name) for name in services.REPORT_SECTIONS}
         initial["version"] = case.version
         form = forms.ReportForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+        recommendations = _recommendations_formset(request, case, draft)
+    adding = request.POST.get("action") == "add_recommendation"
+    # A post without the recommendations part (an older form) leaves them as they are.
+    posted_items = request.method == "POST" and f"{RECOMMENDATIONS_PREFIX}-TOTAL_FORMS" in (
+        request.POST
+    )
+    if (
+        request.method == "POST"
+        and not adding
+        and all([form.is_valid(), not posted_items or recommendations.is_valid()])
+    ):
         submit = request.POST.get("action") == "submit"
         sections = {n: form.cleaned_data[n] for n in services.REPORT_SECTIONS}
+        items = recommendations.items() if posted_items else None
 
         saved = []
 
         def call():
             try:
                 services.report_save(
-                    case=case, by=user, version=form.cleaned_data["version"], **sections
+                    case=case,
+                    by=user,
+                    version=form.cleaned_data["version"],
+                    recommendation_items=items,
+                    **sections,
                 )
                 saved.append(True)
             except services.NotPermitted:
@@ -117,11 +132,33 @@ def report(request, pk):
         {
             "case": case,
             "form": form if can_write or request.method == "POST" else None,
+            "recommendations": recommendations,
             "draft": draft,
             "versions": versions,
             "visibility": VISIBILITY["report"],
         },
     )
+
+
+RECOMMENDATIONS_PREFIX = "preco"
+
+
+def _recommendations_formset(request, case, draft):
+    """The report's recommendations as a formset: each with its field, priority and text.
+    « Ajouter une préconisation » posts the form back with one more empty row, keeping
+    everything typed (nothing is saved)."""
+    initial = action_plan.draft_recommendation_items(case, draft)
+    if request.method != "POST" or f"{RECOMMENDATIONS_PREFIX}-TOTAL_FORMS" not in request.POST:
+        return forms.RecommendationFormSet(prefix=RECOMMENDATIONS_PREFIX, initial=initial)
+    data = request.POST
+    if data.get("action") == "add_recommendation":
+        data = data.copy()
+        total = f"{RECOMMENDATIONS_PREFIX}-TOTAL_FORMS"
+        try:
+            data[total] = str(int(data.get(total, 0)) + 1)
+        except ValueError:
+            pass  # a broken management form is reported by the formset itself
+    return forms.RecommendationFormSet(data, prefix=RECOMMENDATIONS_PREFIX, initial=initial)
 
 
 @private_page

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.cases import actions, closure, fiche, lists, meetings, page, report
+from web.cases import action_plan, actions, closure, fiche, lists, meetings, page, report
 
 app_name = "cases"
 
@@ -25,6 +25,19 @@ urlpatterns = [
     path("<int:pk>/restitution/", report.restitution, name="restitution"),
     path("<int:pk>/actions/nouvelle/", closure.action_create, name="action_create"),
     path("<int:pk>/actions/<int:action_pk>/", closure.action_update, name="action_update"),
+    path("<int:pk>/plan-d-actions/", action_plan.plan, name="action_plan"),
+    path("<int:pk>/plan-d-actions/pdf/", action_plan.plan_pdf, name="action_plan_pdf"),
+    path(
+        "<int:pk>/plan-d-actions/<int:action_pk>/decision/",
+        action_plan.decide,
+        name="action_decide",
+    ),
+    path(
+        "<int:pk>/plan-d-actions/<int:action_pk>/etat/",
+        action_plan.set_status,
+        name="action_status",
+    ),
+    path("<int:pk>/seances/nouvelle/", action_plan.support_session, name="support_session"),
     path("<int:pk>/cloture/", closure.close, name="close"),
     path("<int:pk>/satisfaction/", closure.satisfaction, name="satisfaction"),
     path("<int:pk>/messages/", page.message, name="message"),

@@ -72,7 +72,7 @@ def test_an_action_update_without_its_version_changes_nothing(client, case_at, v
     assert response.context["form"].non_field_errors() == [REFUSED]
     assert "Formation suivie en mars." in html(response)
     action.refresh_from_db()
-    assert action.status == ActionStatus.TODO
+    assert action.status == ActionStatus.TO_START
     assert not action.notes.exists()
 
 

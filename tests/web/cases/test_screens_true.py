@@ -123,14 +123,14 @@ def test_closing_with_an_action_in_progress_warns_and_asks_to_confirm(client, ca
     url = reverse("cases:close", args=[case.pk])
 
     page = html(client.get(url))
-    assert "Une action du plan est encore en cours :" in page
+    assert "Une action du plan est encore ouverte :" in page
     assert "Budget prévisionnel" in page
 
     response = client.post(url, {"outcome": "improved", "comment": "Bilan positif."})
     assert response.status_code == 200
     assert response.context["form"].errors["open_actions_confirmed"] == [
-        "Une action du plan est encore en cours : confirmez que vous clôturez quand même "
-        "le dossier."
+        "Une action du plan est encore ouverte (proposée, à démarrer, en cours ou reportée) : "
+        "confirmez que vous clôturez quand même le dossier."
     ]
     assert "Bilan positif." in html(response)
     case.refresh_from_db()
@@ -150,7 +150,7 @@ def test_closing_without_actions_in_progress_asks_nothing(client, case_at):
     services.action_update(action=action, by=cast.board_member, status=ActionStatus.DONE)
     client.force_login(cast.coordinator)
     url = reverse("cases:close", args=[case.pk])
-    assert "encore en cours" not in html(client.get(url))
+    assert "encore ouverte" not in html(client.get(url))
     assert client.post(url, {"outcome": "improved"}).status_code == 302
 
 

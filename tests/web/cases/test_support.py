@@ -74,7 +74,7 @@ def test_the_consultant_does_not_update_actions_in_place_of_the_centre(client, c
     response = client.post(url, {"status": ActionStatus.DONE, "version": action.version})
     assert response.status_code == 302
     action.refresh_from_db()
-    assert action.status == ActionStatus.TODO
+    assert action.status == ActionStatus.TO_START
 
 
 def test_consultant_logs_a_support_session(client, case_at):
