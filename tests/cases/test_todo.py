@@ -66,16 +66,18 @@ def build_world(cast: Cast) -> dict[str, Case]:
         services.report_request_changes(
             case=cases["revise"], by=cast.board_member, comment="Ajoutez le budget prévisionnel."
         )
+        # The centre's own actions (« à démarrer »): one the consultant proposes would
+        # first await the centre's decision (kind « actions_proposed »).
         services.action_add(
             case=cases["support"],
-            by=cast.consultant,
+            by=cast.board_member,
             title="Plan de trésorerie mensuel",
             owner="Le référent famille",
             due_date=dt.date(2026, 4, 5),
         )
         services.action_add(
             case=cases["support"],
-            by=cast.consultant,
+            by=cast.board_member,
             title="Assemblée générale extraordinaire",
             owner="La présidente",
             due_date=dt.date(2026, 6, 30),
@@ -428,3 +430,22 @@ def test_news_follow_who_may_read_the_event(world):
     assert is_new(cast.board_member, support)
     assert is_new(cast.partner_state, referral)
     assert is_new(cast.partner_commune, referral)
+
+
+def test_actions_proposed_by_the_consultant_await_the_centres_decision(world):
+    cast, cases = world
+    with clock.frozen_at(BUILT):
+        services.action_add(
+            case=cases["support"],
+            by=cast.consultant,
+            title="Tableau de bord mensuel",
+            owner="",
+            due_date=dt.date(2026, 5, 15),
+        )
+    proposed = [row for row in rows_of(cast.board_member) if row[1] == "actions_proposed"]
+    assert proposed == [
+        (cases["support"].pk, "actions_proposed", "« Tableau de bord mensuel » (échéance le "
+         "15/05/2026)", None, 0)
+    ]  # fmt: skip
+    assert [row for row in rows_of(cast.staff) if row[1] == "actions_proposed"] == proposed
+    assert not [row for row in rows_of(cast.consultant) if row[1] == "actions_proposed"]
