@@ -177,4 +177,4 @@ def markers_in(text: str) -> set[str]:
 
 
 def meeting_url(meeting) -> str:
-    return reverse("documents:meeting_ics", kwargs={"pk": meeting.pk})
+    return reverse("meetings:meeting_ics", kwargs={"pk": meeting.pk})

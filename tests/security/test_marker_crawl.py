@@ -111,7 +111,7 @@ def crawl_urls(planted) -> dict[str, str]:
             "documents:report_pdf", kwargs=kwargs
         )
     for kind, meeting in planted.meetings.items():
-        urls[f"documents:meeting_ics {kind}"] = meeting_url(meeting)
+        urls[f"meetings:meeting_ics {kind}"] = meeting_url(meeting)
     for action in planted.actions:
         urls[f"cases:action_update {action.pk}"] = reverse(
             "cases:action_update", kwargs={"pk": case.pk, "action_pk": action.pk}
