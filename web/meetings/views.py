@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRefresh
 
 from soutien.cases.enums import MeetingKind
 from soutien.cases.models import Meeting
@@ -77,9 +77,11 @@ def _meetings_anchor(case_pk: int, anchor: str = "reunions") -> str:
 
 
 def _done(request, url: str):
-    """After a change made from the case page: back to it (htmx follows the redirect)."""
+    """After a change made from the case page: back to it. Through htmx the page is
+    reloaded (a redirect to the same page with another #anchor would not reload it, and
+    the confirmation would wait for the next page)."""
     if request.htmx:
-        return HttpResponseClientRedirect(url)
+        return HttpResponseClientRefresh()
     return redirect(url)
 
 
@@ -355,8 +357,12 @@ def poll_answer(request, pk):
         except CaseError as exc:
             attach_errors(form, exc)
         else:
+            if request.htmx:  # the poll alone, answered, swapped in place
+                poll = _poll_for(request, pk)
+                context = {"panel": {**poll_panel(request, poll), "saved": True}}
+                return render(request, "meetings/_poll.html", context)
             messages.success(request, "Votre réponse est enregistrée.")
-            return _done(request, anchor)
+            return redirect(anchor)
     context = {"panel": poll_panel(request, poll, answer_form=form), "case": poll.case}
     if request.htmx:
         return render(request, "meetings/_poll.html", context)

@@ -270,7 +270,7 @@ def test_a_refused_change_shows_its_error_beside_the_field_and_keeps_the_input(
     assert "Ordre du jour retravaillé" not in page
 
 
-def test_an_accepted_change_through_htmx_sends_the_browser_back_to_the_case(client, case_at):
+def test_an_accepted_change_through_htmx_reloads_the_case_page(client, case_at):
     case, cast = case_at(Stage.REFERRAL)
     meeting = _plan(case, cast.coordinator, attendees=[cast.partner_state])
     client.force_login(cast.coordinator)
@@ -281,7 +281,7 @@ def test_an_accepted_change_through_htmx_sends_the_browser_back_to_the_case(clie
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
-    assert response["HX-Redirect"] == detail + "#reunions"
+    assert response["HX-Refresh"] == "true"  # the meeting's new date shows everywhere
     meeting.refresh_from_db()
     assert meeting.sequence == 1 and meeting.place == "Mairie de secteur"
 
