@@ -210,7 +210,8 @@ def poll_invitees(poll) -> list[tuple[str, str]]:
     """(address, display name) of each person asked: platform users, then external
     guests, each once."""
     seen: dict[str, str] = {}
-    for user in poll.attendees.all().order_by("pk"):
+    # Sorted here, not by the database: the case page prefetches the attendees.
+    for user in sorted(poll.attendees.all(), key=lambda person: person.pk):
         if user.email and user.is_active:
             seen.setdefault(user.email.strip().lower(), user.get_full_name() or user.email)
     for address in external_addresses(poll.external_emails):

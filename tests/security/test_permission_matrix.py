@@ -1118,6 +1118,8 @@ def add_objects(case, cast) -> dict:
             case=case, kind=MeetingKind.REFERRAL, created_by=cast.coordinator
         )
         objects["poll"].attendees.set([cast.partner_state])
+        for days in (5, 6):
+            objects["poll"].slots.create(starts_at=timezone.now() + dt.timedelta(days=days))
     if case.consultant_id:
         objects["interview"] = Meeting.objects.create(
             case=case,
@@ -1317,6 +1319,12 @@ POST_TABLE = {
         (LOG, D,   404, R,   404, 404, 404, 404, 404, 404, 404, 404, 404),
     ("referral", "cases:opinion"):
         (LOG, R,   404, R,   D,   D,   404, 404, 404, 404, 404, 404, 404),
+    # The date poll: each invitee answers for themself (the commune's representative, who
+    # sees the poll but is not asked, and the organiser cannot); the organiser picks.
+    ("referral", "meetings:poll_answer"):
+        (LOG, 404, 404, 404, D,   404, 404, 404, 404, 404, 404, 404, 404),
+    ("referral", "meetings:poll_pick"):
+        (LOG, 404, 404, D,   404, 404, 404, 404, 404, 404, 404, 404, 404),
     ("referral", "cases:decision"):
         (LOG, R,   404, D,   R,   R,   404, 404, 404, 404, 404, 404, 404),
     ("diagnostic", "cases:message note"):
@@ -1386,6 +1394,20 @@ def post_request(label, case, cast, objects):
             reverse("cases:decision", kwargs=pk),
             {"outcome": "validated", "justification": "Comité des financeurs."},
             case_fields("stage"),
+        ),
+        "meetings:poll_answer": lambda: (
+            reverse("meetings:poll_answer", kwargs={"pk": objects["poll"].pk}),
+            lambda: {f"slot_{slot.pk}": "yes" for slot in objects["poll"].slots.all()},
+            lambda: sorted(objects["poll"].answers.values_list("email", "slot_id", "answer")),
+        ),
+        "meetings:poll_pick": lambda: (
+            reverse("meetings:poll_pick", kwargs={"pk": objects["poll"].pk}),
+            lambda: {"slot": objects["poll"].slots.first().pk},
+            lambda: (
+                objects["poll"]
+                .__class__.objects.values_list("picked_at")
+                .get(pk=objects["poll"].pk)
+            ),
         ),
         "cases:message note": lambda: (
             reverse("cases:message", kwargs=pk),

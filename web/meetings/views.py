@@ -21,7 +21,7 @@ from soutien.cases.selectors import case_for
 from soutien.cases.services import AlreadyDone, CaseError, NotPermitted
 from soutien.meetings import policies, selectors, services
 from soutien.meetings.calendar import build_ics, external_addresses
-from soutien.meetings.models import DatePoll
+from soutien.meetings.models import Answer, DatePoll
 from soutien.security.decorators import private_page
 from web.cases.common import (
     VISIBILITY,
@@ -265,8 +265,8 @@ def _answers_table(poll) -> dict:
         cells = [row["cells"][index] for row in rows]
         totals.append(
             {
-                "yes": sum(1 for c in cells if c and c.answer == "yes"),
-                "if_needed": sum(1 for c in cells if c and c.answer == "if_needed"),
+                "yes": sum(1 for c in cells if c and c.answer == Answer.YES),
+                "if_needed": sum(1 for c in cells if c and c.answer == Answer.IF_NEEDED),
             }
         )
     return {"slots": slots, "rows": rows, "totals": totals}

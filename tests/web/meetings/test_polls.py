@@ -198,3 +198,35 @@ def test_an_expired_or_foreign_link_opens_nothing(client, case_at, monkeypatch):
     )
     assert response.status_code == 404
     assert not DatePollAnswer.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["outsider", "partner_other_commune", "coordinator"])
+def test_an_answer_for_a_poll_one_is_not_asked_is_a_404(client, case_at, role):
+    """Outside the case, or not asked (the organiser included): the poll's id opens
+    nothing and no answer is stored."""
+    case, cast = case_at(Stage.REFERRAL)
+    poll = _poll(case, cast)
+    client.force_login(getattr(cast, role))
+    response = client.post(
+        reverse("meetings:poll_answer", args=[poll.pk]),
+        {f"slot_{slot.pk}": "yes" for slot in poll.slots.all()},
+    )
+    assert response.status_code == 404
+    assert not DatePollAnswer.objects.exists()
+
+
+def test_the_case_page_reads_its_polls_in_constant_queries(client, case_at):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case, cast = case_at(Stage.REFERRAL)
+    client.force_login(cast.coordinator)
+    detail = reverse("cases:detail", args=[case.pk])
+    counts = []
+    for _ in range(2):
+        _poll(case, cast)
+        client.get(detail)  # warm the caches (sessions, reference data)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(detail).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
