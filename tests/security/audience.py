@@ -29,6 +29,7 @@ from soutien.cases.models import (
     ReportVersion,
 )
 from soutien.directory.models import Domain, Organisation
+from soutien.meetings.models import DatePoll
 
 # Each marker is letters only, framed by « QZ », so that none is part of another and
 # neither HTML escaping, French typography, PDF hyphenation nor .ics folding alters it.
@@ -50,6 +51,8 @@ MARKERS = {
     "partner_meeting_agenda": "QZRENCONTREQZ",  # agenda of the meeting with the partners
     "support_session_agenda": "QZSEANCEQZ",  # agenda of a support session
     "action": "QZACTIONQZ",  # the title of an action of the action plan
+    "referral_poll_agenda": "QZSONDAGESAISINEQZ",  # agenda of an open referral date poll
+    "restitution_poll_agenda": "QZSONDAGERESTQZ",  # agenda of an open restitution date poll
 }
 
 
@@ -103,8 +106,17 @@ def build_planted(stage: str) -> Planted:
             **fields,
         )
 
+    def poll(kind, marker, by, invitee):
+        date_poll = DatePoll.objects.create(
+            case=case, kind=kind, agenda=MARKERS[marker], created_by=by
+        )
+        date_poll.attendees.set([invitee])
+        date_poll.slots.create(starts_at=now + dt.timedelta(days=9))
+
     if case.stage not in (Stage.DRAFT, Stage.SUBMITTED, Stage.RETURNED):
         meeting(MeetingKind.REFERRAL, "referral_agenda", cast.coordinator)
+    if case.stage == Stage.REFERRAL:
+        poll(MeetingKind.REFERRAL, "referral_poll_agenda", cast.coordinator, cast.partner_state)
     if case.stage in PROVIDER_STAGES:
         meeting(MeetingKind.INTERVIEW, "interview_agenda", cast.consultant)
         Finding.objects.create(
@@ -122,6 +134,7 @@ def build_planted(stage: str) -> Planted:
     planted.versions = list(case.report_versions.order_by("number"))
     if case.stage == Stage.RESTITUTION:
         meeting(MeetingKind.RESTITUTION, "planned_restitution_agenda", cast.consultant)
+        poll(MeetingKind.RESTITUTION, "restitution_poll_agenda", cast.consultant, cast.board_member)
     if case.stage in (Stage.SUPPORT, Stage.CLOSED):
         restitution = case.meetings.get(kind=MeetingKind.RESTITUTION)
         restitution.agenda = MARKERS["restitution_agenda"]

@@ -3,10 +3,11 @@
 At each stage a case gets a marker planted in each confidential text that exists then
 (tests/security/audience.py): the fiche, a private note, a message, a partner's opinion,
 the decision's grounds and justification, a finding, the report versions, the meetings'
-agendas, the restitution's synthesis and agenda, an action. Then each of the 13 roles of
-the permission matrix fetches every case and document address (pages, PDFs read with
-pypdf, .ics files) and the markers each one read are compared with the table below,
-written by hand from the programme's rules — never computed by the code under test.
+agendas, the restitution's synthesis and agenda, an action, the open date polls' agendas.
+Then each of the 13 roles of the permission matrix fetches every case and document
+address (pages, PDFs read with pypdf, .ics files) and the markers each one read are
+compared with the table below, written by hand from the programme's rules — never
+computed by the code under test.
 
 This is the test that would have caught the restitution PDF given to the partners.
 """
@@ -72,6 +73,9 @@ READERS = {
     "support_session_agenda": at(SUPPORT, "A C K"),
     # The action plan belongs to the centre: its employees read it too.
     "action": at(SUPPORT, "A S C E M K"),
+    # A date poll has the audience of the meeting it prepares (and its invitees).
+    "referral_poll_agenda": at(["referral"], "C E M"),
+    "restitution_poll_agenda": at(["restitution"], "A C K"),
 }
 COLUMN = {
     "A": "board_member",
