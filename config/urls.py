@@ -9,6 +9,7 @@ urlpatterns = [
     path("mon-compte/", include("web.accounts.profile_urls")),
     path("aide/", include("web.help.urls")),
     path("mon-espace/", include("web.urls")),
+    path("", include("web.meetings.urls")),
     path("dossiers/", include("web.cases.urls")),
     path("documents/", include("web.documents.urls")),
     path("suivi/", include("web.followup.urls")),

@@ -14,6 +14,7 @@ LAYERS = [
     "accounts",  # users, account requests, invitations, profiles
     "audit",  # the chained audit log
     "cases",  # the MSTR case and its workflow
+    "meetings",  # meetings: audience, planning, invitations (.ics), date polls
     "selfcheck",  # the self-check: questions, weights, thresholds, scoring
     "documents",  # attachments, PDFs, invitations
     "evaluation",  # indicators, exports, map

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "soutien.audit",
     "soutien.security",
     "soutien.cases",
+    "soutien.meetings",
     "soutien.documents",
     "soutien.evaluation",
     "soutien.content",

@@ -5,7 +5,7 @@ Views and services call these functions; templates receive their answers.
 """
 
 from soutien.cases import workflow
-from soutien.cases.enums import Audience, Channel, MeetingKind, ReportStatus, Stage
+from soutien.cases.enums import Audience, Channel, ReportStatus, Stage
 from soutien.cases.workflow import allows
 from soutien.directory.actors import Actor, actor_for, is_coordinator  # noqa: F401 - re-exported
 
@@ -92,27 +92,6 @@ def can_view_findings(user, case) -> bool:
 
 # --- Audience of each thing, whatever the format ---------------------------------------
 # The page, its PDF, its .ics, its export and its email ask these same functions.
-
-
-def can_view_meeting(user, meeting) -> bool:
-    """Une réunion se voit comme l'événement qu'elle produit dans l'historique : la
-    réunion de saisine concertée par la coordination et les partenaires concernés ; les
-    autres (entretiens, restitution, séances) par le gestionnaire, la coordination et le
-    prestataire ; la rencontre avec les partenaires par toutes les personnes qui suivent le
-    dossier. Une personne invitée voit toujours la réunion à laquelle elle est conviée, si
-    elle voit le dossier. La page, le compte rendu en PDF et le fichier .ics suivent cette
-    règle."""
-    case = meeting.case
-    if not can_view_case(user, case):
-        return False
-    # attendees.all() uses the prefetched list when the caller has one (constant queries).
-    if any(attendee.pk == user.pk for attendee in meeting.attendees.all()):
-        return True
-    if meeting.kind == MeetingKind.REFERRAL:
-        return is_coordinator(user) or is_concerned_partner(user, case)
-    if meeting.kind == MeetingKind.PARTNER_MEETING:
-        return True
-    return is_manager_side(user, case) or is_coordinator(user) or is_provider_of(user, case)
 
 
 def can_view_decision_justification(user, case) -> bool:

@@ -488,49 +488,6 @@ def case_decide(
     return decision
 
 
-# --- Meetings -------------------------------------------------------------------------
-
-
-MEETING_POLICIES = {
-    MeetingKind.REFERRAL: policies.can_record_referral_meeting,
-    MeetingKind.INTERVIEW: policies.can_work_on_diagnostic,
-    MeetingKind.PARTNER_MEETING: policies.can_record_partner_meeting,
-    MeetingKind.SUPPORT_SESSION: policies.can_log_support_session,
-    MeetingKind.RESTITUTION: policies.can_record_restitution,
-}
-
-MEETING_AUDIENCE = {
-    MeetingKind.REFERRAL: Audience.PARTNERS,
-    MeetingKind.PARTNER_MEETING: Audience.CASE,
-}
-
-
-def _check_meeting_times(fields: dict) -> None:
-    starts_at, ends_at = fields.get("starts_at"), fields.get("ends_at")
-    if starts_at is None:
-        raise CaseError("Indiquez la date et l'heure de la réunion.", field="starts_at")
-    if ends_at is not None and ends_at <= starts_at:
-        raise CaseError("La fin doit suivre le début de la réunion.", field="ends_at")
-
-
-@transaction.atomic
-def meeting_record(*, case: Case, by, kind: str, attendees=(), **fields) -> Meeting:
-    """Consigner une réunion (saisine, entretien, rencontre partenaires, séance)."""
-    _locked(case)
-    _require(MEETING_POLICIES[kind](by, case))
-    _check_meeting_times(fields)
-    meeting = Meeting.objects.create(case=case, kind=kind, created_by=by, **fields)
-    meeting.attendees.set(attendees)
-    record_event(
-        case=case,
-        kind=f"meeting_{kind}",
-        label=f"{meeting.get_kind_display()} du {timezone.localtime(meeting.starts_at):%d/%m/%Y}",
-        by=by,
-        audience=MEETING_AUDIENCE.get(kind, Audience.MANAGER_AND_PROVIDER),
-    )
-    return meeting
-
-
 # --- Diagnostic ----------------------------------------------------------------------
 
 

@@ -6,16 +6,11 @@ confidential as the object it is attached to.
 
 from soutien.cases import policies as case_policies
 from soutien.cases.enums import FINAL_STAGES, MeetingKind, ReportStatus, Stage
-from soutien.core import clock
 from soutien.documents.models import AttachTo
+from soutien.meetings.policies import can_view_meeting
 
 # Stages from which the restitution exists (or is being prepared).
 RESTITUTION_STAGES = {Stage.RESTITUTION, Stage.SUPPORT, Stage.CLOSED}
-
-
-# A meeting has one audience, decided in soutien.cases.policies (the case page lists the
-# meetings with it too): its page, its .ics and its minutes in PDF all ask this function.
-can_view_meeting = case_policies.can_view_meeting
 
 
 def can_view_restitution(user, case) -> bool:
@@ -157,19 +152,4 @@ def can_download_restitution_pdf(user, meeting) -> bool:
         meeting.kind == MeetingKind.RESTITUTION
         and meeting.case.stage in RESTITUTION_STAGES
         and can_view_meeting(user, meeting)
-    )
-
-
-def can_manage_invitations(user, meeting) -> bool:
-    """Envoyer, modifier ou annuler les invitations : qui a consigné la réunion, ou la
-    coordination, tant que la réunion est à venir (une réunion passée ne s'annule plus et
-    personne n'y est plus invité), qu'elle n'est pas annulée et que le dossier n'est pas
-    terminé."""
-    case = meeting.case
-    return (
-        meeting.cancelled_at is None
-        and meeting.starts_at > clock.now()
-        and case.stage not in FINAL_STAGES
-        and (meeting.created_by_id == user.pk or case_policies.is_coordinator(user))
-        and case_policies.can_view_case(user, case)
     )

@@ -127,7 +127,7 @@ def test_case_notifications_follow_each_persons_choice(referral):
 
 
 def test_meeting_invitations_have_their_own_category(referral):
-    from soutien.documents.invitations import meeting_plan
+    from soutien.meetings.services import meeting_plan
 
     case, cast = referral
     choose(cast.partner_state, **{MEETINGS: "none"})

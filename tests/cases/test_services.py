@@ -478,28 +478,3 @@ def test_the_justification_of_an_early_decision_stays_between_funders(reference)
     assert decision_event.comment == ""
     note = CaseEvent.objects.get(case=case, kind="decision_justification")
     assert (note.comment, note.audience) == ("Comité du 3 mars.", Audience.PARTNERS)
-
-
-def test_a_meeting_ends_after_it_starts_and_a_planned_one_is_in_the_future(reference):
-    from soutien.documents.invitations import meeting_plan
-
-    case, cast = case_at(Stage.REFERRAL)
-    start = timezone.now() + dt.timedelta(days=3)
-    with pytest.raises(services.CaseError) as excinfo:
-        services.meeting_record(
-            case=case,
-            by=cast.coordinator,
-            kind="referral",
-            starts_at=start,
-            ends_at=start - dt.timedelta(hours=1),
-        )
-    assert excinfo.value.field == "ends_at"
-    with pytest.raises(services.CaseError) as excinfo:
-        meeting_plan(
-            case=case,
-            by=cast.coordinator,
-            kind="referral",
-            starts_at=timezone.now() - dt.timedelta(days=1),
-        )
-    assert excinfo.value.field == "starts_at"
-    assert not case.meetings.exists()

@@ -19,6 +19,7 @@ from soutien.core.notifications import REGISTRY, Notification, all_kinds
 from soutien.directory.models import Role, SocialCentre
 from soutien.followup.enums import Milestone
 from soutien.followup.models import FollowUp
+from soutien.meetings.models import DatePoll, DatePollSlot
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -263,6 +264,21 @@ SAMPLES = {
         },
         "[MSTR-2026-0042] Rappel : suivi à 12 mois, votre réponse est attendue",
     ),
+    "meeting_poll": (
+        lambda: {
+            "poll": DatePoll(pk=3, case=a_case(), kind=MeetingKind.REFERRAL),
+            "slots": [
+                DatePollSlot(starts_at=dt.datetime(2026, 12, 14, 14, 30, tzinfo=PARIS)),
+                DatePollSlot(
+                    starts_at=dt.datetime(2026, 12, 15, 9, 0, tzinfo=PARIS),
+                    ends_at=dt.datetime(2026, 12, 15, 11, 0, tzinfo=PARIS),
+                ),
+            ],
+            "answer_url": f"{SITE}/reunions/sondage/lien/abc/",
+            "valid_days": 21,
+        },
+        "Quelles dates vous conviennent ? Réunion de saisine concertée — dossier MSTR-2026-0042",
+    ),
     "selfcheck_yearly": (
         lambda: {"centre": CENTRE, "url": f"{SITE}/auto-diagnostic/"},
         "Auto-diagnostic : il y a un an, vous avez fait le point",
@@ -466,8 +482,7 @@ def test_only_the_notifications_write_to_the_outbox():
     allowed = {
         "soutien/core/outbox.py",
         "soutien/core/notifications.py",
-        "soutien/documents/invitations.py",
-        "soutien/meetings/invitations.py",  # where the invitations are moving
+        "soutien/meetings/invitations.py",
     }
     callers = {
         str(path.relative_to(ROOT))

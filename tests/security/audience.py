@@ -31,6 +31,7 @@ from soutien.cases.models import (
     SupportSession,
 )
 from soutien.directory.models import Domain, Organisation
+from soutien.meetings.models import DatePoll
 
 # Each marker is letters only, framed by « QZ », so that none is part of another and
 # neither HTML escaping, French typography, PDF hyphenation nor .ics folding alters it.
@@ -56,6 +57,8 @@ MARKERS = {
     "support_log": "QZOUTILSQZ",  # tools handed over in a logged support session
     "recommendation": "QZPRECOQZ",  # a structured recommendation of the report
     "closure_summary": "QZBILANQZ",  # the mission's summary written at closure
+    "referral_poll_agenda": "QZSONDAGESAISINEQZ",  # agenda of an open referral date poll
+    "restitution_poll_agenda": "QZSONDAGERESTQZ",  # agenda of an open restitution date poll
 }
 
 
@@ -109,8 +112,17 @@ def build_planted(stage: str) -> Planted:
             **fields,
         )
 
+    def poll(kind, marker, by, invitee):
+        date_poll = DatePoll.objects.create(
+            case=case, kind=kind, agenda=MARKERS[marker], created_by=by
+        )
+        date_poll.attendees.set([invitee])
+        date_poll.slots.create(starts_at=now + dt.timedelta(days=9))
+
     if case.stage not in (Stage.DRAFT, Stage.SUBMITTED, Stage.RETURNED):
         meeting(MeetingKind.REFERRAL, "referral_agenda", cast.coordinator)
+    if case.stage == Stage.REFERRAL:
+        poll(MeetingKind.REFERRAL, "referral_poll_agenda", cast.coordinator, cast.partner_state)
     if case.stage in PROVIDER_STAGES:
         meeting(MeetingKind.INTERVIEW, "interview_agenda", cast.consultant)
         Finding.objects.create(
@@ -135,6 +147,7 @@ def build_planted(stage: str) -> Planted:
     planted.versions = list(case.report_versions.order_by("number"))
     if case.stage == Stage.RESTITUTION:
         meeting(MeetingKind.RESTITUTION, "planned_restitution_agenda", cast.consultant)
+        poll(MeetingKind.RESTITUTION, "restitution_poll_agenda", cast.consultant, cast.board_member)
     if case.stage in (Stage.SUPPORT, Stage.CLOSED):
         restitution = case.meetings.get(kind=MeetingKind.RESTITUTION)
         restitution.agenda = MARKERS["restitution_agenda"]
@@ -211,4 +224,4 @@ def markers_in(text: str) -> set[str]:
 
 
 def meeting_url(meeting) -> str:
-    return reverse("documents:meeting_ics", kwargs={"pk": meeting.pk})
+    return reverse("meetings:meeting_ics", kwargs={"pk": meeting.pk})

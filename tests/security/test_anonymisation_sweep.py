@@ -37,6 +37,7 @@ from soutien.core.personal_data import (
 from soutien.directory.models import Domain, WarningSign
 from soutien.documents.models import AttachTo, Document
 from soutien.documents.services import document_upload, download_record, pending_upload_keep
+from soutien.meetings import services as meeting_services
 from tests.builders import make_cast
 from tests.documents.samples import pdf_bytes
 from tests.security.retention_helpers import clock_at, far_future
@@ -134,7 +135,7 @@ def _marked_case(mark):
     services.message_post(
         case=case, by=cast.partner_state, channel=Channel.PRIVATE_NOTE, body=mark("note")
     )
-    meeting = services.meeting_record(
+    meeting = meeting_services.meeting_record(
         case=case,
         by=cast.coordinator,
         kind=MeetingKind.REFERRAL,
@@ -148,6 +149,21 @@ def _marked_case(mark):
         summary=mark("meeting summary"),
     )
     _upload(case, cast.coordinator, AttachTo.MEETING, mark("meeting file"), target=meeting)
+    guest = f"{mark('poll guest')}@ailleurs.test"
+    poll = meeting_services.poll_propose(
+        case=case,
+        by=cast.coordinator,
+        kind=MeetingKind.REFERRAL,
+        slots=[(timezone.now() + dt.timedelta(days=d), None) for d in (5, 6)],
+        attendees=[cast.partner_state],
+        place=mark("poll place"),
+        video_link=f"https://visio.test/{mark('poll video link')}",
+        agenda=mark("poll agenda"),
+        external_emails=guest,
+    )
+    meeting_services.poll_answer(
+        poll=poll, answers={slot.pk: "yes" for slot in poll.slots.all()}, email=guest
+    )
     services.case_decide(
         case=case,
         by=cast.coordinator,

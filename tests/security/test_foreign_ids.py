@@ -188,7 +188,7 @@ def test_a_meeting_of_another_case_cannot_be_cancelled(client, reference):
         created_by=other_cast.consultant,
     )
     _login(client, cast.consultant)  # same provider, but not designated on the other case
-    response = client.post(reverse("documents:meeting_cancel", args=[foreign.pk]))
+    response = client.post(reverse("meetings:meeting_cancel", args=[foreign.pk]))
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.cancelled_at is None

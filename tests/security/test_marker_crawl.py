@@ -3,10 +3,11 @@
 At each stage a case gets a marker planted in each confidential text that exists then
 (tests/security/audience.py): the fiche, a private note, a message, a partner's opinion,
 the decision's grounds and justification, a finding, the report versions, the meetings'
-agendas, the restitution's synthesis and agenda, an action. Then each of the 13 roles of
-the permission matrix fetches every case and document address (pages, PDFs read with
-pypdf, .ics files) and the markers each one read are compared with the table below,
-written by hand from the programme's rules — never computed by the code under test.
+agendas, the restitution's synthesis and agenda, an action, the open date polls' agendas.
+Then each of the 13 roles of the permission matrix fetches every case and document
+address (pages, PDFs read with pypdf, .ics files) and the markers each one read are
+compared with the table below, written by hand from the programme's rules — never
+computed by the code under test.
 
 This is the test that would have caught the restitution PDF given to the partners.
 """
@@ -79,6 +80,9 @@ READERS = {
     "recommendation": {**at(["report_review"], "A K"), **at(VALIDATED, "A C E M K")},
     # The mission's summary is written for the manager (and read by the Caf, the provider).
     "closure_summary": at(["closed"], "A C K"),
+    # A date poll has the audience of the meeting it prepares (and its invitees).
+    "referral_poll_agenda": at(["referral"], "C E M"),
+    "restitution_poll_agenda": at(["restitution"], "A C K"),
 }
 COLUMN = {
     "A": "board_member",
@@ -118,7 +122,7 @@ def crawl_urls(planted) -> dict[str, str]:
             "documents:report_pdf", kwargs=kwargs
         )
     for kind, meeting in planted.meetings.items():
-        urls[f"documents:meeting_ics {kind}"] = meeting_url(meeting)
+        urls[f"meetings:meeting_ics {kind}"] = meeting_url(meeting)
     for action in planted.actions:
         urls[f"cases:action_update {action.pk}"] = reverse(
             "cases:action_update", kwargs={"pk": case.pk, "action_pk": action.pk}

@@ -12,7 +12,7 @@ from soutien.cases.enums import MeetingKind, Stage
 from soutien.core.outbox import outbox_enqueue
 from soutien.core.text import one_line
 from soutien.directory.models import Role
-from soutien.documents import invitations
+from soutien.meetings import services as meeting_services
 from tests.builders import case_at, make_cast
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_a_meeting_place_with_line_breaks_stays_on_its_line(
     starts = timezone.now() + dt.timedelta(days=10)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        invitations.meeting_plan(
+        meeting_services.meeting_plan(
             case=case,
             by=cast.coordinator,
             kind=MeetingKind.REFERRAL,

@@ -24,7 +24,7 @@ from soutien.cases.enums import MeetingKind, Stage
 from soutien.core.models import OutboxEmail
 from soutien.core.outbox import message_id, outbox_flush, send_outbox_email
 from soutien.directory.models import Organisation, OrganisationKind, Role
-from soutien.documents import invitations
+from soutien.meetings import services as meeting_services
 from tests.builders import case_at
 from tests.factories import UserFactory
 
@@ -62,7 +62,7 @@ def queue_every_kind_while_the_mail_server_is_down(client, coordinator):
     case_at(Stage.REPORT_REVIEW)  # case notifications, step by step
     case, cast = case_at(Stage.REFERRAL)
     starts = timezone.now() + dt.timedelta(days=10)
-    invitations.meeting_plan(  # one invitation with its .ics per attendee
+    meeting_services.meeting_plan(  # one invitation with its .ics per attendee
         case=case,
         by=cast.coordinator,
         kind=MeetingKind.REFERRAL,

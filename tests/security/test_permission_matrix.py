@@ -53,6 +53,7 @@ SAMPLE_KWARGS = {
     "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "mauvais-jeton"},
     "public:invitation": {"token": "jeton-inconnu"},
     "profile:unsubscribe": {"token": "jeton-inconnu"},
+    "meetings:poll_answer_link": {"token": "jeton-inconnu"},
 }
 
 # fmt: off
@@ -146,6 +147,9 @@ TABLE = {
         (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     # A one-click unsubscribe link works without signing in; a forged one is refused.
     "profile:unsubscribe":
+        (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    # The poll's signed answer link: no sign-in, an unknown token opens nothing.
+    "meetings:poll_answer_link":
         (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "help:index":
         (LOG, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -668,7 +672,7 @@ CASE_TABLES["cases:decision"] = {
 }
 
 # --- Meetings (plan or record), by kind
-CASE_TABLES["cases:meeting_create referral"] = {
+CASE_TABLES["meetings:meeting_create referral"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
     "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
@@ -683,7 +687,7 @@ CASE_TABLES["cases:meeting_create referral"] = {
     "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
     "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
 }
-CASE_TABLES["cases:meeting_create interview"] = {
+CASE_TABLES["meetings:meeting_create interview"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
     "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
@@ -698,7 +702,7 @@ CASE_TABLES["cases:meeting_create interview"] = {
     "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
     "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
 }
-CASE_TABLES["cases:meeting_create partner_meeting"] = {
+CASE_TABLES["meetings:meeting_create partner_meeting"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
     "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
@@ -713,7 +717,7 @@ CASE_TABLES["cases:meeting_create partner_meeting"] = {
     "support":                  (LOG, 302, 404, 200, 302, 302, 404, 200, 404, 404, 404, 404, 404),
     "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
 }
-CASE_TABLES["cases:meeting_create support_session"] = {
+CASE_TABLES["meetings:meeting_create support_session"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
     "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
@@ -728,7 +732,7 @@ CASE_TABLES["cases:meeting_create support_session"] = {
     "support":                  (LOG, 302, 404, 302, 302, 302, 404, 200, 404, 404, 404, 404, 404),
     "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
 }
-CASE_TABLES["cases:meeting_create restitution"] = {
+CASE_TABLES["meetings:meeting_create restitution"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
     "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
@@ -743,6 +747,54 @@ CASE_TABLES["cases:meeting_create restitution"] = {
     "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
     "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
 }
+# Date polls: the coordination for the referral meeting and the meeting with the partners,
+# the assigned consultant for the restitution, at the stage where that meeting is planned.
+CASE_TABLES["meetings:poll_create referral"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 200, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["meetings:poll_create partner_meeting"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 200, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 200, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+CASE_TABLES["meetings:poll_create restitution"] = {
+    #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
+    "draft":                    (LOG, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "draft_by_staff":           (LOG, 302, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "submitted":                (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "returned":                 (LOG, 302, 404, 302, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "referral":                 (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "refused":                  (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "closed_without_follow_up": (LOG, 302, 404, 302, 302, 302, 404, 404, 404, 404, 404, 404, 404),
+    "diagnostic":               (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "report_review":            (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "restitution":              (LOG, 302, 404, 302, 302, 302, 404, 200, 404, 404, 404, 404, 404),
+    "support":                  (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+    "closed":                   (LOG, 302, 404, 302, 302, 302, 404, 302, 404, 404, 404, 404, 404),
+}
+
 
 # --- Diagnostic and report
 CASE_TABLES["cases:assign"] = {
@@ -1045,7 +1097,7 @@ CASE_TABLES["documents:restitution_pdf"] = {
     "support":                  (LOG, 200, 404, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404),
     "closed":                   (LOG, 200, 404, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404),
 }
-CASE_TABLES["documents:meeting_ics referral"] = {
+CASE_TABLES["meetings:meeting_ics referral"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
     "referral":                 (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
     "refused":                  (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
@@ -1056,7 +1108,7 @@ CASE_TABLES["documents:meeting_ics referral"] = {
     "support":                  (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
     "closed":                   (LOG, 404, 404, 200, 200, 200, 404, 404, 404, 404, 404, 404, 404),
 }
-CASE_TABLES["documents:meeting_ics interview"] = {
+CASE_TABLES["meetings:meeting_ics interview"] = {
     #                            anon admb sal  coor etat comm autc cons autr eval fed  admi unre
     "diagnostic":               (LOG, 200, 404, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404),
     "report_review":            (LOG, 200, 404, 200, 404, 404, 404, 200, 404, 404, 404, 404, 404),
@@ -1081,11 +1133,15 @@ POST_ONLY_TABLE = {
         (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "documents:delete":
         (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
-    "documents:meeting_invite":
+    "meetings:meeting_invite":
         (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
-    "documents:meeting_reschedule":
+    "meetings:meeting_reschedule":
         (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
-    "documents:meeting_cancel":
+    "meetings:meeting_cancel":
+        (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "meetings:poll_answer":
+        (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "meetings:poll_pick":
         (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "selfcheck:attach":
         (LOG, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -1138,6 +1194,7 @@ def add_objects(case, cast) -> dict:
     from soutien.cases.enums import Channel, MeetingKind, Stage
     from soutien.cases.models import Action, Meeting, Message
     from soutien.documents.models import AttachTo, Document
+    from soutien.meetings.models import DatePoll
 
     def document(attach_to, by, **target):
         doc = Document(
@@ -1168,6 +1225,12 @@ def add_objects(case, cast) -> dict:
             place="Caf, salle 2",
             created_by=cast.coordinator,
         )
+        objects["poll"] = DatePoll.objects.create(
+            case=case, kind=MeetingKind.REFERRAL, created_by=cast.coordinator
+        )
+        objects["poll"].attendees.set([cast.partner_state])
+        for days in (5, 6):
+            objects["poll"].slots.create(starts_at=timezone.now() + dt.timedelta(days=days))
     if case.consultant_id:
         objects["interview"] = Meeting.objects.create(
             case=case,
@@ -1216,6 +1279,7 @@ TRANSITIONS = (
     "validate_report",
 )
 MEETING_KINDS = ("referral", "interview", "partner_meeting", "support_session", "restitution")
+POLL_KINDS = ("referral", "partner_meeting", "restitution")
 
 
 def case_urls(case, objects) -> dict[str, str]:
@@ -1230,8 +1294,8 @@ def case_urls(case, objects) -> dict[str, str]:
     urls["cases:opinion"] = reverse("cases:opinion", kwargs=pk)
     urls["cases:decision"] = reverse("cases:decision", kwargs=pk)
     for kind in MEETING_KINDS:
-        urls[f"cases:meeting_create {kind}"] = reverse(
-            "cases:meeting_create", kwargs={**pk, "kind": kind}
+        urls[f"meetings:meeting_create {kind}"] = reverse(
+            "meetings:meeting_create", kwargs={**pk, "kind": kind}
         )
     for name in ("assign", "findings", "report", "review", "restitution", "action_create"):
         urls[f"cases:{name}"] = reverse(f"cases:{name}", kwargs=pk)
@@ -1269,24 +1333,31 @@ def case_urls(case, objects) -> dict[str, str]:
     if "report_version" in objects:
         urls["documents:report_pdf"] = reverse("documents:report_pdf", kwargs={**pk, "number": 1})
     urls["documents:restitution_pdf"] = reverse("documents:restitution_pdf", kwargs=pk)
+    for kind in POLL_KINDS:
+        urls[f"meetings:poll_create {kind}"] = reverse(
+            "meetings:poll_create", kwargs={**pk, "kind": kind}
+        )
     for key in ("referral_meeting", "interview"):
         if key in objects:
-            urls[f"documents:meeting_ics {key.split('_')[0]}"] = reverse(
-                "documents:meeting_ics", kwargs={"pk": objects[key].pk}
+            urls[f"meetings:meeting_ics {key.split('_')[0]}"] = reverse(
+                "meetings:meeting_ics", kwargs={"pk": objects[key].pk}
             )
     return urls
 
 
 def post_only_urls(case, objects) -> dict[str, str]:
     meeting = {"pk": objects["interview"].pk}
+    poll = {"pk": objects["poll"].pk}
     document = {"uuid": objects["form_document"].uuid}
     return {
         "cases:message": reverse("cases:message", kwargs={"pk": case.pk}),
         "documents:upload": reverse("documents:upload", kwargs={"pk": case.pk}),
         "documents:delete": reverse("documents:delete", kwargs=document),
-        "documents:meeting_invite": reverse("documents:meeting_invite", kwargs=meeting),
-        "documents:meeting_reschedule": reverse("documents:meeting_reschedule", kwargs=meeting),
-        "documents:meeting_cancel": reverse("documents:meeting_cancel", kwargs=meeting),
+        "meetings:meeting_invite": reverse("meetings:meeting_invite", kwargs=meeting),
+        "meetings:meeting_reschedule": reverse("meetings:meeting_reschedule", kwargs=meeting),
+        "meetings:meeting_cancel": reverse("meetings:meeting_cancel", kwargs=meeting),
+        "meetings:poll_answer": reverse("meetings:poll_answer", kwargs=poll),
+        "meetings:poll_pick": reverse("meetings:poll_pick", kwargs=poll),
         "selfcheck:attach": reverse("selfcheck:attach", kwargs={"pk": case.pk}),
         "selfcheck:detach": reverse("selfcheck:detach", kwargs={"pk": case.pk}),
     }
@@ -1396,15 +1467,21 @@ POST_TABLE = {
         (LOG, D,   404, R,   404, 404, 404, 404, 404, 404, 404, 404, 404),
     ("referral", "cases:opinion"):  # the coordination gives the Caf's opinion
         (LOG, R,   404, D,   D,   D,   404, 404, 404, 404, 404, 404, 404),
+    # The date poll: each invitee answers for themself (the commune's representative, who
+    # sees the poll but is not asked, and the organiser cannot); the organiser picks.
+    ("referral", "meetings:poll_answer"):
+        (LOG, 404, 404, 404, D,   404, 404, 404, 404, 404, 404, 404, 404),
+    ("referral", "meetings:poll_pick"):
+        (LOG, 404, 404, D,   404, 404, 404, 404, 404, 404, 404, 404, 404),
     ("referral", "cases:decision"):
         (LOG, R,   404, D,   R,   R,   404, 404, 404, 404, 404, 404, 404),
     ("diagnostic", "cases:message note"):
         (LOG, R,   404, D,   D,   D,   404, R,   404, 404, 404, 404, 404),
     ("diagnostic", "cases:message message"):
         (LOG, D,   404, D,   R,   R,   404, D,   404, 404, 404, 404, 404),
-    ("diagnostic", "documents:meeting_reschedule"):
+    ("diagnostic", "meetings:meeting_reschedule"):
         (LOG, 404, 404, A,   404, 404, 404, D,   404, 404, 404, 404, 404),
-    ("diagnostic", "documents:meeting_cancel"):
+    ("diagnostic", "meetings:meeting_cancel"):
         (LOG, 404, 404, A,   404, 404, 404, D,   404, 404, 404, 404, 404),
     ("diagnostic", "cases:assign"):
         (LOG, R,   404, D,   R,   R,   404, A,   404, 404, 404, 404, 404),
@@ -1474,6 +1551,20 @@ def post_request(label, case, cast, objects):
             {"outcome": "validated", "justification": "Comité des financeurs."},
             case_fields("stage"),
         ),
+        "meetings:poll_answer": lambda: (
+            reverse("meetings:poll_answer", kwargs={"pk": objects["poll"].pk}),
+            lambda: {f"slot_{slot.pk}": "yes" for slot in objects["poll"].slots.all()},
+            lambda: sorted(objects["poll"].answers.values_list("email", "slot_id", "answer")),
+        ),
+        "meetings:poll_pick": lambda: (
+            reverse("meetings:poll_pick", kwargs={"pk": objects["poll"].pk}),
+            lambda: {"slot": objects["poll"].slots.first().pk},
+            lambda: (
+                objects["poll"]
+                .__class__.objects.values_list("picked_at")
+                .get(pk=objects["poll"].pk)
+            ),
+        ),
         "cases:message note": lambda: (
             reverse("cases:message", kwargs=pk),
             {"channel": "private_note", "body": "Note."},
@@ -1484,8 +1575,8 @@ def post_request(label, case, cast, objects):
             {"channel": "message", "body": "Bonjour."},
             lambda: Message.objects.filter(case=case).count(),
         ),
-        "documents:meeting_reschedule": lambda: (
-            reverse("documents:meeting_reschedule", kwargs={"pk": objects["interview"].pk}),
+        "meetings:meeting_reschedule": lambda: (
+            reverse("meetings:meeting_reschedule", kwargs={"pk": objects["interview"].pk}),
             {"starts_at": later, "place": "Salle B"},
             lambda: (
                 objects["interview"]
@@ -1493,8 +1584,8 @@ def post_request(label, case, cast, objects):
                 .get(pk=objects["interview"].pk)
             ),
         ),
-        "documents:meeting_cancel": lambda: (
-            reverse("documents:meeting_cancel", kwargs={"pk": objects["interview"].pk}),
+        "meetings:meeting_cancel": lambda: (
+            reverse("meetings:meeting_cancel", kwargs={"pk": objects["interview"].pk}),
             {},
             lambda: (
                 objects["interview"]

@@ -28,7 +28,7 @@ def test_meeting_dates(client, reference, day):
     case, cast = case_at(Stage.REFERRAL)
     client.force_login(cast.coordinator)
     response = client.post(
-        reverse("cases:meeting_create", args=[case.pk, MeetingKind.REFERRAL]),
+        reverse("meetings:meeting_create", args=[case.pk, MeetingKind.REFERRAL]),
         {"mode": "plan", "starts_at": f"{day}T10:00", "place": "Salle du conseil"},
     )
     _error_beside(response, "starts_at")
@@ -78,6 +78,6 @@ def test_the_browser_is_told_the_bounds(client, reference):
     case, cast = case_at(Stage.REFERRAL)
     client.force_login(cast.coordinator)
     html = client.get(
-        reverse("cases:meeting_create", args=[case.pk, MeetingKind.REFERRAL])
+        reverse("meetings:meeting_create", args=[case.pk, MeetingKind.REFERRAL])
     ).content.decode()
     assert 'min="2000-01-01T00:00"' in html and 'max="2099-12-31T23:59"' in html

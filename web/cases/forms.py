@@ -405,56 +405,6 @@ class MeetingDetailsForm(StyledFormMixin, forms.Form):
         return data
 
 
-class MeetingForm(MeetingDetailsForm):
-    PLAN = "plan"
-    RECORD = "record"
-
-    mode = forms.ChoiceField(
-        label="Que voulez-vous faire ?",
-        choices=[
-            (PLAN, "Planifier et envoyer les invitations"),
-            (RECORD, "Consigner une réunion passée"),
-        ],
-        required=False,
-        initial=PLAN,
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        help_text="Une réunion planifiée est envoyée par courriel à chaque participant, "
-        "avec une invitation pour son agenda.",
-    )
-
-    field_order = ["mode"]
-
-    def __init__(self, *args, plan_only=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.plan_only = plan_only
-        if plan_only:
-            self.fields["mode"].choices = self.fields["mode"].choices[:1]
-            self.fields["mode"].widget = forms.HiddenInput()
-            for name in ("attendees_text", "summary"):
-                del self.fields[name]
-
-    def clean_mode(self):
-        if self.plan_only:
-            return self.PLAN
-        # Older clients post no choice: they record a meeting that took place.
-        return self.cleaned_data.get("mode") or self.RECORD
-
-    @property
-    def plans(self) -> bool:
-        return self.cleaned_data.get("mode") == self.PLAN
-
-    def clean(self):
-        data = super().clean()
-        starts_at = data.get("starts_at")
-        if data.get("mode") == self.PLAN and starts_at and starts_at <= timezone.now():
-            self.add_error(
-                "starts_at",
-                "Cette date est passée : choisissez une date à venir pour planifier la "
-                "réunion, ou choisissez « Consigner une réunion passée ».",
-            )
-        return data
-
-
 class RestitutionForm(MeetingDetailsForm):
     """A restitution that took place: no invitation is sent. The people present are ticked
     when they have an account, typed otherwise: the two fields do not overlap, and the

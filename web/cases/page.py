@@ -3,7 +3,6 @@
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from soutien.cases import policies, selectors
@@ -11,12 +10,10 @@ from soutien.cases.enums import Channel
 from soutien.cases.visits import record_visit
 from soutien.core import clock
 from soutien.documents import services as document_services
-from soutien.documents.calendar import external_addresses
-from soutien.documents.policies import can_manage_invitations
 from soutien.security.decorators import private_page
 from web.cases import forms, panels
 from web.cases.common import VISIBILITY, limited_uploads, page_case, run_service, simple_form
-from web.documents.forms import MeetingChangeForm
+from web.meetings import views as meeting_views
 
 
 @private_page
@@ -91,7 +88,8 @@ def case_detail(request, pk):
             if policies.can_view_opinions(user, case)
             else None
         ),
-        "meetings": _meeting_panels(request, case),
+        "meetings": meeting_views.meeting_panels(request, case),
+        "polls": meeting_views.poll_panels(request, case),
         "satisfaction": (
             getattr(case, "satisfaction", None)
             if policies.can_view_satisfaction(user, case)
@@ -122,39 +120,6 @@ def case_detail(request, pk):
         ),
     }
     return render(request, "cases/detail.html", context)
-
-
-def _meeting_panels(request, case) -> list[dict]:
-    """Each meeting the user may see, with its management forms when allowed."""
-    panels_ = []
-    next_url = reverse("cases:detail", args=[case.pk]) + "#reunions"
-    for meeting in selectors.meetings_visible(request.user, case):
-        meeting.case = case
-        change_form = None
-        if can_manage_invitations(request.user, meeting):
-            change_form = MeetingChangeForm.from_session(
-                request, meeting, auto_id=f"id_meeting{meeting.pk}_%s"
-            ) or MeetingChangeForm(
-                initial={
-                    "starts_at": timezone.localtime(meeting.starts_at),
-                    "ends_at": meeting.ends_at and timezone.localtime(meeting.ends_at),
-                    "place": meeting.place,
-                    "video_link": meeting.video_link,
-                    "agenda": meeting.agenda,
-                    "external_emails": meeting.external_emails,
-                },
-                auto_id=f"id_meeting{meeting.pk}_%s",
-            )
-        panels_.append(
-            {
-                "meeting": meeting,
-                "can_manage": change_form is not None,
-                "change_form": change_form,
-                "next": next_url,
-                "externals": external_addresses(meeting.external_emails),
-            }
-        )
-    return panels_
 
 
 @private_page

@@ -201,7 +201,7 @@ def next_actions(user, case) -> list[NextAction]:
                 "Réunion de saisine concertée",
                 "Planifiez-la (les participants reçoivent l'invitation par courriel) ou "
                 "consignez-la après coup ; vue par la coordination et les partenaires.",
-                reverse("cases:meeting_create", args=[pk, MeetingKind.REFERRAL]),
+                reverse("meetings:meeting_create", args=[pk, MeetingKind.REFERRAL]),
                 "Planifier ou consigner la réunion",
             )
         elif after == "submit_report":
@@ -209,7 +209,7 @@ def next_actions(user, case) -> list[NextAction]:
                 policies.can_work_on_diagnostic(user, case),
                 "Consigner un entretien ou une visite",
                 "Date et personnes rencontrées.",
-                reverse("cases:meeting_create", args=[pk, MeetingKind.INTERVIEW]),
+                reverse("meetings:meeting_create", args=[pk, MeetingKind.INTERVIEW]),
                 "Consigner un entretien",
             )
         elif after == "record_restitution":
@@ -218,7 +218,7 @@ def next_actions(user, case) -> list[NextAction]:
                 "Planifier la restitution",
                 "Date, lieu ou visioconférence et participants : chacun reçoit l'invitation "
                 "par courriel, pour son agenda.",
-                reverse("cases:meeting_create", args=[pk, MeetingKind.RESTITUTION]),
+                reverse("meetings:meeting_create", args=[pk, MeetingKind.RESTITUTION]),
                 "Planifier la restitution",
             )
             add(
@@ -232,7 +232,7 @@ def next_actions(user, case) -> list[NextAction]:
                 policies.can_log_support_session(user, case),
                 "Consigner une séance d'accompagnement",
                 "Date, personnes présentes, ce qui a été travaillé.",
-                reverse("cases:meeting_create", args=[pk, MeetingKind.SUPPORT_SESSION]),
+                reverse("meetings:meeting_create", args=[pk, MeetingKind.SUPPORT_SESSION]),
                 "Consigner une séance",
             )
 

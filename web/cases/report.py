@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from soutien.cases import action_plan, policies, selectors, services
 from soutien.cases.enums import ReportStatus
+from soutien.meetings.selectors import meeting_candidates
 from soutien.security.decorators import private_page
 from web.cases import forms
 from web.cases.common import VISIBILITY, not_possible, page_case, run_service, simple_form
@@ -251,9 +252,7 @@ def restitution(request, pk):
     case = page_case(request, pk)
     if request.method != "POST" and not policies.can_record_restitution(request.user, case):
         return not_possible(request, case)
-    form = forms.RestitutionForm(
-        request.POST or None, candidates=selectors.meeting_candidates(case)
-    )
+    form = forms.RestitutionForm(request.POST or None, candidates=meeting_candidates(case))
     if request.method == "POST" and form.is_valid():
         response = run_service(
             request,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web.cases import action_plan, actions, closure, fiche, lists, meetings, page, report
+from web.cases import action_plan, actions, closure, fiche, lists, page, report
 
 app_name = "cases"
 
@@ -16,7 +16,6 @@ urlpatterns = [
     path("<int:pk>/action/<slug:name>/", actions.transition, name="transition"),
     path("<int:pk>/avis/", actions.opinion, name="opinion"),
     path("<int:pk>/decision/", actions.decision, name="decision"),
-    path("<int:pk>/reunions/nouvelle/<slug:kind>/", meetings.meeting_create, name="meeting_create"),
     path("<int:pk>/consultant/", actions.assign, name="assign"),
     path("<int:pk>/constats/", report.findings, name="findings"),
     path("<int:pk>/rapport/", report.report, name="report"),

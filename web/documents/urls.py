@@ -11,8 +11,4 @@ urlpatterns = [
     path("dossier/<int:pk>/fiche.pdf", views.form_pdf, name="form_pdf"),
     path("dossier/<int:pk>/rapport-v<int:number>.pdf", views.report_pdf, name="report_pdf"),
     path("dossier/<int:pk>/restitution.pdf", views.restitution_pdf, name="restitution_pdf"),
-    path("reunion/<int:pk>/invitation.ics", views.meeting_ics, name="meeting_ics"),
-    path("reunion/<int:pk>/inviter/", views.meeting_invite, name="meeting_invite"),
-    path("reunion/<int:pk>/modifier/", views.meeting_reschedule, name="meeting_reschedule"),
-    path("reunion/<int:pk>/annuler/", views.meeting_cancel, name="meeting_cancel"),
 ]

@@ -1,4 +1,4 @@
-"""Attachments, generated PDFs and meeting invitations. Views parse, call one service, answer."""
+"""Attachments and generated PDFs. Views parse, call one service, answer."""
 
 from __future__ import annotations
 
@@ -8,20 +8,17 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from soutien.cases.models import Meeting
 from soutien.cases.selectors import case_for
-from soutien.cases.services import AlreadyDone, CaseError, NotPermitted
-from soutien.documents import invitations, pdf, policies, selectors, services
-from soutien.documents.calendar import build_ics
+from soutien.cases.services import CaseError, NotPermitted
+from soutien.documents import pdf, policies, selectors, services
 from soutien.documents.templatetags.documents_tags import UPLOAD_ERROR_SESSION_KEY
 from soutien.documents.validation import max_upload_bytes
-from web.documents.forms import MeetingChangeForm
 
 
 def _next_url(request, default: str) -> str:
@@ -210,80 +207,3 @@ def restitution_pdf(request, pk):
         f"restitution-{case.display_number}.pdf",
         "restitution_pdf",
     )
-
-
-# --- Meetings -----------------------------------------------------------------------
-
-
-def _meeting_for(request, pk) -> Meeting:
-    meeting = get_object_or_404(Meeting.objects.only("pk", "case_id"), pk=pk)
-    case = case_for(request.user, meeting.case_id)
-    meeting = Meeting.objects.select_related("case").get(pk=pk)
-    meeting.case = case
-    if not policies.can_view_meeting(request.user, meeting):
-        raise Http404("Réunion introuvable")
-    return meeting
-
-
-@require_GET
-def meeting_ics(request, pk):
-    meeting = _meeting_for(request, pk)
-    content = build_ics(meeting, cancel=meeting.cancelled_at is not None)
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    return _private(response, f"reunion-{meeting.pk}.ics")
-
-
-@require_POST
-def meeting_invite(request, pk):
-    meeting = _meeting_for(request, pk)
-    next_url = _next_url(request, reverse("cases:detail", args=[meeting.case_id]))
-    try:
-        sent = invitations.meeting_invitations_send(meeting=meeting, by=request.user)
-    except NotPermitted:
-        raise Http404("Réunion introuvable") from None
-    except CaseError as exc:
-        messages.error(request, exc.message)
-        return redirect(next_url)
-    messages.success(request, f"Invitation envoyée à {sent} personne{'s' if sent > 1 else ''}.")
-    return redirect(next_url)
-
-
-@require_POST
-def meeting_reschedule(request, pk):
-    meeting = _meeting_for(request, pk)
-    next_url = _next_url(request, reverse("cases:detail", args=[meeting.case_id]))
-    if not policies.can_manage_invitations(request.user, meeting):
-        raise Http404("Réunion introuvable")
-    form = MeetingChangeForm(request.POST, instance_meeting=meeting)
-    refused = "La réunion n'a pas été modifiée : corrigez les champs signalés dans le formulaire."
-    anchor = f"{next_url.split('#')[0]}#reunion-{meeting.pk}"
-    if not form.is_valid():
-        form.keep_in_session(request, meeting.pk)
-        messages.error(request, refused)
-        return redirect(anchor)
-    try:
-        invitations.meeting_reschedule(meeting=meeting, by=request.user, **form.changes())
-    except AlreadyDone:
-        messages.info(request, "Rien n'a changé : aucune mise à jour envoyée.")
-        return redirect(next_url)
-    except CaseError as exc:
-        form.keep_in_session(request, meeting.pk, service_error=exc)
-        messages.error(request, refused)
-        return redirect(anchor)
-    messages.success(request, "La réunion est modifiée ; les participants ont reçu la mise à jour.")
-    return redirect(next_url)
-
-
-@require_POST
-def meeting_cancel(request, pk):
-    meeting = _meeting_for(request, pk)
-    next_url = _next_url(request, reverse("cases:detail", args=[meeting.case_id]))
-    try:
-        invitations.meeting_cancel(meeting=meeting, by=request.user)
-    except NotPermitted:
-        raise Http404("Réunion introuvable") from None
-    except CaseError as exc:
-        messages.error(request, exc.message)
-        return redirect(next_url)
-    messages.success(request, "La réunion est annulée ; les participants ont été prévenus.")
-    return redirect(next_url)

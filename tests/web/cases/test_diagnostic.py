@@ -57,7 +57,7 @@ def test_consultant_records_an_interview_and_findings(client, case_at):
     case, cast = case_at(Stage.DIAGNOSTIC)
     client.force_login(cast.consultant)
     response = client.post(
-        reverse("cases:meeting_create", args=[case.pk, "interview"]),
+        reverse("meetings:meeting_create", args=[case.pk, "interview"]),
         {"starts_at": "2025-04-01T14:00", "attendees_text": "La présidente"},
     )
     assert response.status_code == 302

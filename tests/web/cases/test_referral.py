@@ -169,7 +169,7 @@ def test_partner_cannot_withdraw(client, case_at):
 def test_referral_meeting_is_recorded(client, case_at):
     case, cast = case_at(Stage.REFERRAL)
     client.force_login(cast.coordinator)
-    url = reverse("cases:meeting_create", args=[case.pk, "referral"])
+    url = reverse("meetings:meeting_create", args=[case.pk, "referral"])
     response = client.post(url, {"starts_at": "pas une date", "summary": "Notes gardées"})
     assert response.status_code == 200
     assert response.context["form"].errors["starts_at"]

@@ -9,10 +9,12 @@ from django.utils import timezone
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from soutien.cases import selectors, services
+from soutien.cases import services
 from soutien.cases.enums import ActionStatus, MeetingKind, Stage
 from soutien.cases.models import Meeting
-from soutien.documents import invitations, pdf
+from soutien.documents import pdf
+from soutien.meetings import selectors as meeting_selectors
+from soutien.meetings import services as meeting_services
 from tests.builders import make_cast
 from tests.web.cases.conftest import html
 
@@ -28,14 +30,14 @@ def _detail(client, case) -> str:
 
 def test_a_past_meeting_offers_no_invitation_and_no_cancellation(client, case_at):
     case, cast = case_at(Stage.REFERRAL)
-    past = services.meeting_record(
+    past = meeting_services.meeting_record(
         case=case,
         by=cast.coordinator,
         kind=MeetingKind.REFERRAL,
         starts_at=timezone.now() - dt.timedelta(days=2),
         attendees=[cast.partner_state],
     )
-    coming = invitations.meeting_plan(
+    coming = meeting_services.meeting_plan(
         case=case,
         by=cast.coordinator,
         kind=MeetingKind.REFERRAL,
@@ -45,14 +47,14 @@ def test_a_past_meeting_offers_no_invitation_and_no_cancellation(client, case_at
     client.force_login(cast.coordinator)
     page = _detail(client, case)
 
-    assert reverse("documents:meeting_invite", args=[past.pk]) not in page
-    assert reverse("documents:meeting_cancel", args=[past.pk]) not in page
-    assert reverse("documents:meeting_invite", args=[coming.pk]) in page
-    assert reverse("documents:meeting_cancel", args=[coming.pk]) in page
+    assert reverse("meetings:meeting_invite", args=[past.pk]) not in page
+    assert reverse("meetings:meeting_cancel", args=[past.pk]) not in page
+    assert reverse("meetings:meeting_invite", args=[coming.pk]) in page
+    assert reverse("meetings:meeting_cancel", args=[coming.pk]) in page
 
     # Posting anyway does nothing.
-    assert client.post(reverse("documents:meeting_invite", args=[past.pk])).status_code == 404
-    assert client.post(reverse("documents:meeting_cancel", args=[past.pk])).status_code == 404
+    assert client.post(reverse("meetings:meeting_invite", args=[past.pk])).status_code == 404
+    assert client.post(reverse("meetings:meeting_cancel", args=[past.pk])).status_code == 404
     past.refresh_from_db()
     assert past.cancelled_at is None
 
@@ -102,12 +104,14 @@ def test_the_interview_form_offers_the_centre_employees(client, case_at):
     case, cast = case_at(Stage.DIAGNOSTIC)
     client.force_login(cast.consultant)
 
-    interview = client.get(reverse("cases:meeting_create", args=[case.pk, MeetingKind.INTERVIEW]))
+    interview = client.get(
+        reverse("meetings:meeting_create", args=[case.pk, MeetingKind.INTERVIEW])
+    )
 
     offered = interview.context["form"].fields["attendees"].queryset
     assert cast.staff in offered and cast.board_member in offered
     # Other meetings stay among the manager, the Caf, the partners and the provider.
-    assert cast.staff not in selectors.meeting_candidates(case)
+    assert cast.staff not in meeting_selectors.meeting_candidates(case)
 
 
 # --- A closure with actions still « en cours » asks to confirm ---------------------------

@@ -31,7 +31,7 @@ def test_partner_meeting_after_the_restitution(client, case_at):
     case, cast = case_at(Stage.SUPPORT)
     client.force_login(cast.coordinator)
     response = client.post(
-        reverse("cases:meeting_create", args=[case.pk, "partner_meeting"]),
+        reverse("meetings:meeting_create", args=[case.pk, "partner_meeting"]),
         {"starts_at": "2025-06-01T10:00", "summary": "Point avec les financeurs"},
     )
     assert response.status_code == 302
@@ -81,7 +81,7 @@ def test_consultant_logs_a_support_session(client, case_at):
     case, cast = case_at(Stage.SUPPORT)
     client.force_login(cast.consultant)
     response = client.post(
-        reverse("cases:meeting_create", args=[case.pk, "support_session"]),
+        reverse("meetings:meeting_create", args=[case.pk, "support_session"]),
         {"starts_at": "2025-07-01T10:00", "summary": "Atelier budget"},
     )
     assert response.status_code == 302

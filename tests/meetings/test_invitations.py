@@ -13,7 +13,7 @@ from soutien.cases.enums import MeetingKind, Stage
 from soutien.cases.services import NotPermitted
 from soutien.core.models import OutboxEmail
 from soutien.core.outbox import outbox_send
-from soutien.documents import invitations
+from soutien.meetings import services as meeting_services
 from tests.builders import case_at
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def _plan(case, cast, **extra):
         "external_emails": "Invitee@Exterieur.test\nce n'est pas une adresse",
     }
     fields.update(extra)
-    return invitations.meeting_plan(
+    return meeting_services.meeting_plan(
         case=case,
         by=cast.coordinator,
         kind=MeetingKind.REFERRAL,
@@ -104,7 +104,7 @@ def test_a_change_keeps_the_uid_and_raises_the_sequence(reference):
     first_uid = _event(_calendars()[0][2])["UID"]
     OutboxEmail.objects.all().delete()
     later = meeting.starts_at + dt.timedelta(days=1)
-    invitations.meeting_reschedule(
+    meeting_services.meeting_reschedule(
         meeting=meeting, by=cast.coordinator, starts_at=later, ends_at=later + dt.timedelta(hours=1)
     )
     emails = _calendars()
@@ -115,7 +115,9 @@ def test_a_change_keeps_the_uid_and_raises_the_sequence(reference):
         assert event["SEQUENCE"] == 1
         assert event["DTSTART"].dt == later
     OutboxEmail.objects.all().delete()
-    invitations.meeting_reschedule(meeting=meeting, by=cast.coordinator, place="En visioconférence")
+    meeting_services.meeting_reschedule(
+        meeting=meeting, by=cast.coordinator, place="En visioconférence"
+    )
     assert {_event(c)["SEQUENCE"] for _, _, c in _calendars()} == {2}
 
 
@@ -123,7 +125,7 @@ def test_someone_removed_from_the_meeting_gets_a_cancellation(reference):
     case, cast = case_at(Stage.REFERRAL)
     meeting = _plan(case, cast)
     OutboxEmail.objects.all().delete()
-    invitations.meeting_reschedule(
+    meeting_services.meeting_reschedule(
         meeting=meeting, by=cast.coordinator, attendees=[cast.partner_state]
     )
     (_, _, calendar), = _calendars(to=cast.partner_commune.email.lower())  # fmt: skip
@@ -137,7 +139,7 @@ def test_cancelling_sends_method_cancel_with_the_same_uid(reference):
     meeting = _plan(case, cast)
     uid = _event(_calendars()[0][2])["UID"]
     OutboxEmail.objects.all().delete()
-    invitations.meeting_cancel(meeting=meeting, by=cast.coordinator)
+    meeting_services.meeting_cancel(meeting=meeting, by=cast.coordinator)
     meeting.refresh_from_db()
     assert meeting.cancelled_at is not None
     emails = _calendars()
@@ -167,36 +169,36 @@ def test_only_the_organiser_or_the_coordination_changes_a_meeting(reference):
     case, cast = case_at(Stage.REFERRAL)
     meeting = _plan(case, cast)
     with pytest.raises(NotPermitted):
-        invitations.meeting_cancel(meeting=meeting, by=cast.partner_state)
+        meeting_services.meeting_cancel(meeting=meeting, by=cast.partner_state)
     with pytest.raises(NotPermitted):
-        invitations.meeting_reschedule(meeting=meeting, by=cast.board_member, place="Ailleurs")
+        meeting_services.meeting_reschedule(meeting=meeting, by=cast.board_member, place="Ailleurs")
 
 
 def test_ics_download_and_views(client, reference):
     case, cast = case_at(Stage.REFERRAL)
     meeting = _plan(case, cast)
     client.force_login(cast.partner_state)
-    response = client.get(reverse("documents:meeting_ics", args=[meeting.pk]))
+    response = client.get(reverse("meetings:meeting_ics", args=[meeting.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert _event(Calendar.from_ical(response.content))["SEQUENCE"] == 0
     # the referral meeting is for the coordination and the partners, not the manager
     client.force_login(cast.board_member)
-    assert client.get(reverse("documents:meeting_ics", args=[meeting.pk])).status_code == 404
+    assert client.get(reverse("meetings:meeting_ics", args=[meeting.pk])).status_code == 404
     client.force_login(cast.outsider)
-    assert client.get(reverse("documents:meeting_ics", args=[meeting.pk])).status_code == 404
+    assert client.get(reverse("meetings:meeting_ics", args=[meeting.pk])).status_code == 404
 
     client.force_login(cast.coordinator)
     OutboxEmail.objects.all().delete()
     response = client.post(
-        reverse("documents:meeting_reschedule", args=[meeting.pk]), {"place": "Mairie"}
+        reverse("meetings:meeting_reschedule", args=[meeting.pk]), {"place": "Mairie"}
     )
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.place == "Mairie" and meeting.sequence == 1
     assert OutboxEmail.objects.count() == 3
-    client.post(reverse("documents:meeting_invite", args=[meeting.pk]))
+    client.post(reverse("meetings:meeting_invite", args=[meeting.pk]))
     assert OutboxEmail.objects.count() == 6
-    client.post(reverse("documents:meeting_cancel", args=[meeting.pk]))
+    client.post(reverse("meetings:meeting_cancel", args=[meeting.pk]))
     meeting.refresh_from_db()
     assert meeting.cancelled_at is not None

@@ -10,10 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from soutien.cases import policies, selectors, services
+from soutien.cases import policies, services
 from soutien.cases.enums import MeetingKind, Stage
 from soutien.core.models import OutboxEmail
-from soutien.documents import invitations
+from soutien.meetings import selectors as meeting_selectors
+from soutien.meetings import services as meeting_services
 from tests.web.cases.conftest import html
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def _local(delta: dt.timedelta) -> str:
 def _plan(case, by, kind=MeetingKind.REFERRAL, attendees=(), **extra):
     starts = timezone.now() + dt.timedelta(days=7)
     fields = {"starts_at": starts, "place": "Caf, salle 3", **extra}
-    return invitations.meeting_plan(case=case, by=by, kind=kind, attendees=attendees, **fields)
+    return meeting_services.meeting_plan(case=case, by=by, kind=kind, attendees=attendees, **fields)
 
 
 def _calendar_emails():
@@ -39,7 +40,7 @@ def test_planning_sends_one_email_per_attendee_with_a_calendar_attachment(
     case, cast = case_at(Stage.REFERRAL)
     OutboxEmail.objects.all().delete()
     client.force_login(cast.coordinator)
-    url = reverse("cases:meeting_create", args=[case.pk, MeetingKind.REFERRAL])
+    url = reverse("meetings:meeting_create", args=[case.pk, MeetingKind.REFERRAL])
     page = html(client.get(url))
     assert "Planifier et envoyer les invitations" in page
     assert "Consigner une réunion passée" in page
@@ -86,7 +87,7 @@ def test_a_past_meeting_is_recorded_without_invitation(client, case_at):
     OutboxEmail.objects.all().delete()
     client.force_login(cast.coordinator)
     response = client.post(
-        reverse("cases:meeting_create", args=[case.pk, MeetingKind.REFERRAL]),
+        reverse("meetings:meeting_create", args=[case.pk, MeetingKind.REFERRAL]),
         {
             "mode": "record",
             "starts_at": _local(-dt.timedelta(days=3)),
@@ -103,7 +104,7 @@ def test_planning_in_the_past_is_refused_beside_the_date_and_keeps_the_fields(cl
     case, cast = case_at(Stage.REFERRAL)
     client.force_login(cast.coordinator)
     response = client.post(
-        reverse("cases:meeting_create", args=[case.pk, MeetingKind.REFERRAL]),
+        reverse("meetings:meeting_create", args=[case.pk, MeetingKind.REFERRAL]),
         {
             "mode": "plan",
             "starts_at": "2020-01-06T10:00",
@@ -126,7 +127,7 @@ def test_a_bad_external_email_is_refused_beside_the_field(client, case_at):
     case, cast = case_at(Stage.REFERRAL)
     client.force_login(cast.coordinator)
     response = client.post(
-        reverse("cases:meeting_create", args=[case.pk, MeetingKind.REFERRAL]),
+        reverse("meetings:meeting_create", args=[case.pk, MeetingKind.REFERRAL]),
         {
             "mode": "plan",
             "starts_at": _local(dt.timedelta(days=5)),
@@ -146,7 +147,7 @@ def test_the_end_must_follow_the_start_and_attendees_come_from_the_case(client, 
     case, cast = case_at(Stage.REFERRAL)
     client.force_login(cast.coordinator)
     response = client.post(
-        reverse("cases:meeting_create", args=[case.pk, MeetingKind.REFERRAL]),
+        reverse("meetings:meeting_create", args=[case.pk, MeetingKind.REFERRAL]),
         {
             "mode": "plan",
             "starts_at": _local(dt.timedelta(days=5, hours=2)),
@@ -164,7 +165,7 @@ def test_the_end_must_follow_the_start_and_attendees_come_from_the_case(client, 
 def test_meeting_candidates_are_the_people_of_the_case_in_one_query(case_at):
     case, cast = case_at(Stage.DIAGNOSTIC)
     with CaptureQueriesContext(connection) as queries:
-        candidates = list(selectors.meeting_candidates(case))
+        candidates = list(meeting_selectors.meeting_candidates(case))
     assert len(queries) == 1
     assert set(candidates) == {
         cast.board_member,
@@ -185,10 +186,10 @@ def test_reschedule_raises_the_sequence_and_cancel_shows_annulee(client, case_at
     # The reschedule form is prefilled in the format the documents view reads.
     starts = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M")
     assert f'value="{starts}"' in page
-    assert reverse("documents:meeting_reschedule", args=[meeting.pk]) in page
+    assert reverse("meetings:meeting_reschedule", args=[meeting.pk]) in page
     new_start = _local(dt.timedelta(days=12))
     response = client.post(
-        reverse("documents:meeting_reschedule", args=[meeting.pk]),
+        reverse("meetings:meeting_reschedule", args=[meeting.pk]),
         {
             "starts_at": new_start,
             "ends_at": "",
@@ -206,15 +207,15 @@ def test_reschedule_raises_the_sequence_and_cancel_shows_annulee(client, case_at
     assert timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M") == new_start
     assert "Modifiée" in html(client.get(detail))
 
-    response = client.post(reverse("documents:meeting_cancel", args=[meeting.pk]), {"next": detail})
+    response = client.post(reverse("meetings:meeting_cancel", args=[meeting.pk]), {"next": detail})
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.cancelled_at is not None
     page = html(client.get(detail))
     assert "Annulée" in page
-    assert reverse("documents:meeting_ics", args=[meeting.pk]) in page
+    assert reverse("meetings:meeting_ics", args=[meeting.pk]) in page
     # Nothing left to manage on a cancelled meeting.
-    assert reverse("documents:meeting_cancel", args=[meeting.pk]) not in page
+    assert reverse("meetings:meeting_cancel", args=[meeting.pk]) not in page
 
 
 def _reschedule_fields(detail, **overrides):
@@ -244,31 +245,45 @@ def _reschedule_fields(detail, **overrides):
 def test_a_refused_change_shows_its_error_beside_the_field_and_keeps_the_input(
     client, case_at, overrides, field, message
 ):
+    """Without JavaScript the refused form comes back on a page of its own (no session
+    carrying, no redirect); with htmx only the form comes back, swapped in place."""
+    case, cast = case_at(Stage.REFERRAL)
+    meeting = _plan(case, cast.coordinator, attendees=[cast.partner_state])
+    client.force_login(cast.coordinator)
+    detail = reverse("cases:detail", args=[case.pk])
+    url = reverse("meetings:meeting_reschedule", args=[meeting.pk])
+    for headers, whole_page in (({}, True), ({"HX-Request": "true"}, False)):
+        response = client.post(url, _reschedule_fields(detail, **overrides), headers=headers)
+        assert response.status_code == 200
+        meeting.refresh_from_db()
+        assert meeting.sequence == 0 and meeting.place == "Caf, salle 3"  # nothing changed
+        page = html(response)
+        assert "pas été modifiée : corrigez les champs signalés" in page
+        error_id = f"id_meeting{meeting.pk}_{field}_error"
+        assert f'id="{error_id}"' in page and message in page
+        assert 'aria-invalid="true"' in page
+        assert "Ordre du jour retravaillé" in page and "Mairie de secteur" in page
+        assert ("<html" in page) is whole_page
+        assert f'hx-post="{url}"' in page
+    # Nothing kept for later: the case page shows the meeting as it is.
+    page = html(client.get(detail))
+    assert "Ordre du jour retravaillé" not in page
+
+
+def test_an_accepted_change_through_htmx_reloads_the_case_page(client, case_at):
     case, cast = case_at(Stage.REFERRAL)
     meeting = _plan(case, cast.coordinator, attendees=[cast.partner_state])
     client.force_login(cast.coordinator)
     detail = reverse("cases:detail", args=[case.pk])
     response = client.post(
-        reverse("documents:meeting_reschedule", args=[meeting.pk]),
-        _reschedule_fields(detail, **overrides),
+        reverse("meetings:meeting_reschedule", args=[meeting.pk]),
+        _reschedule_fields(detail),
+        headers={"HX-Request": "true"},
     )
-    assert response.status_code == 302
-    assert response["Location"] == f"{detail}#reunion-{meeting.pk}"
+    assert response.status_code == 200
+    assert response["HX-Refresh"] == "true"  # the meeting's new date shows everywhere
     meeting.refresh_from_db()
-    assert meeting.sequence == 0 and meeting.place == "Caf, salle 3"  # nothing changed
-
-    page = html(client.get(detail))
-    assert "pas été modifiée : corrigez les champs signalés" in page
-    # The form is open, with the error beside the field and what was typed.
-    assert '<details class="meeting-change flex-grow-1" open>' in page
-    error_id = f"id_meeting{meeting.pk}_{field}_error"
-    assert f'id="{error_id}"' in page and message in page
-    assert 'aria-invalid="true"' in page
-    assert "Ordre du jour retravaillé" in page and "Mairie de secteur" in page
-    # Shown once: the next visit shows the meeting as it is.
-    page = html(client.get(detail))
-    assert "Ordre du jour retravaillé" not in page
-    assert '<details class="meeting-change flex-grow-1" open>' not in page
+    assert meeting.sequence == 1 and meeting.place == "Mairie de secteur"
 
 
 @pytest.mark.parametrize(
@@ -293,9 +308,9 @@ def test_who_sees_and_manages_a_meeting(client, case_at, role, sees, manages):
         assert response.status_code == 404
         return
     page = html(response)
-    assert (reverse("documents:meeting_ics", args=[meeting.pk]) in page) is sees
+    assert (reverse("meetings:meeting_ics", args=[meeting.pk]) in page) is sees
     for name in ("meeting_invite", "meeting_reschedule", "meeting_cancel"):
-        assert (reverse(f"documents:{name}", args=[meeting.pk]) in page) is manages
+        assert (reverse(f"meetings:{name}", args=[meeting.pk]) in page) is manages
 
 
 def test_an_invited_manager_sees_the_referral_meeting(client, case_at):
@@ -330,7 +345,7 @@ def test_restitution_is_planned_with_invitations_then_recorded_with_rich_fields(
     OutboxEmail.objects.all().delete()
     client.force_login(cast.consultant)
     detail = html(client.get(reverse("cases:detail", args=[case.pk])))
-    plan_url = reverse("cases:meeting_create", args=[case.pk, MeetingKind.RESTITUTION])
+    plan_url = reverse("meetings:meeting_create", args=[case.pk, MeetingKind.RESTITUTION])
     assert plan_url in detail
     response = client.post(
         plan_url,

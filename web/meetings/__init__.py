@@ -1,0 +1,1 @@
+"""Meeting screens: planning, invitations (.ics), changes, cancellation, date polls."""
