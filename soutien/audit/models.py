@@ -20,9 +20,11 @@ import json
 
 from django.db import models
 
+from soutien.audit.actions import AuditAction
+
 GENESIS_HASH = "0" * 64
 GLOBAL_CHAIN = ""
-CHAIN_OPEN_ACTION = "audit.chain_open"
+CHAIN_OPEN_ACTION = AuditAction.AUDIT_CHAIN_OPEN
 CHAIN_TARGET_TYPE = "audit.chain"
 
 

@@ -6,6 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef
 
+from soutien.audit.actions import AuditAction, is_known
 from soutien.audit.models import (
     CHAIN_OPEN_ACTION,
     CHAIN_TARGET_TYPE,
@@ -99,6 +100,8 @@ def audit_record(
     about a case, the global one otherwise. It is written inside the caller's transaction
     if there is one: an entry about a state change that rolls back disappears with it.
     """
+    if not is_known(action):
+        raise ValueError(f"Unknown audit action {action!r} (soutien.audit.actions)")
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -133,7 +136,7 @@ def audit_denied(request, reason: str, *, target=None, case=None) -> AuditEntry:
     such as ``"case.out_of_scope"``."""
     request._audit_denied_recorded = True
     return audit_record(
-        action="permission.denied",
+        action=AuditAction.PERMISSION_DENIED,
         request=request,
         target=target,
         case=case,
@@ -182,7 +185,7 @@ def audit_purge(*, older_than, by=None) -> int:
                 state.updated_at = clock.now()
             AuditChainState.objects.bulk_update(states, ["tail_hash", "updated_at"])
         audit_record(
-            action="audit.purge",
+            action=AuditAction.AUDIT_PURGE,
             actor=by,
             details={"deleted": deleted, "older_than": older_than.isoformat()},
         )

@@ -4,18 +4,19 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from soutien.audit.actions import AuditAction
 from soutien.audit.services import audit_record
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login_success")
 def record_login(sender, request, user, **kwargs):
-    audit_record(action="login.success", actor=user, request=request, target=user)
+    audit_record(action=AuditAction.LOGIN_SUCCESS, actor=user, request=request, target=user)
 
 
 @receiver(user_logged_out, dispatch_uid="audit_logout")
 def record_logout(sender, request, user, **kwargs):
     if user is not None:
-        audit_record(action="logout", actor=user, request=request, target=user)
+        audit_record(action=AuditAction.LOGOUT, actor=user, request=request, target=user)
 
 
 def _account(username: str):
@@ -28,7 +29,7 @@ def _account(username: str):
 def record_login_failure(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username") or credentials.get("email") or "")[:254]
     audit_record(
-        action="login.failure",
+        action=AuditAction.LOGIN_FAILURE,
         actor=None,
         request=request,
         target=_account(username),
@@ -38,7 +39,7 @@ def record_login_failure(sender, credentials, request=None, **kwargs):
 
 def record_lockout(sender, request, username, ip_address, **kwargs):
     audit_record(
-        action="login.locked",
+        action=AuditAction.LOGIN_LOCKED,
         request=request,
         target=_account(username or ""),
         details={"username": (username or "")[:254]},

@@ -30,6 +30,7 @@ from soutien.cases.enums import (
     ActionOrigin,
     ActionStatus,
     Audience,
+    EventKind,
     Priority,
     Stage,
 )
@@ -49,6 +50,7 @@ from soutien.cases.services import (
     record_event,
 )
 from soutien.core import clock
+from soutien.core.versioning import save_versioned
 from soutien.directory.models import Membership, Role
 
 TITLE_MAX = Action._meta.get_field("title").max_length
@@ -149,7 +151,7 @@ def propose_from_report(*, case: Case, version: ReportVersion, by) -> list[Actio
         count = len(actions)
         record_event(
             case=case,
-            kind="actions_proposed",
+            kind=EventKind.ACTIONS_PROPOSED,
             label=(
                 "Une préconisation du rapport est proposée au plan d'actions"
                 if count == 1
@@ -203,10 +205,7 @@ def _owner_fields(case: Case, owner: str, carried_by) -> tuple[str, object]:
 
 
 def _save(action: Action, fields: list[str]) -> Action:
-    action.version = F("version") + 1
-    action.save(update_fields=[*fields, "version", "updated_at"])
-    action.refresh_from_db(fields=["version"])
-    return action
+    return save_versioned(action, fields)
 
 
 def _event(case, action, kind, label, by, comment=""):
@@ -389,7 +388,7 @@ def support_session_log(
     )
     record_event(
         case=case,
-        kind="support_session",
+        kind=EventKind.SUPPORT_SESSION,
         label=f"Séance d'accompagnement du {held_on:%d/%m/%Y} consignée",
         by=by,
         audience=Audience.MANAGER_AND_PROVIDER,

@@ -28,7 +28,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from soutien.cases.deadlines import due_at, overdue_q
-from soutien.cases.enums import ActionStatus, MeetingKind, OpinionValue, ReportStatus, Stage
+from soutien.cases.enums import (
+    ActionStatus,
+    EventKind,
+    MeetingKind,
+    OpinionValue,
+    ReportStatus,
+    Stage,
+)
 from soutien.cases.models import (
     Action,
     Case,
@@ -603,7 +610,7 @@ def _reasons(kind: str, cases: list[Case], user, today) -> dict[int, str]:
     ids = [case.pk for case in cases]
     reasons: dict[int, str] = {}
     if kind == "complete_form":
-        events = CaseEvent.objects.filter(case_id__in=ids, kind="return_for_completion")
+        events = CaseEvent.objects.filter(case_id__in=ids, kind=EventKind.RETURN_FOR_COMPLETION)
         for case_id, comment in events.order_by("case_id", "-created_at", "-pk").values_list(
             "case_id", "comment"
         ):

@@ -1,3 +1,5 @@
+from enum import StrEnum
+
 from django.db import models
 
 
@@ -171,3 +173,68 @@ DEFAULT_TARGET_DAYS_BY_SITUATION = {
 # The situation whose durations apply to a case without one (a draft).
 DEFAULT_SITUATION = Situation.PREVENTIVE
 DEFAULT_TARGET_DAYS = DEFAULT_TARGET_DAYS_BY_SITUATION[DEFAULT_SITUATION]
+
+
+class EventKind(StrEnum):
+    """Every kind of event of a case's history. `record_event` refuses any other, so the
+    readers of the history (the anonymisation's neutral labels, the « new since your last
+    visit » mark, the digest, the reminders' escalation) never miss a misspelt kind. The
+    transitions of the workflow table are events of their own name (a test checks that
+    each one is here)."""
+
+    # The transitions (soutien.cases.workflow.TRANSITIONS)
+    SUBMIT = "submit"
+    RETURN_FOR_COMPLETION = "return_for_completion"
+    OPEN_REFERRAL = "open_referral"
+    WITHDRAW = "withdraw"
+    VALIDATE = "validate"
+    REFUSE = "refuse"
+    CLOSE_WITHOUT_FOLLOW_UP = "close_without_follow_up"
+    SUBMIT_REPORT = "submit_report"
+    REQUEST_CHANGES = "request_changes"
+    VALIDATE_REPORT = "validate_report"
+    RECORD_RESTITUTION = "record_restitution"
+    CLOSE = "close"
+    # The fiche and the saisine
+    CREATE = "create"
+    HAND_OVER = "hand_over"
+    OPINION = "opinion"
+    DECISION_JUSTIFICATION = "decision_justification"
+    DECISION_LETTER = "decision_letter"
+    SELFCHECK_ATTACHED = "selfcheck_attached"
+    SELFCHECK_DETACHED = "selfcheck_detached"
+    # The diagnostic and the action plan
+    ASSIGN = "assign"
+    ACTION_ADD = "action_add"
+    ACTION_UPDATE = "action_update"
+    ACTIONS_PROPOSED = "actions_proposed"
+    ACTION_ACCEPT = "action_accept"
+    ACTION_ADAPT = "action_adapt"
+    ACTION_DECLINE = "action_decline"
+    SUPPORT_SESSION = "support_session"
+    SATISFACTION = "satisfaction"
+    # Meetings (``meeting_<kind>`` records one), their invitations and date polls
+    MEETING_REFERRAL = "meeting_referral"
+    MEETING_INTERVIEW = "meeting_interview"
+    MEETING_PARTNER_MEETING = "meeting_partner_meeting"
+    MEETING_RESTITUTION = "meeting_restitution"
+    MEETING_SUPPORT_SESSION = "meeting_support_session"
+    MEETING_INVITATION = "meeting_invitation"
+    MEETING_RESCHEDULE = "meeting_reschedule"
+    MEETING_CANCEL = "meeting_cancel"
+    MEETING_POLL = "meeting_poll"
+    MEETING_POLL_ANSWER = "meeting_poll_answer"
+    # Documents
+    DOCUMENT_UPLOAD = "document_upload"
+    DOCUMENT_DELETE = "document_delete"
+    # After the closure, reminders, retention
+    FOLLOWUP_EMAIL = "followup_email"
+    FOLLOWUP_6 = "followup_6"
+    FOLLOWUP_12 = "followup_12"
+    REMINDER = "reminder"
+    ANONYMISE = "anonymise"
+
+    @classmethod
+    def meeting(cls, kind: str) -> "EventKind":
+        """The event that records a meeting of this kind."""
+        return cls(f"meeting_{kind}")

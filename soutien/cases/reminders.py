@@ -36,7 +36,7 @@ from soutien.accounts.models import Delivery, NotificationCategory, User
 from soutien.cases import notifications
 from soutien.cases.awaiting import Pending, pending_cases, pending_for
 from soutien.cases.deadlines import CLOCKS
-from soutien.cases.enums import Audience
+from soutien.cases.enums import Audience, EventKind
 from soutien.cases.models import CaseEvent, Reminder, ReminderSettings
 from soutien.core import clock
 from soutien.core.text import one_line
@@ -221,7 +221,7 @@ def _event(thing, moment, due_on, today, recipients, users, chosen) -> CaseEvent
     )
     return CaseEvent(
         case=thing.case,
-        kind="reminder",
+        kind=EventKind.REMINDER,
         label=f"{head} : {_what(thing)} — {when_words(due_on, today)}"[:200],
         comment=f"Personnes concernées :\n{names}",
         audience=Audience.COORDINATION,

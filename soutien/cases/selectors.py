@@ -18,7 +18,7 @@ from django.http import Http404
 
 from soutien.cases.awaiting import awaiting_user_q, todo_counts, todo_q
 from soutien.cases.deadlines import deadline_expression
-from soutien.cases.enums import ReportStatus, Stage
+from soutien.cases.enums import EventKind, ReportStatus, Stage
 from soutien.cases.models import (
     Case,
     InformationForm,
@@ -278,7 +278,9 @@ def actions_in_progress(case) -> list:
 
 def last_hand_over(case):
     """The latest hand-over of the draft to the board members (None if never)."""
-    return case.events.filter(kind="hand_over").select_related("actor").order_by("-pk").first()
+    return (
+        case.events.filter(kind=EventKind.HAND_OVER).select_related("actor").order_by("-pk").first()
+    )
 
 
 def manager_board(case) -> list:

@@ -19,6 +19,7 @@ from soutien.cases.enums import (
     Audience,
     Channel,
     DecisionOutcome,
+    EventKind,
     MeetingKind,
     OpinionValue,
     ReportStatus,
@@ -42,6 +43,7 @@ from soutien.cases.models import (
 )
 from soutien.cases.workflow import TRANSITIONS, TransitionNotAllowed, check_transition
 from soutien.core import clock
+from soutien.core.versioning import save_versioned
 from soutien.directory.models import FunderLevel, Organisation, ProviderContract
 
 logger = logging.getLogger(__name__)
@@ -110,6 +112,9 @@ def record_event(
     to_stage: str = "",
     audience: str = Audience.CASE,
 ) -> CaseEvent:
+    """Append an event to the case's history (and its entry to the audit log). ``kind``
+    is an `EventKind`: any other is a programming error."""
+    kind = EventKind(kind)  # ValueError for a kind that is not in the enumeration
     event = CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -151,14 +156,12 @@ def _move(case: Case, name: str, *, by, comment: str = "", extra_fields=(), **ti
     now = clock.now()
     case.stage = transition.target
     case.stage_changed_at = now
-    case.version = F("version") + 1
-    fields = ["stage", "stage_changed_at", "version", "updated_at", *extra_fields]
+    fields = ["stage", "stage_changed_at", *extra_fields]
     for field_name, value in timestamps.items():
         setattr(case, field_name, value or now)
         fields.append(field_name)
     fields.append(deadlines.store_due_at(case))
-    case.save(update_fields=fields)
-    case.refresh_from_db(fields=["version"])
+    save_versioned(case, fields)
     record_event(
         case=case,
         kind=name,
@@ -242,7 +245,7 @@ def case_create_draft(
     if domains:
         form.domains.set(domains)
     label = "Brouillon créé à partir d'un auto-diagnostic" if from_selfcheck else "Brouillon créé"
-    record_event(case=case, kind="create", label=label, by=by)
+    record_event(case=case, kind=EventKind.CREATE, label=label, by=by)
     return case
 
 
@@ -269,9 +272,7 @@ def information_form_save(
     form.warning_signs.set(warning_signs)
     form.domains.set(domains)
     case.situation = situation or ""
-    case.version = F("version") + 1
-    case.save(update_fields=["situation", "version", "updated_at"])
-    case.refresh_from_db(fields=["version"])
+    save_versioned(case, ["situation"])
     return case
 
 
@@ -321,7 +322,7 @@ def case_hand_over(*, case: Case, by, message: str = "") -> Case:
             raise AlreadyDone()
     record_event(
         case=case,
-        kind="hand_over",
+        kind=EventKind.HAND_OVER,
         label="Brouillon confié aux administrateurs",
         by=by,
         comment=message,
@@ -419,7 +420,7 @@ def opinion_give(*, case: Case, by, value: str, comment: str = "") -> Opinion:
     opinion.save(update_fields=["value", "comment", "given_by", "given_at"])
     record_event(
         case=case,
-        kind="opinion",
+        kind=EventKind.OPINION,
         label=f"Avis {'révisé' if revised else 'donné'} : {opinion.partner.display_name} — "
         f"{opinion.get_value_display().lower()}",
         by=by,
@@ -469,7 +470,7 @@ def case_decide(
     if justification.strip():
         record_event(
             case=case,
-            kind="decision_justification",
+            kind=EventKind.DECISION_JUSTIFICATION,
             label="Décision prise avant tous les avis : justification",
             by=by,
             comment=justification,
@@ -505,12 +506,10 @@ def consultant_assign(*, case: Case, by, consultant) -> Case:
     if case.consultant_id == consultant.pk:
         raise AlreadyDone()
     case.consultant = consultant
-    case.version = F("version") + 1
-    case.save(update_fields=["consultant", "version", "updated_at"])
-    case.refresh_from_db(fields=["version"])
+    save_versioned(case, ["consultant"])
     record_event(
         case=case,
-        kind="assign",
+        kind=EventKind.ASSIGN,
         label=f"Consultant désigné : {consultant.get_full_name() or consultant.email}",
         by=by,
     )
@@ -573,9 +572,7 @@ def report_save(
         action_plan.recommendations_replace(draft, recommendation_items)
     elif new_draft and (last := case.report_versions.exclude(pk=draft.pk).last()):
         action_plan.recommendations_copy(last, draft)
-    case.version = F("version") + 1
-    case.save(update_fields=["version", "updated_at"])
-    case.refresh_from_db(fields=["version"])
+    save_versioned(case)
     return draft
 
 
@@ -629,7 +626,7 @@ def report_request_changes(*, case: Case, by, comment: str) -> ReportVersion:
         comment=f"Version {version.number} : {comment}",
     )
     # The event's comment is the manager's: only manager, coordinator and provider read it.
-    case.events.filter(kind="request_changes").order_by("-pk").update(
+    case.events.filter(kind=EventKind.REQUEST_CHANGES).order_by("-pk").update(
         audience=Audience.MANAGER_AND_PROVIDER
     )
     notifications.notify_changes_requested(case, by, version)
@@ -703,8 +700,13 @@ def action_add(*, case: Case, by, owner: str = "", carried_by=None, **fields) ->
         status=ActionStatus.TO_START if by_centre else ActionStatus.PROPOSED,
         **fields,
     )
-    record_event(case=case, kind="action_add", label=f"Action ajoutée : {action.title}", by=by,
-                 audience=Audience.MANAGER_AND_PROVIDER)  # fmt: skip
+    record_event(
+        case=case,
+        kind=EventKind.ACTION_ADD,
+        label=f"Action ajoutée : {action.title}",
+        by=by,
+        audience=Audience.MANAGER_AND_PROVIDER,
+    )
     return action
 
 
@@ -731,15 +733,13 @@ def action_update(
         )
     except CaseError as exc:
         raise CaseError(exc.message, field="note" if exc.field == "reason" else exc.field) from exc
-    action.version = F("version") + 1
-    action.save(update_fields=[*fields, "version", "updated_at"])
-    action.refresh_from_db(fields=["version"])
+    save_versioned(action, fields)
     if note.strip():
         ActionNote.objects.create(action=action, author=by, text=note)
     if changed or note.strip():
         record_event(
             case=case,
-            kind="action_update",
+            kind=EventKind.ACTION_UPDATE,
             label=f"Action « {action.title} » : {action.get_status_display().lower()}",
             by=by,
             comment=note,
@@ -802,8 +802,13 @@ def satisfaction_answer(*, case: Case, by, **answers) -> Satisfaction:
         raise AlreadyDone()
     _require(policies.can_answer_satisfaction(by, case))
     satisfaction = Satisfaction.objects.create(case=case, answered_by=by, **answers)
-    record_event(case=case, kind="satisfaction", label="Questionnaire de satisfaction rempli",
-                 by=by, audience=Audience.MANAGER_AND_PROVIDER)  # fmt: skip
+    record_event(
+        case=case,
+        kind=EventKind.SATISFACTION,
+        label="Questionnaire de satisfaction rempli",
+        by=by,
+        audience=Audience.MANAGER_AND_PROVIDER,
+    )
     return satisfaction
 
 
@@ -957,7 +962,7 @@ def case_anonymise(*, case: Case) -> Case:
         case.events.filter(kind=kind).update(label=neutral_event_label(kind))
     case.anonymised_at = clock.now()
     case.save(update_fields=["anonymised_at"])
-    record_event(case=case, kind="anonymise", label=NEUTRAL_EVENT_LABELS["anonymise"])
+    record_event(case=case, kind=EventKind.ANONYMISE, label=NEUTRAL_EVENT_LABELS["anonymise"])
     return case
 
 

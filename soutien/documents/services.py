@@ -9,8 +9,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from soutien.audit.actions import AuditAction
+from soutien.audit.services import audit_record
 from soutien.cases import policies as case_policies
 from soutien.cases import services as case_services
+from soutien.cases.enums import EventKind
 from soutien.cases.models import Action, Case, Meeting, Message, ReportVersion
 from soutien.cases.services import (
     ANONYMISED_CASE_REFUSES,
@@ -40,10 +43,6 @@ class DocumentRejected(CaseError):
 
 
 def _audit(*, action, by, case, target=None, request=None, details=None):
-    try:
-        from soutien.audit.services import audit_record
-    except ImportError:  # the audit app is optional in a bare install of the domain
-        return
     audit_record(
         action=action,
         actor=by,
@@ -103,7 +102,7 @@ def document_upload(
         document.save()
         record_event(
             case=case,
-            kind="document_upload",
+            kind=EventKind.DOCUMENT_UPLOAD,
             label=f"Pièce jointe ajoutée ({AttachTo(attach_to).label}) : {checked.name}",
             by=by,
             audience=_audience(attach_to, target),
@@ -185,7 +184,7 @@ def _attach_pending(*, case: Case, by, uploads) -> list[Document]:
         pending.delete()
         record_event(
             case=case,
-            kind="document_upload",
+            kind=EventKind.DOCUMENT_UPLOAD,
             label=f"Pièce jointe ajoutée ({AttachTo.FORM.label}) : {document.original_name}",
             by=by,
             audience=_audience(AttachTo.FORM, None),
@@ -252,7 +251,7 @@ def document_delete(*, document: Document, by) -> None:
     transaction.on_commit(lambda: storage.delete(name))
     record_event(
         case=case,
-        kind="document_delete",
+        kind=EventKind.DOCUMENT_DELETE,
         label=f"Pièce jointe retirée : {label}",
         by=by,
         audience=_audience(attach_to, target),
@@ -274,7 +273,7 @@ def download_record(
     # The audit log names the document by its identifier, never by its file name: the
     # log cannot be edited, and a file name may name someone (see case_anonymise).
     _audit(
-        action="document.download",
+        action=AuditAction.DOCUMENT_DOWNLOAD,
         by=by,
         case=case,
         target=case,

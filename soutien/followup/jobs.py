@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from soutien.accounts.models import NotificationCategory, User
-from soutien.cases.enums import Audience, Stage
+from soutien.cases.enums import Audience, EventKind, Stage
 from soutien.cases.services import record_event
 from soutien.core import clock
 from soutien.directory.models import Membership, Role
@@ -116,7 +116,9 @@ def _handle(pk: int, now, today: dt.date) -> str | None:
             label = f"{followup.get_milestone_display()} : relance n°{followup.reminders} envoyée"
         else:
             return None
-        record_event(case=case, kind="followup_email", label=label, audience=Audience.COORDINATION)
+        record_event(
+            case=case, kind=EventKind.FOLLOWUP_EMAIL, label=label, audience=Audience.COORDINATION
+        )
         return moment
 
 

@@ -32,7 +32,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from soutien.accounts.models import NotificationCategory
-from soutien.cases.enums import Audience, DecisionOutcome
+from soutien.cases.enums import Audience, DecisionOutcome, EventKind
 from soutien.cases.models import Case, Decision
 from soutien.cases.services import record_event
 from soutien.content.rendering import render_markdown
@@ -157,7 +157,7 @@ def decision_letter_generate(decision_id: int) -> Document | None:
             document.save()
             record_event(
                 case=case,
-                kind="decision_letter",
+                kind=EventKind.DECISION_LETTER,
                 label="Lettre de décision jointe au dossier",
                 audience=Audience.CASE,
             )

@@ -20,6 +20,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from soutien.cases.enums import EventKind
 from soutien.cases.models import Case, Meeting
 from soutien.cases.services import AlreadyDone, CaseError, NotPermitted, record_event
 from soutien.core import clock
@@ -62,7 +63,7 @@ def meeting_record(*, case: Case, by, kind: str, attendees=(), **fields) -> Meet
     meeting.attendees.set(attendees)
     record_event(
         case=case,
-        kind=f"meeting_{kind}",
+        kind=EventKind.meeting(kind),
         label=f"{meeting.get_kind_display()} du {timezone.localtime(meeting.starts_at):%d/%m/%Y}",
         by=by,
         audience=policies.meeting_audience(kind),
@@ -94,7 +95,7 @@ def meeting_invitations_send(*, meeting, by, cancel: bool = False) -> int:
     if not cancel:
         record_event(
             case=meeting.case,
-            kind="meeting_invitation",
+            kind=EventKind.MEETING_INVITATION,
             label=f"Invitations envoyées : {meeting.get_kind_display().lower()} "
             f"du {date_fr(meeting.starts_at)}",
             by=by,
@@ -155,7 +156,7 @@ def meeting_reschedule(*, meeting, by, attendees=None, **changes) -> Meeting:
         _send(meeting, after, cancel=False, update=True)
     record_event(
         case=meeting.case,
-        kind="meeting_reschedule",
+        kind=EventKind.MEETING_RESCHEDULE,
         label=f"Réunion modifiée : {meeting.get_kind_display().lower()} "
         f"du {date_fr(meeting.starts_at)}",
         by=by,
@@ -181,7 +182,7 @@ def meeting_cancel(*, meeting, by) -> Meeting:
         _send(meeting, recipients, cancel=True, update=True)
     record_event(
         case=meeting.case,
-        kind="meeting_cancel",
+        kind=EventKind.MEETING_CANCEL,
         label=f"Réunion annulée : {meeting.get_kind_display().lower()} "
         f"du {date_fr(meeting.starts_at)}",
         by=by,
@@ -315,7 +316,7 @@ def poll_propose(
     _send_poll(poll, invitees)
     record_event(
         case=case,
-        kind="meeting_poll",
+        kind=EventKind.MEETING_POLL,
         label=f"Sondage de dates proposé : {poll.get_kind_display().lower()}",
         by=by,
         audience=policies.meeting_audience(kind),
@@ -364,7 +365,7 @@ def poll_answer(*, poll, answers: dict, by=None, email: str = "") -> list[DatePo
         saved.append(answer)
     record_event(
         case=poll.case,
-        kind="meeting_poll_answer",
+        kind=EventKind.MEETING_POLL_ANSWER,
         label=f"Réponse au sondage de dates : {poll.get_kind_display().lower()}",
         by=user,
         audience=policies.meeting_audience(poll.kind),

@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
+from soutien.audit.actions import AuditAction
 from soutien.audit.services import audit_record
 from soutien.security.decorators import forbid_copies
 from soutien.security.policies import can_skip_two_factor, must_use_two_factor
@@ -81,7 +82,7 @@ class SessionPolicyMiddleware:
         too_old = now - started > settings.SOUTIEN_SESSION_MAX_SECONDS
         if idle or too_old:
             audit_record(
-                action="session.expired",
+                action=AuditAction.SESSION_EXPIRED,
                 actor=user,
                 request=request,
                 details={"reason": "idle" if idle else "lifetime"},

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from soutien.accounts.models import AccountRequest
+from soutien.audit.actions import AuditAction
 from soutien.audit.selectors import audit_entries_about_user
 from soutien.audit.services import audit_record
 from soutien.cases.personal_data import personal_data_in_cases
@@ -88,7 +89,7 @@ def _send_email_code(device: EmailDevice, *, request=None) -> EmailCodeSending:
     minutes = settings.OTP_EMAIL_TOKEN_VALIDITY // 60
     TwoFactorCode(code=device.token, minutes=minutes).send(to=[email_code_address(device.user)])
     audit_record(
-        action="two_factor.email_code_sent",
+        action=AuditAction.TWO_FACTOR_EMAIL_CODE_SENT,
         actor=device.user,
         request=request,
         target=device.user,
@@ -149,7 +150,7 @@ def _enrolment_done(*, user, device, request) -> list[str]:
             others = others.exclude(pk=device.pk)
         others.delete()
     audit_record(
-        action="two_factor.enrolled",
+        action=AuditAction.TWO_FACTOR_ENROLLED,
         actor=user,
         request=request,
         target=user,
@@ -175,7 +176,7 @@ def _enrolment_confirm(device_model, *, user, token: str, request) -> list[str] 
         )
         if device is None or not device.verify_token(_normalise(token)):
             audit_record(
-                action="two_factor.failure",
+                action=AuditAction.TWO_FACTOR_FAILURE,
                 actor=user,
                 request=request,
                 target=user,
@@ -204,7 +205,9 @@ def recovery_codes_renew(*, user, request=None) -> list[str]:
         device.token_set.all().delete()
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
         StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-        audit_record(action="two_factor.recovery_codes", actor=user, request=request, target=user)
+        audit_record(
+            action=AuditAction.TWO_FACTOR_RECOVERY_CODES, actor=user, request=request, target=user
+        )
     return codes
 
 
@@ -235,13 +238,16 @@ def two_factor_verify(*, request, token: str) -> bool:
                     break
     if matched is None:
         audit_record(
-            action="two_factor.failure", request=request, target=user, details={"step": "login"}
+            action=AuditAction.TWO_FACTOR_FAILURE,
+            request=request,
+            target=user,
+            details={"step": "login"},
         )
         return False
     django_otp.login(request, matched)
     request.session.cycle_key()
     audit_record(
-        action="two_factor.verified",
+        action=AuditAction.TWO_FACTOR_VERIFIED,
         request=request,
         target=user,
         details={"method": _method_label(matched)},
@@ -313,7 +319,7 @@ def personal_data_export(*, user, request=None) -> dict:
         **personal_data_in_documents(user),
         **personal_data_in_selfchecks(user),
     }
-    audit_record(action="data.export", actor=user, request=request, target=user)
+    audit_record(action=AuditAction.DATA_EXPORT, actor=user, request=request, target=user)
     return data
 
 

@@ -4,7 +4,9 @@ audit log. Answers are never written anywhere."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from soutien.audit.actions import AuditAction
 from soutien.audit.services import audit_record
+from soutien.cases.enums import EventKind
 from soutien.cases.models import Case
 from soutien.cases.services import record_event
 from soutien.core import clock
@@ -49,7 +51,7 @@ def question_update(*, question: Question, by, weights: dict[int, int], **fields
             choice.weight = weight
             choice.save(update_fields=["weight"])
     audit_record(
-        action="selfcheck.question_update",
+        action=AuditAction.SELFCHECK_QUESTION_UPDATE,
         actor=by,
         target=question,
         details={"fields": changed, "weights": before},
@@ -74,7 +76,7 @@ def threshold_update(
     threshold.watch_from, threshold.warning_from = watch_from, warning_from
     threshold.save(update_fields=["watch_from", "warning_from"])
     audit_record(
-        action="selfcheck.threshold_update",
+        action=AuditAction.SELFCHECK_THRESHOLD_UPDATE,
         actor=by,
         target=threshold,
         details={**details, "after": [watch_from, warning_from]},
@@ -104,7 +106,7 @@ def saved_selfcheck_create(*, centre, by, answers: dict[str, str]) -> SavedSelfC
         levels={field.domain.code: int(field.level) for field in result.domains},
     )
     # The audit says who kept a self-check for which centre, never what it says.
-    audit_record(action="selfcheck.saved", actor=by, target=saved)
+    audit_record(action=AuditAction.SELFCHECK_SAVED, actor=by, target=saved)
     return saved
 
 
@@ -133,7 +135,7 @@ def saved_selfcheck_attach(*, saved: SavedSelfCheck, case: Case, by) -> SavedSel
     )
     saved.attached_to, saved.attached_by, saved.attached_at = case, by, clock.now()
     saved.save(update_fields=["attached_to", "attached_by", "attached_at"])
-    record_event(case=case, kind="selfcheck_attached", label=ATTACHED_LABEL, by=by)
+    record_event(case=case, kind=EventKind.SELFCHECK_ATTACHED, label=ATTACHED_LABEL, by=by)
     return saved
 
 
@@ -147,5 +149,5 @@ def saved_selfcheck_detach(*, case: Case, by) -> int:
         attached_to=None, attached_by=None, attached_at=None
     )
     if detached:
-        record_event(case=case, kind="selfcheck_detached", label=DETACHED_LABEL, by=by)
+        record_event(case=case, kind=EventKind.SELFCHECK_DETACHED, label=DETACHED_LABEL, by=by)
     return detached

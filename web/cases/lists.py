@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
+from soutien.audit.actions import AuditAction
 from soutien.cases import exports, policies, selectors, services
 from soutien.cases.models import ReminderSettings, TargetDuration
 from soutien.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
@@ -135,7 +136,7 @@ def _export(request, kind: str):
     query = request.GET.copy()
     query.pop("page", None)
     audit_record(
-        action="cases.export",
+        action=AuditAction.CASES_EXPORT,
         request=request,
         # The filters as typed, cut: a search may be long, the log need not be.
         details={"format": kind, "filters": query.urlencode()[:500], "rows": queryset.count()},

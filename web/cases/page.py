@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from soutien.audit.actions import AuditAction
 from soutien.cases import policies, selectors
 from soutien.cases.enums import Channel
 from soutien.cases.visits import record_visit
@@ -24,7 +25,7 @@ def case_detail(request, pk):
     from soutien.audit.services import audit_record
 
     if policies.can_view_stage_only(user, case):
-        audit_record(action="case.view_stage", request=request, target=case, case=case)
+        audit_record(action=AuditAction.CASE_VIEW_STAGE, request=request, target=case, case=case)
         record_visit(user=user, case=case)
         return render(
             request,
@@ -42,7 +43,7 @@ def case_detail(request, pk):
         )
     if not policies.can_view_case(user, case):
         raise Http404("Dossier introuvable")
-    audit_record(action="case.view", request=request, target=case, case=case)
+    audit_record(action=AuditAction.CASE_VIEW, request=request, target=case, case=case)
     record_visit(user=user, case=case)
 
     decision = getattr(case, "decision", None)  # None when not decided yet

@@ -5,6 +5,7 @@ restitution.
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from soutien.audit.actions import AuditAction
 from soutien.cases import action_plan, policies, selectors, services
 from soutien.cases.enums import ReportStatus
 from soutien.meetings.selectors import meeting_candidates
@@ -173,7 +174,7 @@ def report_version(request, pk, number):
     from soutien.audit.services import audit_record
 
     audit_record(
-        action="report.view",
+        action=AuditAction.REPORT_VIEW,
         request=request,
         target=version,
         case=case,
@@ -203,7 +204,7 @@ def review(request, pk):
         from soutien.audit.services import audit_record
 
         audit_record(
-            action="report.view",
+            action=AuditAction.REPORT_VIEW,
             request=request,
             target=version,
             case=case,

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from soutien.audit.actions import AuditAction
 from soutien.audit.services import audit_record
 from soutien.directory.reference import DATA_DIR
 from soutien.evaluation import exports
@@ -107,7 +108,7 @@ def _summary_rows(evaluation):
 
 def _audit_export(request, kind: str, form):
     audit_record(
-        action="evaluation.export",
+        action=AuditAction.EVALUATION_EXPORT,
         request=request,
         details={"format": kind, "filters": request.GET.urlencode() if form.is_bound else ""},
     )

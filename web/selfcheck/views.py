@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from soutien.audit.actions import AuditAction
 from soutien.audit.services import audit_record
 from soutien.cases import selectors as case_selectors
 from soutien.content import selectors as content
@@ -189,7 +190,9 @@ def saved_detail(request, pk):
     saved = selectors.saved_selfcheck_for(request.user, pk)
     member = can_view_saved_selfchecks_of(request.user, saved.centre)
     if not member:
-        audit_record(action="selfcheck.read", actor=request.user, request=request, target=saved)
+        audit_record(
+            action=AuditAction.SELFCHECK_READ, actor=request.user, request=request, target=saved
+        )
     form = _form(saved.answers)
     form.is_valid()
     context = _result_context(form)
