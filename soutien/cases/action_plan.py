@@ -39,6 +39,7 @@ from soutien.cases.models import (
     ActionNote,
     Case,
     Recommendation,
+    ReminderSettings,
     ReportVersion,
     SupportSession,
 )
@@ -498,7 +499,6 @@ def actions_due_for(user, *, today: dt.date | None = None, lead_days: int | None
     carries the action; when no account carries it, the centre's managers (administrateurs
     bénévoles, salariés de la fédération gestionnaire). Late ones first; each row has
     ``is_late``."""
-    from soutien.cases.models import ReminderSettings
 
     if not getattr(user, "is_authenticated", False):
         return Action.objects.none()

@@ -46,6 +46,7 @@ from soutien.cases.models import (
     Satisfaction,
     TargetDuration,
 )
+from soutien.cases.visits import changed_since_visit
 from soutien.cases.workflow import awaited_by_stage
 from soutien.core import clock
 from soutien.core.french import lower_first
@@ -376,7 +377,6 @@ def carried_by(user) -> Q:
     responsible person in words (« Le référent famille », « Monique Blanc »): it is theirs
     when it names them or the function of one of their memberships, with or without its
     article. One query (the functions)."""
-    from soutien.directory.models import Membership
 
     names = {user.get_full_name().strip()}
     functions = Membership.objects.filter(user=user, is_active=True).exclude(function="")
@@ -534,7 +534,7 @@ class Todo:
 def todo_counts(user, *, now=None) -> list[tuple[TodoKind, int]]:
     """How many cases of each kind this person has to act on: one aggregate query over
     the cases they may see, no DISTINCT, no subquery over every case."""
-    from soutien.cases.selectors import cases_visible_to
+    from soutien.cases.selectors import cases_visible_to  # cycle: selectors imports this module
 
     kinds = todo_filters(user, now=now)
     if not kinds:
@@ -549,8 +549,7 @@ def todo_for(user, *, limit: int = TODO_ROWS_PER_KIND, now=None) -> Todo:
     """The to-do list of « Mon espace »: the counts (one query), then at most `limit`
     rows of each kind, the most urgent first (one query per kind), and why (one query
     per kind that has a reason). Constant queries whatever the number of cases."""
-    from soutien.cases.selectors import cases_visible_to
-    from soutien.cases.visits import changed_since_visit
+    from soutien.cases.selectors import cases_visible_to  # cycle: selectors imports this module
 
     now = now or clock.now()
     today = timezone.localdate(now)

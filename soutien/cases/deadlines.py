@@ -60,7 +60,7 @@ def store_due_at(case, table: dict[str, dict[str, int]] | None = None) -> str:
         case.due_at = None
     else:
         if table is None:
-            from soutien.cases.models import TargetDuration
+            from soutien.cases.models import TargetDuration  # cycle: the models import this module
 
             table = TargetDuration.as_table()
         case.due_at = due_at(case, table)
@@ -70,7 +70,7 @@ def store_due_at(case, table: dict[str, dict[str, int]] | None = None) -> str:
 def refresh_due_at(queryset=None, table: dict[str, dict[str, int]] | None = None) -> int:
     """Recompute the stored due date of these cases (all by default) in one UPDATE;
     returns the number of cases updated."""
-    from soutien.cases.models import Case, TargetDuration
+    from soutien.cases.models import Case, TargetDuration  # cycle: the models import this module
 
     queryset = Case.objects.all() if queryset is None else queryset
     table = TargetDuration.as_table() if table is None else table

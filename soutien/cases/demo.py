@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from soutien.accounts.models import User
 from soutien.cases import services
 from soutien.cases.enums import (
     ActionStatus,
@@ -572,7 +573,6 @@ class _Planner:
     def partner_user(self, organisation):
         """The person who gives the opinion of a partner: its demo account when there is
         one, otherwise a fictitious referent created for that partner."""
-        from soutien.accounts.models import User
 
         if organisation.pk in self.users["partners"]:
             return self.users["partners"][organisation.pk]
@@ -614,7 +614,6 @@ def _centres_for_demo():
 def _manager_user_for(centre, users):
     """The person who speaks for the centre's manager: a demo account when there is one,
     otherwise a fictitious board member created for that association."""
-    from soutien.accounts.models import User
 
     member = (
         Membership.objects.filter(

@@ -3,10 +3,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from soutien.cases.deadlines import store_due_at
 from soutien.cases.enums import (
     DEFAULT_SITUATION,
     DEFAULT_TARGET_DAYS_BY_SITUATION,
+    OPEN_STATUSES,
     ActionDecision,
     ActionOrigin,
     ActionStatus,
@@ -23,6 +26,8 @@ from soutien.cases.enums import (
     Stage,
     Step,
 )
+from soutien.cases.workflow import TRANSITIONS
+from soutien.core import clock
 from soutien.core.expressions import DurationBucket, LocalYear
 from soutien.core.fields import ClockDateTimeField
 
@@ -201,8 +206,6 @@ class Case(models.Model):
         # A full save (a creation, a fixture) stores the due date; the services' partial
         # saves name it themselves (services._move).
         if kwargs.get("update_fields") is None:
-            from soutien.cases.deadlines import store_due_at
-
             store_due_at(self)
         super().save(*args, **kwargs)
 
@@ -310,7 +313,6 @@ class CaseEvent(models.Model):
     def history_label(self) -> str:
         """What the history says: a step of the workflow reads as the past event of its
         transition (« Fiche transmise »), whatever label was stored when it happened."""
-        from soutien.cases.workflow import TRANSITIONS
 
         transition = TRANSITIONS.get(self.kind)
         return transition.done_label if transition else self.label
@@ -674,10 +676,6 @@ class Action(models.Model):
     @property
     def is_late(self) -> bool:
         """Past its due date and still open (the page says it in words)."""
-        from django.utils import timezone
-
-        from soutien.cases.enums import OPEN_STATUSES
-        from soutien.core import clock
 
         return (
             self.due_date is not None

@@ -6,6 +6,7 @@ Views and services call these functions; templates receive their answers.
 
 from soutien.cases import workflow
 from soutien.cases.enums import Audience, Channel, ReportStatus, Stage
+from soutien.cases.models import Satisfaction
 from soutien.cases.workflow import allows
 from soutien.directory.actors import Actor, actor_for, is_coordinator  # noqa: F401 - re-exported
 
@@ -338,7 +339,6 @@ def can_view_satisfaction(user, case) -> bool:
 
 
 def hasattr_satisfaction(case) -> bool:
-    from soutien.cases.models import Satisfaction
 
     try:
         return case.satisfaction is not None

@@ -40,6 +40,7 @@ from soutien.cases.enums import Audience, EventKind
 from soutien.cases.models import CaseEvent, Reminder, ReminderSettings
 from soutien.core import clock
 from soutien.core.text import one_line
+from soutien.directory.models import Membership, Role
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +197,6 @@ def _already_sent(things: list[Pending], today: dt.date) -> tuple[set, set]:
 
 
 def _coordinators() -> frozenset[int]:
-    from soutien.directory.models import Membership, Role
 
     return frozenset(
         Membership.objects.filter(

@@ -18,17 +18,23 @@ from django.http import Http404
 
 from soutien.cases.awaiting import awaiting_user_q, todo_counts, todo_q
 from soutien.cases.deadlines import deadline_expression
-from soutien.cases.enums import EventKind, ReportStatus, Stage
+from soutien.cases.enums import ActionStatus, Channel, EventKind, ReportStatus, Stage
 from soutien.cases.models import (
     Case,
     InformationForm,
     Opinion,
     ReportVersion,
 )
-from soutien.cases.policies import actor_for
+from soutien.cases.policies import (
+    actor_for,
+    can_read_channel,
+    can_view_report_version,
+    visible_audiences,
+)
 from soutien.cases.visits import changed_since_visit
 from soutien.cases.workflow import opinion_partner_ids
 from soutien.core import clock
+from soutien.directory.models import Commune, Organisation, OrganisationKind, Role, SocialCentre
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -168,7 +174,6 @@ def communes_matching(term: str, limit: int = 20):
     """The communes proposed by the case list's commune filter as one types: those where
     a centre is, whose name contains ``term`` or whose INSEE code starts with it (at most
     ``limit``, by name)."""
-    from soutien.directory.models import Commune, SocialCentre
 
     term = term.strip()
     if len(term) < 2:
@@ -181,7 +186,6 @@ def communes_matching(term: str, limit: int = 20):
 
 
 def report_versions_visible(user, case) -> list[ReportVersion]:
-    from soutien.cases.policies import can_view_report_version
 
     versions = list(case.report_versions.select_related("author", "reviewed_by"))
     return [v for v in versions if can_view_report_version(user, v)]
@@ -211,7 +215,6 @@ def stage_counts(user) -> dict[str, int]:
 
 def centres_for_new_case(user):
     """The centres for which the user may start a fiche d'information."""
-    from soutien.directory.models import SocialCentre
 
     return (
         SocialCentre.objects.filter(manager_id__in=actor_for(user).centre_orgs)
@@ -222,9 +225,6 @@ def centres_for_new_case(user):
 
 def provider_consultants(case):
     """The active consultants of the case's provider, to choose who runs the diagnostic."""
-    from django.contrib.auth import get_user_model
-
-    from soutien.directory.models import Role
 
     if not case.provider_id:
         return get_user_model().objects.none()
@@ -243,15 +243,12 @@ def provider_consultants(case):
 
 def events_visible(user, case):
     """The timeline of the case, limited to the events the user may read."""
-    from soutien.cases.policies import visible_audiences
 
     return case.events.filter(audience__in=visible_audiences(user, case)).select_related("actor")
 
 
 def messages_visible(user, case) -> dict[str, list]:
     """The messages of each channel the user may read, by channel."""
-    from soutien.cases.enums import Channel
-    from soutien.cases.policies import can_read_channel
 
     channels = [c for c in Channel.values if can_read_channel(user, case, c)]
     threads = {channel: [] for channel in channels}
@@ -271,7 +268,6 @@ def own_opinion(user, case):
 
 def actions_in_progress(case) -> list:
     """The actions of the plan still « en cours » (a closure warns about them)."""
-    from soutien.cases.enums import ActionStatus
 
     return list(case.actions.filter(status=ActionStatus.IN_PROGRESS).order_by("due_date", "pk"))
 
@@ -286,7 +282,6 @@ def last_hand_over(case):
 def manager_board(case) -> list:
     """The people who may submit for the centre: the board members of its association (or
     the staff of its federation), by name."""
-    from soutien.directory.models import Role
 
     return list(
         get_user_model()
@@ -306,7 +301,6 @@ def case_contacts(case) -> dict:
     designated consultant once there is one, the coordinators of the Caf (active
     accounts) and the coordination's own email and phone from the directory. Two queries
     (the consultant comes with ``case_for``)."""
-    from soutien.directory.models import Organisation, OrganisationKind, Role
 
     coordinators = (
         get_user_model()

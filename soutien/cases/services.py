@@ -16,8 +16,13 @@ from django.utils import timezone
 from soutien.audit.services import audit_record
 from soutien.cases import deadlines, hooks, notifications, policies, workflow
 from soutien.cases.enums import (
+    FINAL_STAGES,
+    OPEN_STATUSES,
+    ActionOrigin,
+    ActionStatus,
     Audience,
     Channel,
+    ClosureOutcome,
     DecisionOutcome,
     EventKind,
     MeetingKind,
@@ -37,14 +42,24 @@ from soutien.cases.models import (
     Meeting,
     Message,
     Opinion,
+    ReminderSettings,
     ReportVersion,
     Satisfaction,
     TargetDuration,
 )
 from soutien.cases.workflow import TRANSITIONS, TransitionNotAllowed, check_transition
 from soutien.core import clock
+from soutien.core.personal_data import erase_personal_data, lookup_to, project_models
 from soutien.core.versioning import save_versioned
-from soutien.directory.models import FunderLevel, Organisation, ProviderContract
+from soutien.directory.models import (
+    ConventionPeriod,
+    FunderLevel,
+    Membership,
+    Organisation,
+    ProviderContract,
+    Role,
+    Signatory,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -359,7 +374,6 @@ def concerned_partners(case: Case) -> list[Organisation]:
     """État, Région, Département, Caf — plus la commune du centre quand elle est signataire
     de la Convention en cours. La Caf y figure comme les autres financeurs : son avis est
     donné par la coordination (voir docs/workflow-roles.md)."""
-    from soutien.directory.models import ConventionPeriod, Signatory
 
     period = ConventionPeriod.objects.filter(has_mstr=True).order_by("-start").first()
     funders = Signatory.objects.filter(period=period, is_funder=True).select_related(
@@ -495,7 +509,6 @@ def case_decide(
 @transaction.atomic
 def consultant_assign(*, case: Case, by, consultant) -> Case:
     """Le prestataire désigne le consultant qui réalise le diagnostic."""
-    from soutien.directory.models import Membership, Role
 
     _locked(case)
     _require(policies.can_assign_consultant(by, case))
@@ -556,7 +569,7 @@ def report_save(
 ) -> ReportVersion:
     """Le consultant rédige le rapport (sections structurées) et ses préconisations, chacune
     avec son champ et sa priorité."""
-    from soutien.cases import action_plan
+    from soutien.cases import action_plan  # cycle: action_plan imports this module
 
     _locked(case)
     _require(policies.can_write_report(by, case))
@@ -637,7 +650,7 @@ def report_request_changes(*, case: Case, by, comment: str) -> ReportVersion:
 def report_validate(*, case: Case, by) -> ReportVersion:
     """Seul le gestionnaire valide le rapport ; les partenaires y accèdent ensuite. Chaque
     préconisation de la version validée devient une action proposée au plan d'actions."""
-    from soutien.cases import action_plan
+    from soutien.cases import action_plan  # cycle: action_plan imports this module
 
     _begin(case, "validate_report", by=by)
     version = _submitted_version(case)
@@ -681,8 +694,7 @@ def action_add(*, case: Case, by, owner: str = "", carried_by=None, **fields) ->
     """Une action du plan, portée par une personne du centre. Ajoutée par un membre du
     centre, elle entre au plan (à démarrer) ; ajoutée par le consultant, elle est proposée
     et attend la décision du centre."""
-    from soutien.cases import action_plan
-    from soutien.cases.enums import ActionOrigin, ActionStatus
+    from soutien.cases import action_plan  # cycle: action_plan imports this module
 
     _locked(case)
     _require(policies.can_add_action(by, case))
@@ -716,8 +728,7 @@ def action_update(
 ) -> Action:
     """Les membres du centre tiennent l'avancement de leurs actions. Le point d'avancement
     sert de motif quand l'action est abandonnée ou reportée."""
-    from soutien.cases import action_plan
-    from soutien.cases.enums import ActionStatus
+    from soutien.cases import action_plan  # cycle: action_plan imports this module
 
     action = Action.objects.select_for_update().select_related("case").get(pk=action.pk)
     case = _locked(action.case)
@@ -762,7 +773,6 @@ def case_close(
     lit ; le gestionnaire est invité au questionnaire de satisfaction. Si des actions du
     plan sont encore ouvertes (proposées, à démarrer, en cours, reportées), la clôture le
     dit et demande de confirmer."""
-    from soutien.cases.enums import OPEN_STATUSES, ClosureOutcome
 
     _begin(case, "close", by=by)
     if outcome not in ClosureOutcome.values:
@@ -864,7 +874,6 @@ def target_durations_set(*, by, values: dict[str, dict[str, int]]) -> None:
 def reminder_settings_set(*, by, lead_days: int, repeat_days: int, escalate_after_days: int):
     """La coordination règle les rappels : combien de jours avant l'échéance, tous les
     combien de jours en cas de retard, et après combien de jours de retard elle est alertée."""
-    from soutien.cases.models import ReminderSettings
 
     _require(policies.can_edit_target_durations(by))
     errors = {}
@@ -926,7 +935,6 @@ def neutral_event_label(kind: str) -> str:
 
 def _case_owned_models() -> list[tuple[type, str]]:
     """Every project model whose rows belong to a case, with its lookup to the case."""
-    from soutien.core.personal_data import lookup_to, project_models
 
     owned = []
     for model in project_models():
@@ -943,8 +951,6 @@ def case_anonymise(*, case: Case) -> Case:
     effacé, un texte obligatoire remplacé par « [anonymisé] » ; les pièces jointes et
     leurs fichiers sont supprimés. Restent ce que compte l'évaluation : dates, étapes,
     situation, champs, issues, notes."""
-    from soutien.cases.enums import FINAL_STAGES
-    from soutien.core.personal_data import erase_personal_data
 
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.stage not in FINAL_STAGES:
@@ -982,7 +988,6 @@ def anonymise_closed_cases(*, older_than) -> int:
     """Anonymise the finished cases closed before `older_than`, one transaction each: a
     case that fails is left as it was and the others go on. Returns how many were
     anonymised; raises `AnonymisationIncomplete` at the end if any failed."""
-    from soutien.cases.enums import FINAL_STAGES
 
     due = Case.objects.filter(
         stage__in=FINAL_STAGES, closed_at__lt=older_than, anonymised_at__isnull=True

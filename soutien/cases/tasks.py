@@ -15,10 +15,13 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.tasks import task
+from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks_db.models import DBTaskResult
 
+from soutien.cases.digest import send_digests
+from soutien.cases.reminders import run_reminders
 from soutien.core import clock
 
 logger = logging.getLogger(__name__)
@@ -46,8 +49,6 @@ def first_run_at(now=None) -> dt.datetime:
 
 def run_daily(now=None) -> dict:
     """Reminders then digests, now (the command and the task)."""
-    from soutien.cases.digest import send_digests
-    from soutien.cases.reminders import run_reminders
 
     result = run_reminders(now=now)
     digests = send_digests(now=now)
@@ -68,8 +69,6 @@ def run_daily(now=None) -> dict:
 def _planned() -> bool:
     """A run of the daily task is already waiting (now or later) in the database backend
     (the running one, which plans the next, does not count)."""
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.filter(
         task_path=daily_notifications.module_path, status=TaskResultStatus.READY

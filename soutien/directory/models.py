@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from soutien.core import clock
+
 
 class OrganisationKind(models.TextChoices):
     COORDINATOR = "coordinator", "Caf coordinatrice"
@@ -268,8 +270,6 @@ class ProcurementProcedure(models.TextChoices):
 class ProviderContractQuerySet(models.QuerySet):
     def current(self, on=None):
         """The contract in force on a date; failing that, the latest one started."""
-
-        from soutien.core import clock
 
         on = on or timezone.localtime(clock.now()).date()
         in_force = self.filter(start__lte=on, end__gte=on).order_by("-start").first()

@@ -12,9 +12,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from soutien.cases import policies as case_policies
+from soutien.cases.action_plan import plan_summary
 from soutien.cases.enums import ActionStatus, MeetingKind, ReportStatus
 from soutien.core import clock
 from soutien.core.french import NBSP, date_fr  # noqa: F401 - re-exported
+from soutien.directory.models import Organisation, OrganisationKind
 
 # PDF/UA-1 makes WeasyPrint tag the structure (headings, lists, tables) and requires
 # a title (HTML <title>) and a language (<html lang="fr">), both taken from the template.
@@ -83,7 +85,6 @@ def render_form_pdf(case) -> bytes:
 def report_recipients(case) -> list[str]:
     """Who receives the report: the manager first; after validation, the coordination and
     the concerned funders (the programme's confidentiality rule)."""
-    from soutien.directory.models import Organisation, OrganisationKind
 
     recipients = [f"le gestionnaire du centre : {case.manager.name}"]
     if case.provider_id:
@@ -194,7 +195,6 @@ def render_restitution_pdf(meeting, *, viewer) -> bytes:
 def action_plan_pdf_context(case) -> dict:
     """The plan as its page shows it (checked by the caller with
     cases.policies.can_view_action_plan): every action grouped by field, the progress."""
-    from soutien.cases.action_plan import plan_summary
 
     context = _common(case)
     context.update(

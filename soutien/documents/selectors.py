@@ -1,6 +1,9 @@
 """Reads of documents, always scoped by the documents policies."""
 
+import uuid as uuid_module
+
 from django.db.models import QuerySet
+from django.http import Http404
 
 from soutien.documents import policies
 from soutien.documents.models import AttachTo, Document, PendingUpload
@@ -60,7 +63,6 @@ def attachments_visible_to(user, case, attach_to: str, target=None) -> list[Docu
 
 def document_for(user, uuid) -> Document:
     """The document if the user may download it; 404 otherwise (never revealing it)."""
-    from django.http import Http404
 
     try:
         document = Document.objects.select_related(
@@ -76,7 +78,6 @@ def document_for(user, uuid) -> Document:
 def pending_uploads_for(user, case, uuids) -> list[PendingUpload]:
     """The files this user picked for this case's fiche and that the form sends back (a
     kept file is never anyone else's); unknown or malformed identifiers are ignored."""
-    import uuid as uuid_module
 
     wanted = []
     for value in uuids:

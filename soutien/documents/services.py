@@ -13,7 +13,7 @@ from soutien.audit.actions import AuditAction
 from soutien.audit.services import audit_record
 from soutien.cases import policies as case_policies
 from soutien.cases import services as case_services
-from soutien.cases.enums import EventKind
+from soutien.cases.enums import Audience, Channel, EventKind
 from soutien.cases.models import Action, Case, Meeting, Message, ReportVersion
 from soutien.cases.services import (
     ANONYMISED_CASE_REFUSES,
@@ -225,7 +225,6 @@ def message_post_with_files(*, case: Case, by, channel: str, body: str, files=()
 
 
 def _audience(attach_to, target):
-    from soutien.cases.enums import Audience, Channel
 
     if attach_to == AttachTo.MESSAGE and target is not None:
         if target.channel == Channel.PRIVATE_NOTE:

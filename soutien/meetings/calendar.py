@@ -8,10 +8,13 @@ METHOD:CANCEL and STATUS:CANCELLED. Times are written in Europe/Paris with a VTI
 from __future__ import annotations
 
 import datetime as dt
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -29,7 +32,6 @@ def meeting_uid(meeting) -> str:
 
 
 def organiser_address() -> str:
-    from email.utils import parseaddr
 
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "ne-pas-repondre@soutien.local"
 
@@ -67,8 +69,6 @@ def meeting_recipients(meeting) -> list[tuple[str, str]]:
 
 def external_addresses(text: str) -> list[str]:
     """Addresses typed one per line or separated by commas or semicolons (checked)."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
 
     addresses = []
     for raw in (text or "").replace(";", ",").replace("\n", ",").split(","):

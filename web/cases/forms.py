@@ -3,8 +3,10 @@
 import re
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Exists, OuterRef
 from django.urls import reverse_lazy
 from django.utils import timezone
 
@@ -24,7 +26,15 @@ from soutien.cases.enums import (
 )
 from soutien.cases.models import Satisfaction
 from soutien.cases.services import REQUIRED_FOR_SUBMISSION
-from soutien.directory.models import Commune, Domain, Organisation, OrganisationKind, WarningSign
+from soutien.directory.models import (
+    Commune,
+    Domain,
+    Organisation,
+    OrganisationKind,
+    SocialCentre,
+    WarningSign,
+)
+from soutien.documents.validation import ACCEPT_ATTRIBUTE, max_upload_bytes
 from web.forms import (
     MAX_ID,
     DateField,
@@ -56,7 +66,6 @@ class FilesField(forms.FileField):
     beside this field."""
 
     def __init__(self, **kwargs):
-        from soutien.documents.validation import ACCEPT_ATTRIBUTE, max_upload_bytes
 
         megabytes = max_upload_bytes() // (1024 * 1024)
         kwargs.setdefault("required", False)
@@ -385,8 +394,6 @@ class MeetingDetailsForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, candidates=None, **kwargs):
         super().__init__(*args, **kwargs)
         if candidates is None:
-            from django.contrib.auth import get_user_model
-
             candidates = get_user_model().objects.none()
         self.fields["attendees"].queryset = candidates
 
@@ -680,9 +687,6 @@ class ReminderSettingsForm(StyledFormMixin, forms.Form):
 def communes_with_a_centre():
     """The communes the case list may be filtered by: those where a centre is (Exists,
     not a join: no DISTINCT)."""
-    from django.db.models import Exists, OuterRef
-
-    from soutien.directory.models import SocialCentre
 
     return Commune.objects.filter(Exists(SocialCentre.objects.filter(commune=OuterRef("pk"))))
 
@@ -937,8 +941,6 @@ class ActionDecisionForm(VersionedForm):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         if people is None:
-            from django.contrib.auth import get_user_model
-
             people = get_user_model().objects.none()
         self.fields["carried_by"].queryset = people
         self.fields["carried_by"].label_from_instance = lambda u: u.get_full_name() or u.email

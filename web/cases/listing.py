@@ -1,14 +1,14 @@
 """The case list's title, read from its filters: each filtered list names itself
 (« Dossiers de Marseille en retard — étape : saisine concertée »)."""
 
+from soutien.cases.awaiting import TODO_KINDS
+from soutien.cases.enums import Situation, Stage
 from soutien.core.french import lower_first, with_article
 
 
 def list_title(filters: dict) -> str:
     """The title of the case list for these filters (the cleaned data of
     ``CaseFilterForm``): distinct filters give distinct titles."""
-    from soutien.cases.awaiting import TODO_KINDS
-    from soutien.cases.enums import Situation, Stage
 
     title = "Dossiers"
     if commune := filters.get("commune"):

@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 
 from soutien.audit.actions import AuditAction
+from soutien.audit.services import audit_record
 from soutien.cases import exports, policies, selectors, services
 from soutien.cases.models import ReminderSettings, TargetDuration
 from soutien.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
@@ -120,7 +121,6 @@ def _export(request, kind: str):
     """The list as a file, with its filters (policies.can_export_case_list): the same
     scoped selector, the same cases and columns as the page; audited, and limited per
     account (settings.SOUTIEN_CASE_EXPORT_RATE)."""
-    from soutien.audit.services import audit_record
 
     if not policies.can_export_case_list(request.user):
         raise Http404

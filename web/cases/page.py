@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from soutien.audit.actions import AuditAction
+from soutien.audit.services import audit_record
 from soutien.cases import policies, selectors
 from soutien.cases.enums import Channel
 from soutien.cases.visits import record_visit
@@ -22,7 +23,6 @@ def case_detail(request, pk):
     """The case page: steps, what to do now, and every part the user may read."""
     case = selectors.case_page_for(request.user, pk)
     user = request.user
-    from soutien.audit.services import audit_record
 
     if policies.can_view_stage_only(user, case):
         audit_record(action=AuditAction.CASE_VIEW_STAGE, request=request, target=case, case=case)

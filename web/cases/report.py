@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from soutien.audit.actions import AuditAction
+from soutien.audit.services import audit_record
 from soutien.cases import action_plan, policies, selectors, services
 from soutien.cases.enums import ReportStatus
 from soutien.meetings.selectors import meeting_candidates
@@ -171,7 +172,6 @@ def report_version(request, pk, number):
     )
     if not policies.can_view_report_version(request.user, version):
         raise Http404
-    from soutien.audit.services import audit_record
 
     audit_record(
         action=AuditAction.REPORT_VIEW,
@@ -201,8 +201,6 @@ def review(request, pk):
         return not_possible(request, case)
     version = case.report_versions.filter(status=ReportStatus.SUBMITTED).order_by("-number").first()
     if version is not None and request.method != "POST":
-        from soutien.audit.services import audit_record
-
         audit_record(
             action=AuditAction.REPORT_VIEW,
             request=request,

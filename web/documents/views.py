@@ -10,7 +10,7 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -32,7 +32,6 @@ def _next_url(request, default: str) -> str:
 
 def _private(response: HttpResponse, filename: str) -> HttpResponse:
     """Headers of every confidential download."""
-    from django.utils.http import content_disposition_header
 
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "no-store, private"

@@ -4,6 +4,7 @@ answer it."""
 from django import forms
 from django.utils import timezone
 
+from soutien.core.french import date_fr
 from soutien.meetings.models import Answer
 from soutien.meetings.services import POLL_MAX_SLOTS
 from web.cases.forms import (
@@ -184,7 +185,6 @@ class PollAnswerForm(StyledFormMixin, forms.Form):
 
 
 def slot_label(slot) -> str:
-    from soutien.core.french import date_fr
 
     text = date_fr(slot.starts_at, with_time=True)
     if slot.ends_at:

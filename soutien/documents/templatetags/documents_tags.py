@@ -2,8 +2,12 @@
 
 from django import template
 from django.conf import settings
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
 
 from soutien.documents import policies, selectors
+from soutien.documents.pdf import date_fr as format_date
+from soutien.documents.pdf import typo_fr as apply_typography
 from soutien.documents.validation import ACCEPT_ATTRIBUTE
 
 register = template.Library()
@@ -92,10 +96,6 @@ def typo_fr(value, autoescape=True):
     round, « & » became « &amp; » and the « ; » of the entity got a narrow space, so the
     reader saw « & ; » (and the same for < > " ').
     """
-    from django.utils.html import conditional_escape
-    from django.utils.safestring import SafeData, mark_safe
-
-    from soutien.documents.pdf import typo_fr as apply_typography
 
     if isinstance(value, SafeData):
         # Already HTML (marked safe by the code): leave its markup alone.
@@ -111,6 +111,5 @@ def typo_fr(value, autoescape=True):
 @register.filter
 def date_fr(value, arg=""):
     """« 22 novembre 2026 »; with « heure »: « 22 novembre 2026 à 14 h 30 »."""
-    from soutien.documents.pdf import date_fr as format_date
 
     return format_date(value, with_time=(arg == "heure"))
