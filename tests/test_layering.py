@@ -20,6 +20,7 @@ LAYERS = [
     "evaluation",  # indicators, exports, map
     "content",  # the public site's texts
     "followup",  # after the decision and the closure: decision letter, 6- and 12-month follow-up
+    "demo",  # the demo cases, walked through the services of every package below
     "security",  # second factor, backups, retention (reaches into every package)
 ]
 

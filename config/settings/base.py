@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "soutien.content",
     "soutien.selfcheck",
     "soutien.followup",
+    "soutien.demo",
     "web",
 ]
 

@@ -32,8 +32,8 @@ from playwright.sync_api import expect
 
 from soutien.accounts.models import User
 from soutien.audit.services import audit_record
-from soutien.cases.demo import load_demo_cases
 from soutien.cases.models import ReportVersion
+from soutien.demo.cases import load_demo_cases
 from soutien.directory.demo import demo_accounts
 from tests.browser.conftest import AXE_JS, login
 from tests.security.helpers import confirmed_totp_device, current_code, needs_second_factor

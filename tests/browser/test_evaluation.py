@@ -81,7 +81,7 @@ def test_map_shows_centres_to_the_coordinator(page, data):
 def test_map_labels_never_cover_one_another(page, demo):
     """The demo cases span the nine signatory communes: Marseille, Septèmes-les-Vallons and
     Les Pennes-Mirabeau are neighbours whose labels used to cover one another."""
-    from soutien.cases.demo import load_demo_cases
+    from soutien.demo.cases import load_demo_cases
     from soutien.directory.models import Membership, Role
 
     load_demo_cases()

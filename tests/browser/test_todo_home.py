@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from soutien.cases.demo import load_demo_cases
+from soutien.demo.cases import load_demo_cases
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_case_journey import session_for  # noqa: F401 (fixture)
 

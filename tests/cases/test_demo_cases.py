@@ -5,10 +5,10 @@ import pytest
 from django.utils import timezone
 
 from soutien.accounts.models import User
-from soutien.cases.demo import load_demo_cases
 from soutien.cases.enums import ReportStatus, Stage
 from soutien.cases.models import Case, CaseEvent, Meeting
 from soutien.cases.selectors import awaiting, cases_visible_to
+from soutien.demo.cases import load_demo_cases
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from soutien.cases.demo import load_demo_cases
 from soutien.core.outbox import outbox_suppressed
+from soutien.demo.cases import load_demo_cases
 from soutien.directory.demo import DemoRefused, demo_accounts, load_demo_data
 from soutien.directory.reference import load_reference_data
 

@@ -35,6 +35,7 @@ from soutien.cases.models import Case
 from soutien.core import clock
 from soutien.core.outbox import outbox_suppressed
 from soutien.directory.models import Domain, Membership, Role, SocialCentre, WarningSign
+from soutien.meetings import services as meeting_services
 
 STAGE_PLAN = (
     [Stage.DRAFT] * 4
@@ -352,7 +353,9 @@ class _Planner:
         if restitution:
             return ends, lambda: services.restitution_record(case=p.case(), by=by, **details)
         # Recorded once it is over.
-        return ends, lambda: services.meeting_record(case=p.case(), by=by, kind=kind, **details)
+        return ends, lambda: meeting_services.meeting_record(
+            case=p.case(), by=by, kind=kind, **details
+        )
 
     def referral(self, p, opened, decided):
         rng, steps = self.rng, []
