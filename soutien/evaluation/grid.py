@@ -43,15 +43,14 @@ give the same grid (two servers, or two days without change, show the same cells
 medians and averages are shown only when every count they rest on is published.
 """
 
-import hashlib
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.core.cache import cache
-from django.db.models import BooleanField, Q, Value, When
+from django.db import transaction
+from django.db.models import BooleanField, Q, Subquery, Value, When
 from django.db.models import Case as When_
-from django.db.models.functions import Coalesce
 
 from soutien.cases.enums import (
     DEFAULT_SITUATION,
@@ -61,13 +60,19 @@ from soutien.cases.enums import (
     Situation,
     Stage,
 )
-from soutien.cases.models import LEAD_TIMES, TENTHS_PER_DAY, Case, InformationForm, TargetDuration
+from soutien.cases.models import LEAD_TIMES, TENTHS_PER_DAY, TargetDuration
 from soutien.core import clock
-from soutien.directory.models import OrganisationKind
+from soutien.evaluation.facts import (
+    ASSOCIATION,
+    FEDERATION,
+    facts_version,
+    overdue_facts_q,
+    refresh_dirty,
+)
+from soutien.evaluation.models import CaseFacts as CaseFactsRow
+from soutien.evaluation.models import CaseFactsDomain, EvaluationState, PublishedGrid
 from soutien.evaluation.policies import SMALL_NUMBER_THRESHOLD
 
-ASSOCIATION = "association"
-FEDERATION = "federation"
 # A key that names no figure of the grid (a free period, several communes at once): what
 # it would show is never published.
 OFF_GRID = "hors-grille"
@@ -117,9 +122,8 @@ class CaseFacts:
 
 
 def _case_facts(now) -> list[CaseFacts]:
-    """Every case sent to the Caf in the department (two queries)."""
-    from soutien.evaluation.indicators import overdue_filter  # the same rule as the pages
-
+    """Every case sent to the Caf in the department, read from the evaluation's facts
+    (soutien.evaluation.facts; three queries: targets, facts, fields)."""
     table = TargetDuration.as_table()  # both situations (the overdue rule); one query
     targets = table[DEFAULT_SITUATION]
     within = {
@@ -134,40 +138,34 @@ def _case_facts(now) -> list[CaseFacts]:
         for step, (column, *_) in LEAD_TIMES.items()
     }
     rows = (
-        Case.objects.filter(submitted_at__isnull=False)
-        .exclude(stage=Stage.DRAFT)
-        .annotate(
-            municipality=Coalesce("centre__commune__parent_id", "centre__commune_id"),
+        CaseFactsRow.objects.annotate(
             is_overdue=When_(
-                When(overdue_filter(table, now), then=Value(True)),
+                When(overdue_facts_q(table, now), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),
             **within,
         )
         .values(
-            "pk",
+            "case_id",
             "submitted_year",
-            "municipality",
+            "municipality_id",
             "manager_id",
-            "manager__kind",
+            "manager_kind",
             "situation",
             "from_selfcheck",
             "stage",
             "closure_outcome",
             "is_overdue",
-            "satisfaction__pk",
-            "satisfaction__would_recommend",
+            "answered",
+            "recommend",
             *within,
             *(column for column, *_ in LEAD_TIMES.values()),
         )
-        .order_by("pk")
+        .order_by("case_id")
     )
     domains = defaultdict(set)
-    links = InformationForm.domains.through.objects.filter(
-        informationform__case__submitted_at__isnull=False
-    ).values_list("informationform_id", "domain_id")  # a form's key is its case's
-    for case_id, domain_id in links:
+    for case_id, domain_id in CaseFactsDomain.objects.values_list("facts_id", "domain_id"):
         domains[case_id].add(domain_id)
     facts = []
     for row in rows:
@@ -196,25 +194,24 @@ def _case_facts(now) -> list[CaseFacts]:
                 measures.add(f"done_{step}")
                 if row[f"within_{step}"]:
                     measures.add(f"within_{step}")
-        if row["satisfaction__pk"] is not None:
+        if row["answered"]:
             measures.add("answered")
-            if row["satisfaction__would_recommend"]:
+            if row["recommend"]:
                 measures.add("recommend")
-        measures |= {f"domain_{domain}" for domain in domains.get(row["pk"], ())}
+        measures |= {f"domain_{domain}" for domain in domains.get(row["case_id"], ())}
         if stage in ACTIVE_STAGES:
             measures.add("in_progress")
         if row["is_overdue"]:
             measures.add("overdue")
         if stage == Stage.SUPPORT:
             measures.add("support")
-        kind = FEDERATION if row["manager__kind"] == OrganisationKind.FEDERATION else ASSOCIATION
         facts.append(
             CaseFacts(
-                pk=row["pk"],
+                pk=row["case_id"],
                 year=row["submitted_year"],
-                municipality=row["municipality"],
+                municipality=row["municipality_id"],
                 manager=row["manager_id"],
-                manager_kind=kind,
+                manager_kind=row["manager_kind"],
                 measures=frozenset(measures),
             )
         )
@@ -427,8 +424,9 @@ def _second_order(keys, counts, sets, suppressed, splits, least_important, hide)
 class Grid:
     """The masked grid: what each key shows to a non-coordinator."""
 
-    def __init__(self, suppressed: set[Key]):
+    def __init__(self, suppressed: set[Key], as_of=None):
         self.suppressed = frozenset(suppressed)
+        self.as_of = as_of  # the moment of the facts it was computed from
 
     def is_published(self, figure) -> bool:
         if figure is EMPTY:
@@ -436,18 +434,67 @@ class Grid:
         return is_on_grid(figure) and figure not in self.suppressed
 
 
-def published_grid(now=None) -> Grid:
-    """The grid as it stands (two queries; the masking itself is kept in the cache as
-    long as the data do not change, since the same data always give the same grid)."""
+def _overdue_changed_between(first, second, table) -> bool:
+    """Whether a case's current step fell due between two moments (the figures « en
+    retard » of the grid then differ): one indexed query on the facts."""
+    if first == second:
+        return False
+    low, high = sorted((first, second))
+    return (
+        CaseFactsRow.objects.filter(overdue_facts_q(table, high))
+        .exclude(overdue_facts_q(table, low))
+        .exists()
+    )
+
+
+def _store(now, version: int) -> PublishedGrid:
+    started = time.monotonic()
+    suppressed = mask(_case_facts(now))
+    return PublishedGrid.objects.create(
+        facts_version=version,
+        as_of=now,
+        suppressed=sorted([list(figure) for figure in suppressed], key=repr),
+        computed_in_ms=int((time.monotonic() - started) * 1000),
+    )
+
+
+def stored_grid(now=None, table=None) -> PublishedGrid | None:
+    """The last grid computed, if it is the grid of the facts as they stand at ``now``
+    (same version, no step fallen due since), else None. ``table``: the target
+    durations, when already read."""
     now = now or clock.now()
-    cases = _case_facts(now)
-    facts = [
-        (c.pk, c.year, c.municipality, c.manager, c.manager_kind, sorted(c.measures)) for c in cases
-    ]
-    fingerprint = hashlib.sha256(repr(facts).encode()).hexdigest()
-    cache_key = f"soutien:evaluation:grid:{fingerprint}"
-    suppressed = cache.get(cache_key)
-    if suppressed is None:
-        suppressed = mask(cases)
-        cache.set(cache_key, suppressed, timeout=60 * 60)
-    return Grid(suppressed)
+    refresh_dirty()
+    stored = (
+        PublishedGrid.objects.filter(
+            facts_version=Subquery(EvaluationState.objects.filter(pk=1).values("facts_version")[:1])
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if stored is None:
+        return None
+    if _overdue_changed_between(stored.as_of, now, table or TargetDuration.as_table()):
+        return None
+    return stored
+
+
+def refresh_grid(now=None, table=None) -> PublishedGrid:
+    """The grid of the facts as they stand: the stored one if current, else computed
+    (the task soutien.evaluation.tasks.refresh_published_grid, or a reader finding it
+    out of date) and stored; older grids are deleted."""
+    now = now or clock.now()
+    stored = stored_grid(now, table)
+    if stored is not None:
+        return stored
+    with transaction.atomic():
+        stored = _store(now, facts_version())
+        PublishedGrid.objects.filter(pk__lt=stored.pk).delete()
+    return stored
+
+
+def published_grid(now=None, table=None) -> Grid:
+    """The grid as it stands. Never a figure without the masking of the current facts:
+    when the stored grid is out of date (a case changed since, and the background task
+    has not computed it yet), it is computed here, before anything is shown."""
+    stored = refresh_grid(now, table)
+    return Grid({Key(*figure) for figure in stored.suppressed}, as_of=stored.as_of)
