@@ -43,13 +43,11 @@ give the same grid (two servers, or two days without change, show the same cells
 medians and averages are shown only when every count they rest on is published.
 """
 
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db import transaction
-from django.db.models import BooleanField, Q, Subquery, Value, When
+from django.db.models import BooleanField, Q, Value, When
 from django.db.models import Case as When_
 
 from soutien.cases.enums import (
@@ -61,16 +59,9 @@ from soutien.cases.enums import (
     Stage,
 )
 from soutien.cases.models import LEAD_TIMES, TENTHS_PER_DAY, TargetDuration
-from soutien.core import clock
-from soutien.evaluation.facts import (
-    ASSOCIATION,
-    FEDERATION,
-    facts_version,
-    overdue_facts_q,
-    refresh_dirty,
-)
-from soutien.evaluation.models import CaseFacts as CaseFactsRow
-from soutien.evaluation.models import CaseFactsDomain, EvaluationState, PublishedGrid
+from soutien.evaluation.facts import ASSOCIATION, FEDERATION, overdue_facts_q
+from soutien.evaluation.models import CaseFacts as LiveFacts
+from soutien.evaluation.models import CaseFactsDomain as LiveFactsDomain
 from soutien.evaluation.policies import SMALL_NUMBER_THRESHOLD
 
 # A key that names no figure of the grid (a free period, several communes at once): what
@@ -121,9 +112,10 @@ class CaseFacts:
     measures: frozenset[str]
 
 
-def _case_facts(now) -> list[CaseFacts]:
+def _case_facts(now, facts=LiveFacts, domains=LiveFactsDomain) -> list[CaseFacts]:
     """Every case sent to the Caf in the department, read from the evaluation's facts
-    (soutien.evaluation.facts; three queries: targets, facts, fields)."""
+    (``facts``: the live ones or the published copy, with their ``domains``; three
+    queries: targets, facts, fields)."""
     table = TargetDuration.as_table()  # both situations (the overdue rule); one query
     targets = table[DEFAULT_SITUATION]
     within = {
@@ -138,7 +130,7 @@ def _case_facts(now) -> list[CaseFacts]:
         for step, (column, *_) in LEAD_TIMES.items()
     }
     rows = (
-        CaseFactsRow.objects.annotate(
+        facts.objects.annotate(
             is_overdue=When_(
                 When(overdue_facts_q(table, now), then=Value(True)),
                 default=Value(False),
@@ -164,10 +156,10 @@ def _case_facts(now) -> list[CaseFacts]:
         )
         .order_by("case_id")
     )
-    domains = defaultdict(set)
-    for case_id, domain_id in CaseFactsDomain.objects.values_list("facts_id", "domain_id"):
-        domains[case_id].add(domain_id)
-    facts = []
+    fields = defaultdict(set)
+    for case_id, domain_id in domains.objects.values_list("facts_id", "domain_id"):
+        fields[case_id].add(domain_id)
+    found = []
     for row in rows:
         measures = {"total"}
         if row["situation"] == Situation.PREVENTIVE:
@@ -198,14 +190,14 @@ def _case_facts(now) -> list[CaseFacts]:
             measures.add("answered")
             if row["recommend"]:
                 measures.add("recommend")
-        measures |= {f"domain_{domain}" for domain in domains.get(row["case_id"], ())}
+        measures |= {f"domain_{domain}" for domain in fields.get(row["case_id"], ())}
         if stage in ACTIVE_STAGES:
             measures.add("in_progress")
         if row["is_overdue"]:
             measures.add("overdue")
         if stage == Stage.SUPPORT:
             measures.add("support")
-        facts.append(
+        found.append(
             CaseFacts(
                 pk=row["case_id"],
                 year=row["submitted_year"],
@@ -215,7 +207,7 @@ def _case_facts(now) -> list[CaseFacts]:
                 measures=frozenset(measures),
             )
         )
-    return facts
+    return found
 
 
 def figures_of(case: CaseFacts) -> list[Key]:
@@ -424,77 +416,12 @@ def _second_order(keys, counts, sets, suppressed, splits, least_important, hide)
 class Grid:
     """The masked grid: what each key shows to a non-coordinator."""
 
-    def __init__(self, suppressed: set[Key], as_of=None):
+    def __init__(self, suppressed: set[Key], as_of=None, current: bool = True):
         self.suppressed = frozenset(suppressed)
         self.as_of = as_of  # the moment of the facts it was computed from
+        self.current = current  # computed from the facts as the cases stand
 
     def is_published(self, figure) -> bool:
         if figure is EMPTY:
             return True
         return is_on_grid(figure) and figure not in self.suppressed
-
-
-def _overdue_changed_between(first, second, table) -> bool:
-    """Whether a case's current step fell due between two moments (the figures « en
-    retard » of the grid then differ): one indexed query on the facts."""
-    if first == second:
-        return False
-    low, high = sorted((first, second))
-    return (
-        CaseFactsRow.objects.filter(overdue_facts_q(table, high))
-        .exclude(overdue_facts_q(table, low))
-        .exists()
-    )
-
-
-def _store(now, version: int) -> PublishedGrid:
-    started = time.monotonic()
-    suppressed = mask(_case_facts(now))
-    return PublishedGrid.objects.create(
-        facts_version=version,
-        as_of=now,
-        suppressed=sorted([list(figure) for figure in suppressed], key=repr),
-        computed_in_ms=int((time.monotonic() - started) * 1000),
-    )
-
-
-def stored_grid(now=None, table=None) -> PublishedGrid | None:
-    """The last grid computed, if it is the grid of the facts as they stand at ``now``
-    (same version, no step fallen due since), else None. ``table``: the target
-    durations, when already read."""
-    now = now or clock.now()
-    refresh_dirty()
-    stored = (
-        PublishedGrid.objects.filter(
-            facts_version=Subquery(EvaluationState.objects.filter(pk=1).values("facts_version")[:1])
-        )
-        .order_by("-pk")
-        .first()
-    )
-    if stored is None:
-        return None
-    if _overdue_changed_between(stored.as_of, now, table or TargetDuration.as_table()):
-        return None
-    return stored
-
-
-def refresh_grid(now=None, table=None) -> PublishedGrid:
-    """The grid of the facts as they stand: the stored one if current, else computed
-    (the task soutien.evaluation.tasks.refresh_published_grid, or a reader finding it
-    out of date) and stored; older grids are deleted."""
-    now = now or clock.now()
-    stored = stored_grid(now, table)
-    if stored is not None:
-        return stored
-    with transaction.atomic():
-        stored = _store(now, facts_version())
-        PublishedGrid.objects.filter(pk__lt=stored.pk).delete()
-    return stored
-
-
-def published_grid(now=None, table=None) -> Grid:
-    """The grid as it stands. Never a figure without the masking of the current facts:
-    when the stored grid is out of date (a case changed since, and the background task
-    has not computed it yet), it is computed here, before anything is shown."""
-    stored = refresh_grid(now, table)
-    return Grid({Key(*figure) for figure in stored.suppressed}, as_of=stored.as_of)

@@ -51,10 +51,10 @@ from soutien.evaluation.grid import (
     OFF_GRID,
     Grid,
     Key,
-    published_grid,
 )
-from soutien.evaluation.models import CaseFacts, CaseFactsDomain
+from soutien.evaluation.models import CaseFacts
 from soutien.evaluation.policies import DEPARTMENT, Territory
+from soutien.evaluation.publication import LIVE, PUBLISHED, Source, published_grid
 
 # Each step with a target duration: (start field, end field). Only completed steps count.
 STEP_SPANS: dict[str, tuple[str, str]] = {
@@ -182,6 +182,8 @@ class Evaluation:
     tables: dict[str, Table]
     headline: dict
     department: "Evaluation | None" = None
+    as_of: dt.datetime | None = None  # masked: the moment of the published facts
+    current: bool = True  # masked: the published facts are the facts as they stand
 
     def table(self, key: str) -> Table:
         return self.tables[key]
@@ -236,14 +238,20 @@ def facts_q(territory: Territory, filters: Filters, *, prefix: str = "") -> Q:
     return condition
 
 
-def facts_scope(territory: Territory, filters: Filters) -> QuerySet[CaseFacts]:
+def facts_scope(territory: Territory, filters: Filters, source: Source = LIVE) -> QuerySet:
     """The facts of the scope, any period (the figures « à ce jour »)."""
-    return CaseFacts.objects.filter(facts_q(territory, replace(filters, start=None, end=None)))
+    return source.facts.objects.filter(facts_q(territory, replace(filters, start=None, end=None)))
 
 
-def facts_cohort(territory: Territory, filters: Filters) -> QuerySet[CaseFacts]:
+def facts_cohort(territory: Territory, filters: Filters, source: Source = LIVE) -> QuerySet:
     """The facts of the cases submitted in the period, within the scope."""
-    return CaseFacts.objects.filter(facts_q(territory, filters))
+    return source.facts.objects.filter(facts_q(territory, filters))
+
+
+def source_for(masked: bool) -> Source:
+    """Masked figures are read from the copy of the facts their grid was computed from
+    (soutien.evaluation.publication); the coordination reads the facts as they stand."""
+    return PUBLISHED if masked else LIVE
 
 
 @dataclass(frozen=True)
@@ -369,18 +377,25 @@ def compute(
     """Every indicator for a territory and filters; figures masked when ``masked``.
 
     ``summary_only``: the summary table alone (the department totals shown beside a
-    commune's figures). ``grid``: the published grid, when already loaded."""
+    commune's figures). ``grid``: the published grid, when already loaded.
+
+    Masked figures are those of the published copy of the facts, « à ce jour » meaning
+    the moment it was taken (``grid.as_of``); the others those of the cases as they
+    stand."""
     filters = filters or Filters()
     now = now or clock.now()
     table = TargetDuration.as_table()
-    if masked and grid is None:
-        grid = published_grid(now, table=table)
-    elif grid is None:
-        refresh_dirty()  # the facts as the cases stand (the masked path does it too)
+    if masked:
+        if grid is None:
+            grid = published_grid(now, table=table)
+        now = grid.as_of or now
+    else:
+        refresh_dirty()  # the facts as the cases stand
+    source = source_for(masked)
     place = place_of(territory, filters)
     k = place.key
-    cohort = facts_cohort(territory, filters)
-    scope = facts_scope(territory, filters)
+    cohort = facts_cohort(territory, filters, source)
+    scope = facts_scope(territory, filters, source)
     targets = table[DEFAULT_SITUATION]
     if summary_only:
         cube = [cohort.aggregate(**_measures())]
@@ -527,7 +542,7 @@ def compute(
 
     # Fields of expertise (a request may concern several).
     # Counted on the facts' fields, joined to the facts of the cohort (one grouped query).
-    links = CaseFactsDomain.objects.filter(facts_q(territory, filters, prefix="facts__"))
+    links = source.domains.objects.filter(facts_q(territory, filters, prefix="facts__"))
     domain_counts = dict(
         links.values("domain_id").annotate(n=Count("pk")).order_by().values_list("domain_id", "n")
     )
@@ -642,7 +657,13 @@ def compute(
 
     headline = _headline(summary, by_year)
     evaluation = Evaluation(
-        territory=territory, filters=filters, masked=masked, tables=tables, headline=headline
+        territory=territory,
+        filters=filters,
+        masked=masked,
+        tables=tables,
+        headline=headline,
+        as_of=grid.as_of if masked else None,
+        current=grid.current if masked else True,
     )
     if with_department and not territory.is_department:
         department_filters = Filters(

@@ -12,9 +12,10 @@ from soutien.cases.models import Case
 from soutien.directory.models import Commune, SocialCentre
 from soutien.evaluation.facts import refresh_dirty
 from soutien.evaluation.figures import count
-from soutien.evaluation.grid import Grid, published_grid
-from soutien.evaluation.indicators import Filters, facts_cohort, place_of
+from soutien.evaluation.grid import Grid
+from soutien.evaluation.indicators import Filters, facts_cohort, place_of, source_for
 from soutien.evaluation.policies import DEPARTMENT, Territory
+from soutien.evaluation.publication import published_grid
 
 # Stage groups drawn on the map: number (printed on the marker), label, colour.
 STAGE_GROUPS = [
@@ -54,10 +55,11 @@ def commune_counts(
     """Requests per commune (Marseille's arrondissements count for Marseille)."""
     if masked and grid is None:
         grid = published_grid()
-    elif grid is None:
+    elif not masked:
         refresh_dirty()
+    source = source_for(masked)
     place = place_of(territory, filters)
-    cohort = facts_cohort(territory, filters)
+    cohort = facts_cohort(territory, filters, source)
     # Grouped on the facts' municipality (no join), then named from the communes.
     counts = dict(
         cohort.values("municipality")
@@ -89,7 +91,7 @@ def commune_counts(
         department_filters = Filters(
             start=filters.start, end=filters.end, federation=filters.federation
         )
-        department = facts_cohort(DEPARTMENT, department_filters).count()
+        department = facts_cohort(DEPARTMENT, department_filters, source).count()
         department_key = place_of(DEPARTMENT, department_filters).key("total")
         data["department_total"] = count(department, department_key).show(masked, grid).text
     return data

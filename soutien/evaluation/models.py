@@ -1,9 +1,14 @@
 """What the evaluation reads: one row of facts per case, kept up to date by the case's
-events, and the published grid computed from them (docs/performance-evaluation.md).
+events, and the published grid computed from a copy of them (docs/performance-evaluation.md).
 
 No name, no text: codes, years, communes, managers, stages, dates of the current step's
 clock and lead times, the questionnaire's scores. The pages group these rows on indexed
 columns instead of joining the case table to centres, communes, forms and answers.
+
+Two copies: ``CaseFacts`` (the facts as the cases stand, what the coordination reads) and
+``PublishedFacts`` (the facts the published grid was computed from, what everyone else
+reads, masked by that grid): a masked figure is never read from other data than the ones
+its masking was computed on.
 """
 
 from django.db import models
@@ -12,19 +17,16 @@ from soutien.cases.models import Case
 from soutien.directory.models import Commune, Domain, Organisation
 
 
-class CaseFacts(models.Model):
+class Facts(models.Model):
     """What the evaluation needs of one case sent to the Caf (never a draft)."""
 
-    case = models.OneToOneField(
-        Case, primary_key=True, on_delete=models.CASCADE, related_name="evaluation_facts"
-    )
     submitted_at = models.DateTimeField()
     submitted_year = models.PositiveSmallIntegerField()
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
     # The commune, or the city of an arrondissement.
     municipality = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
     manager = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    manager_kind = models.CharField(max_length=16)  # grid.ASSOCIATION or grid.FEDERATION
+    manager_kind = models.CharField(max_length=16)  # facts.ASSOCIATION or facts.FEDERATION
     situation = models.CharField(max_length=16, blank=True)
     stage = models.CharField(max_length=32)
     from_selfcheck = models.BooleanField(default=False)
@@ -47,18 +49,46 @@ class CaseFacts(models.Model):
     OTHER_FIELDS = ("manager_kind", "situation", "stage", "closure_outcome")
 
     class Meta:
-        verbose_name = "faits d'un dossier (évaluation)"
-        verbose_name_plural = "faits des dossiers (évaluation)"
-        indexes = [
-            models.Index(fields=["submitted_year", "municipality"], name="facts_year_municipality"),
-            models.Index(fields=["municipality", "submitted_year"], name="facts_municipality_year"),
-            models.Index(fields=["manager", "submitted_year"], name="facts_manager_year"),
-            models.Index(fields=["submitted_at"], name="facts_submitted_at"),
-            models.Index(fields=["stage", "clock_start"], name="facts_stage_clock"),
-        ]
+        abstract = True
 
     def __str__(self):
         return f"Faits du dossier {self.case_id}"
+
+
+def _indexes(prefix: str) -> list[models.Index]:
+    """The columns the pages filter and group on."""
+    return [
+        models.Index(fields=["submitted_year", "municipality"], name=f"{prefix}_year_muni"),
+        models.Index(fields=["municipality", "submitted_year"], name=f"{prefix}_muni_year"),
+        models.Index(fields=["manager", "submitted_year"], name=f"{prefix}_manager_year"),
+        models.Index(fields=["submitted_at"], name=f"{prefix}_submitted_at"),
+        models.Index(fields=["stage", "clock_start"], name=f"{prefix}_stage_clock"),
+    ]
+
+
+class CaseFacts(Facts):
+    """The facts of a case as it stands."""
+
+    case = models.OneToOneField(
+        Case, primary_key=True, on_delete=models.CASCADE, related_name="evaluation_facts"
+    )
+
+    class Meta:
+        verbose_name = "faits d'un dossier (évaluation)"
+        verbose_name_plural = "faits des dossiers (évaluation)"
+        indexes = _indexes("facts")
+
+
+class PublishedFacts(Facts):
+    """The facts of a case as they stood when the published grid was computed (a copy:
+    no link to the case, which may have changed or gone since)."""
+
+    case_id = models.IntegerField(primary_key=True)
+
+    class Meta:
+        verbose_name = "faits publiés d'un dossier (évaluation)"
+        verbose_name_plural = "faits publiés des dossiers (évaluation)"
+        indexes = _indexes("published")
 
 
 class CaseFactsDomain(models.Model):
@@ -76,6 +106,16 @@ class CaseFactsDomain(models.Model):
         return f"Champ {self.domain_id} du dossier {self.facts_id}"
 
 
+class PublishedFactsDomain(models.Model):
+    """A field of expertise of a case, as it stood when the published grid was computed."""
+
+    facts = models.ForeignKey(PublishedFacts, on_delete=models.CASCADE, related_name="domains")
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self):
+        return f"Champ {self.domain_id} du dossier {self.facts_id} (publié)"
+
+
 class DirtyCase(models.Model):
     """A case whose facts must be computed again (written by the signals of
     soutien.evaluation.receivers, read and emptied by soutien.evaluation.facts)."""
@@ -88,9 +128,11 @@ class DirtyCase(models.Model):
 
 class EvaluationState(models.Model):
     """One row: the version of the facts, bumped whenever facts change (a refresh, a
-    change of target durations), against which the published grid is checked."""
+    change of target durations), against which the published grid is checked; and when
+    a new grid was last asked of the task worker (one task at a time)."""
 
     facts_version = models.PositiveBigIntegerField(default=0)
+    grid_requested_at = models.DateTimeField(null=True)
 
     def __str__(self):
         return f"Version {self.facts_version} des faits"
@@ -98,7 +140,7 @@ class EvaluationState(models.Model):
 
 class PublishedGrid(models.Model):
     """The masked grid (the figures not published), computed from the facts of one
-    version as they stood at ``as_of``."""
+    version as they stood at ``as_of`` (copied in ``PublishedFacts``)."""
 
     facts_version = models.PositiveBigIntegerField()
     as_of = models.DateTimeField()

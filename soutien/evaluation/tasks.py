@@ -1,11 +1,12 @@
 """The published grid, computed in the background by the task worker (db_worker).
 
-After a commit that changed a case (soutien.evaluation.facts.mark_dirty), the facts are
-refreshed and this task is enqueued: it computes the grid of the new facts, so that the
-next reader finds it current. Several changes enqueue several tasks: each one first
-checks whether the stored grid is current and then does nothing.
+After a commit that changed a case (soutien.evaluation.facts.after_commit), or when a
+reader finds the stored grid out of date (soutien.evaluation.publication), this task is
+enqueued: it copies the facts and computes their grid, so that the next reader finds it
+current. A task finding the grid already current does nothing.
 """
 
+import datetime as dt
 import logging
 
 from django.tasks import task
@@ -14,16 +15,17 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def refresh_published_grid() -> dict:
-    from soutien.evaluation.grid import refresh_grid
+def refresh_published_grid(as_of: str | None = None) -> dict:
+    from soutien.evaluation.publication import compute_grid
 
-    stored = refresh_grid()
+    stored = compute_grid(dt.datetime.fromisoformat(as_of) if as_of else None)
     return {"version": stored.facts_version, "computed_in_ms": stored.computed_in_ms}
 
 
-def schedule_grid() -> None:
-    """Enqueue the task; a task backend that fails does not break the change."""
+def schedule_grid(now=None) -> None:
+    """Enqueue the task; a task backend that fails does not break the change (the next
+    reader asks again)."""
     try:
-        refresh_published_grid.enqueue()
-    except Exception:  # the next reader computes it anyway
+        refresh_published_grid.enqueue(now.isoformat() if now else None)
+    except Exception:
         logger.exception("The published grid could not be scheduled")

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from soutien.evaluation.facts import rebuild
-from soutien.evaluation.grid import refresh_grid
+from soutien.evaluation.publication import compute_grid
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         cases = rebuild()
         self.stdout.write(f"Faits recalculés : {cases} dossiers.")
         if not facts_only:
-            stored = refresh_grid()
+            stored = compute_grid()
             self.stdout.write(
                 f"Grille publiée : version {stored.facts_version}, "
                 f"calculée en {stored.computed_in_ms} ms."

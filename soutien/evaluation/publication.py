@@ -1,0 +1,153 @@
+"""The published grid, stored, and the facts it was computed from.
+
+Computing the grid (soutien.evaluation.grid.mask) reads every case: it is done once per
+version of the facts, in the background, never while a page waits (but the very first
+time). ``compute_grid`` copies the facts as they stand into ``PublishedFacts`` (one
+``INSERT … SELECT`` in the database), masks that copy and stores the suppressed figures
+with the facts' version and the moment (``PublishedGrid``), in one transaction: readers
+see the old copy and its grid, or the new ones, never a mix.
+
+Everyone who sees masked figures reads the copy with its grid (``published_source``): a
+figure is masked by the grid of the very data it is counted from, so a change made since
+(a new case in one commune, a case gone) can never be subtracted from a figure the grid
+published before it. When the copy is not current (a case changed, a step fell due since),
+the page says « Chiffres arrêtés le … à … » and a task (soutien.evaluation.tasks) computes
+the new grid; with the immediate task backend (development, tests) it is done at once.
+
+Decision (docs/performance-evaluation.md): if no grid was ever computed, it is computed
+synchronously by the first reader; there is nothing else that could be shown masked.
+"""
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Q, Subquery
+
+from soutien.cases.models import TargetDuration
+from soutien.core import clock
+from soutien.evaluation.facts import overdue_facts_q, refresh_dirty
+from soutien.evaluation.grid import Grid, Key, _case_facts, mask
+from soutien.evaluation.models import (
+    CaseFacts,
+    CaseFactsDomain,
+    EvaluationState,
+    PublishedFacts,
+    PublishedFactsDomain,
+    PublishedGrid,
+)
+
+# A new grid is asked of the task worker at most this often (one task at a time).
+REQUEST_INTERVAL = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a page reads its facts: the live ones (coordination) or the published copy."""
+
+    facts: type
+    domains: type
+
+
+LIVE = Source(CaseFacts, CaseFactsDomain)
+PUBLISHED = Source(PublishedFacts, PublishedFactsDomain)
+
+
+def _copy(source, target, columns: list[str]) -> None:
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    # Table and column names from the models, quoted; no value from outside.
+    sql = f"INSERT INTO {quote(target._meta.db_table)} ({names}) SELECT {names} FROM "  # noqa: S608
+    sql += quote(source._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
+def compute_grid(now=None) -> PublishedGrid:
+    """Copy the facts as they stand, mask the copy and store the grid (one transaction;
+    a second computation waits for the first, then finds its grid current)."""
+    now = now or clock.now()
+    refresh_dirty()
+    with transaction.atomic():
+        state, _ = EvaluationState.objects.get_or_create(pk=1)
+        state = EvaluationState.objects.select_for_update().get(pk=state.pk)
+        latest = PublishedGrid.objects.order_by("-pk").first()
+        if latest is not None and _is_current(latest, state.facts_version, now):
+            return latest
+        started = time.monotonic()
+        PublishedFactsDomain.objects.all().delete()
+        PublishedFacts.objects.all().delete()
+        _copy(CaseFacts, PublishedFacts, [f.column for f in CaseFacts._meta.concrete_fields])
+        _copy(CaseFactsDomain, PublishedFactsDomain, ["facts_id", "domain_id"])
+        suppressed = mask(_case_facts(now, PublishedFacts, PublishedFactsDomain))
+        stored = PublishedGrid.objects.create(
+            facts_version=state.facts_version,
+            as_of=now,
+            suppressed=sorted([list(figure) for figure in suppressed], key=repr),
+            computed_in_ms=int((time.monotonic() - started) * 1000),
+        )
+        PublishedGrid.objects.filter(pk__lt=stored.pk).delete()
+        EvaluationState.objects.filter(pk=state.pk).update(grid_requested_at=None)
+    return stored
+
+
+def _fell_due_between(first, second, table) -> bool:
+    """Whether a case's current step fell due between two moments (the figures « en
+    retard » then differ): one indexed query on the published copy."""
+    if first == second:
+        return False
+    low, high = sorted((first, second))
+    return (
+        PublishedFacts.objects.filter(overdue_facts_q(table, high))
+        .exclude(overdue_facts_q(table, low))
+        .exists()
+    )
+
+
+def _is_current(stored: PublishedGrid, version: int, now, table=None) -> bool:
+    if stored.facts_version != version:
+        return False
+    return not _fell_due_between(stored.as_of, now, table or TargetDuration.as_table())
+
+
+def _latest():
+    """The last grid, with the facts' current version (one query)."""
+    version = EvaluationState.objects.filter(pk=1).values("facts_version")[:1]
+    return PublishedGrid.objects.annotate(version_now=Subquery(version)).order_by("-pk").first()
+
+
+def _request(now) -> None:
+    """Ask the task worker for a new grid, unless asked within REQUEST_INTERVAL."""
+    from soutien.evaluation.tasks import schedule_grid
+
+    EvaluationState.objects.get_or_create(pk=1)
+    asked = EvaluationState.objects.filter(
+        Q(grid_requested_at__isnull=True) | Q(grid_requested_at__lt=now - REQUEST_INTERVAL),
+        pk=1,
+    ).update(grid_requested_at=now)
+    if asked:  # the task row is written with the request (django-tasks-db)
+        schedule_grid(now)
+
+
+def published_grid(now=None, table=None) -> Grid:
+    """The stored grid, and whether it is current. Never a figure without masking: the
+    first grid ever is computed here; a grid out of date is still the right one for its
+    copy of the facts (what masked pages read), and a new one is asked for."""
+    now = now or clock.now()
+    table = table or TargetDuration.as_table()
+    refresh_dirty()
+    stored = _latest()
+    if stored is None:
+        stored = compute_grid(now)
+        current = True
+    else:
+        current = stored.facts_version == (stored.version_now or 0) and not _fell_due_between(
+            stored.as_of, now, table
+        )
+        if not current:
+            _request(now)
+            refreshed = _latest()  # the immediate task backend has computed it already
+            if refreshed.pk != stored.pk:
+                stored, current = refreshed, True
+    return Grid({Key(*figure) for figure in stored.suppressed}, as_of=stored.as_of, current=current)
