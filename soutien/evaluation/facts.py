@@ -13,6 +13,8 @@ Each refresh that changes facts bumps ``EvaluationState.facts_version``: the pub
 grid (soutien.evaluation.grid) knows from it whether it is current.
 """
 
+import uuid
+
 from django.db import transaction
 from django.db.models import Case as When_
 from django.db.models import F, Q, Value, When
@@ -115,11 +117,18 @@ def _write(case_ids) -> None:
 
 def bump_version() -> None:
     state, _ = EvaluationState.objects.get_or_create(pk=1)
-    EvaluationState.objects.filter(pk=state.pk).update(facts_version=F("facts_version") + 1)
+    EvaluationState.objects.filter(pk=state.pk).update(
+        facts_version=F("facts_version") + 1, token=uuid.uuid4().hex
+    )
 
 
 def facts_version() -> int:
     return EvaluationState.objects.filter(pk=1).values_list("facts_version", flat=True).first() or 0
+
+
+def facts_token() -> str:
+    """What names the facts as they stand in cache keys (one query)."""
+    return EvaluationState.objects.filter(pk=1).values_list("token", flat=True).first() or ""
 
 
 def mark_dirty(case_id: int) -> None:

@@ -416,8 +416,9 @@ def _second_order(keys, counts, sets, suppressed, splits, least_important, hide)
 class Grid:
     """The masked grid: what each key shows to a non-coordinator."""
 
-    def __init__(self, suppressed: set[Key], as_of=None, current: bool = True):
+    def __init__(self, suppressed: set[Key], as_of=None, current: bool = True, token=""):
         self.suppressed = frozenset(suppressed)
+        self.token = token  # names the grid and its copy of the facts (cache keys)
         self.as_of = as_of  # the moment of the facts it was computed from
         self.current = current  # computed from the facts as the cases stand
 

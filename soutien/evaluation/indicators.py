@@ -18,9 +18,11 @@ only if the grid publishes them: the same cells whatever the page, export or fil
 """
 
 import datetime as dt
+import hashlib
 import math
 from dataclasses import dataclass, field, replace
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -42,7 +44,7 @@ from soutien.cases.models import (
 )
 from soutien.core import clock
 from soutien.directory.models import Commune, Domain
-from soutien.evaluation.facts import overdue_facts_q, refresh_dirty
+from soutien.evaluation.facts import facts_token, overdue_facts_q, refresh_dirty
 from soutien.evaluation.figures import Cell, Shown, count, share
 from soutien.evaluation.grid import (
     ASSOCIATION,
@@ -296,7 +298,7 @@ class Durations:
         return value + (position - low) * (self._value_at(low + 1) - value)
 
 
-def _durations(cohort: QuerySet[CaseFacts], step: str) -> Durations:
+def _durations(cohort: QuerySet[CaseFacts], step: str) -> tuple:
     """The histogram of a step's lead times (a step is completed once its column is set)."""
     column = STEP_LEAD_TIMES[step]
     rows = (
@@ -306,7 +308,69 @@ def _durations(cohort: QuerySet[CaseFacts], step: str) -> Durations:
         .order_by(column)
         .values_list(column, "cases")
     )
-    return Durations(tuple(rows))
+    return tuple(rows)
+
+
+# The figures of a period are kept this long under the name of their facts (a change of
+# the facts changes the name: nothing stale is ever read).
+FIGURES_TIMEOUT = 24 * 60 * 60
+
+
+def _period_figures(
+    source: Source, token: str, territory: Territory, filters: Filters, *, summary_only: bool
+) -> dict:
+    """What the tables of the period are computed from — the grouped counts, the
+    lead-time histograms, the counts per field — read from the facts, or from the cache
+    where the same facts (``token``: their version, or the published grid's) gave them."""
+    cache_key = (
+        "soutien:evaluation:figures:"
+        + hashlib.sha256(
+            repr(
+                (
+                    source.facts._meta.label,
+                    token,
+                    sorted(territory.commune_ids or ()),
+                    territory.is_department,
+                    filters.start,
+                    filters.end,
+                    getattr(filters.commune, "pk", None),
+                    getattr(filters.federation, "pk", None),
+                    summary_only,
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    if token:
+        found = cache.get(cache_key)
+        if found is not None:
+            return found
+    cohort = facts_cohort(territory, filters, source)
+    if summary_only:
+        found = {"cube": [cohort.aggregate(**_measures())]}
+    else:
+        # One grouped query gives the totals and the year, commune and manager breakdowns:
+        # years × municipalities × two kinds of manager at most, the columns the page
+        # shows, read from the facts (no join).
+        cube = list(
+            cohort.values("submitted_year", "municipality", "manager_kind")
+            .annotate(**_measures())
+            .order_by()
+        )
+        # Counted on the facts' fields, joined to the facts of the cohort (one query).
+        links = source.domains.objects.filter(facts_q(territory, filters, prefix="facts__"))
+        found = {
+            "cube": cube,
+            "durations": {step: _durations(cohort, step) for step in STEP_SPANS},
+            "domains": dict(
+                links.values("domain_id")
+                .annotate(n=Count("pk"))
+                .order_by()
+                .values_list("domain_id", "n")
+            ),
+        }
+    if token:
+        cache.set(cache_key, found, timeout=FIGURES_TIMEOUT)
+    return found
 
 
 SATISFACTION_SCORES = ("usefulness", "listening", "ownership")
@@ -389,25 +453,17 @@ def compute(
         if grid is None:
             grid = published_grid(now, table=table)
         now = grid.as_of or now
+        token = grid.token
     else:
         refresh_dirty()  # the facts as the cases stand
+        token = facts_token()
     source = source_for(masked)
     place = place_of(territory, filters)
     k = place.key
-    cohort = facts_cohort(territory, filters, source)
     scope = facts_scope(territory, filters, source)
     targets = table[DEFAULT_SITUATION]
-    if summary_only:
-        cube = [cohort.aggregate(**_measures())]
-    else:
-        # One grouped query gives the totals and the year, commune and manager breakdowns:
-        # years × municipalities × two kinds of manager at most, the columns the page
-        # shows, read from the facts (no join).
-        cube = list(
-            cohort.values("submitted_year", "municipality", "manager_kind")
-            .annotate(**_measures())
-            .order_by()
-        )
+    figures = _period_figures(source, token, territory, filters, summary_only=summary_only)
+    cube = figures["cube"]
     main = _totals(cube)
     current = _now_aggregate(scope, table, now)
 
@@ -522,7 +578,7 @@ def compute(
         ],
     )
     for step in STEP_SPANS:
-        durations = _durations(cohort, step)
+        durations = Durations(figures["durations"][step])
         n = durations.n
         median = durations.quantile(0.5)
         p90 = durations.quantile(0.9)
@@ -541,11 +597,7 @@ def compute(
     tables["lead_times"] = lead_times
 
     # Fields of expertise (a request may concern several).
-    # Counted on the facts' fields, joined to the facts of the cohort (one grouped query).
-    links = source.domains.objects.filter(facts_q(territory, filters, prefix="facts__"))
-    domain_counts = dict(
-        links.values("domain_id").annotate(n=Count("pk")).order_by().values_list("domain_id", "n")
-    )
+    domain_counts = figures["domains"]
     by_domain = Table(
         "by_domain",
         "Demandes par champ de fonctionnement",

@@ -132,7 +132,13 @@ class EvaluationState(models.Model):
     a new grid was last asked of the task worker (one task at a time)."""
 
     facts_version = models.PositiveBigIntegerField(default=0)
+    # Changed with the version: names the facts in cache keys (a counter starts again
+    # when a database is emptied; this does not).
+    token = models.CharField(max_length=32, blank=True)
     grid_requested_at = models.DateTimeField(null=True)
+
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("token",)
 
     def __str__(self):
         return f"Version {self.facts_version} des faits"
@@ -143,9 +149,17 @@ class PublishedGrid(models.Model):
     version as they stood at ``as_of`` (copied in ``PublishedFacts``)."""
 
     facts_version = models.PositiveBigIntegerField()
+    token = models.CharField(max_length=32)  # names this grid and its copy in cache keys
     as_of = models.DateTimeField()
+    # The figures « en retard » of the copy stay those of ``as_of`` from just after the
+    # last step that fell due before it until the next one falls due (None: no bound).
+    valid_after = models.DateTimeField(null=True)
+    valid_until = models.DateTimeField(null=True)
     suppressed = models.JSONField()  # [[period, commune, manager, measure], ...]
     computed_in_ms = models.PositiveIntegerField(default=0)
+
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("token",)
 
     class Meta:
         get_latest_by = "pk"

@@ -20,14 +20,17 @@ synchronously by the first reader; there is nothing else that could be shown mas
 
 import datetime as dt
 import time
+import uuid
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q, Subquery
+from django.db.models import Max, Min, Q, Subquery
 
+from soutien.cases.deadlines import CLOCKS
+from soutien.cases.enums import DEFAULT_SITUATION, Situation
 from soutien.cases.models import TargetDuration
 from soutien.core import clock
-from soutien.evaluation.facts import overdue_facts_q, refresh_dirty
+from soutien.evaluation.facts import refresh_dirty
 from soutien.evaluation.grid import Grid, Key, _case_facts, mask
 from soutien.evaluation.models import (
     CaseFacts,
@@ -75,15 +78,20 @@ def compute_grid(now=None) -> PublishedGrid:
         latest = PublishedGrid.objects.order_by("-pk").first()
         if latest is not None and _is_current(latest, state.facts_version, now):
             return latest
+        table = TargetDuration.as_table()
         started = time.monotonic()
         PublishedFactsDomain.objects.all().delete()
         PublishedFacts.objects.all().delete()
         _copy(CaseFacts, PublishedFacts, [f.column for f in CaseFacts._meta.concrete_fields])
         _copy(CaseFactsDomain, PublishedFactsDomain, ["facts_id", "domain_id"])
         suppressed = mask(_case_facts(now, PublishedFacts, PublishedFactsDomain))
+        valid_after, valid_until = _due_window(now, table)
         stored = PublishedGrid.objects.create(
             facts_version=state.facts_version,
+            token=uuid.uuid4().hex,
             as_of=now,
+            valid_after=valid_after,
+            valid_until=valid_until,
             suppressed=sorted([list(figure) for figure in suppressed], key=repr),
             computed_in_ms=int((time.monotonic() - started) * 1000),
         )
@@ -92,23 +100,40 @@ def compute_grid(now=None) -> PublishedGrid:
     return stored
 
 
-def _fell_due_between(first, second, table) -> bool:
-    """Whether a case's current step fell due between two moments (the figures « en
-    retard » then differ): one indexed query on the published copy."""
-    if first == second:
-        return False
-    low, high = sorted((first, second))
-    return (
-        PublishedFacts.objects.filter(overdue_facts_q(table, high))
-        .exclude(overdue_facts_q(table, low))
-        .exists()
-    )
+def _due_window(as_of, table) -> tuple:
+    """The last moment a step of the copy fell due before ``as_of``, and the next one
+    after (one aggregate query): until then the figures « en retard » do not change."""
+    bounds = {}
+    for stage, (_field, step) in CLOCKS.items():
+        for situation in Situation.values:
+            days = dt.timedelta(days=table[situation][str(step)])
+            situation_q = Q(situation=situation)
+            if situation == DEFAULT_SITUATION:
+                situation_q |= Q(situation="")
+            same = Q(stage=stage) & situation_q
+            name = f"{stage}_{situation}"
+            bounds[f"before_{name}"] = (
+                Max("clock_start", filter=same & Q(clock_start__lt=as_of - days)),
+                days,
+            )
+            bounds[f"after_{name}"] = (
+                Min("clock_start", filter=same & Q(clock_start__gte=as_of - days)),
+                days,
+            )
+    found = PublishedFacts.objects.aggregate(**{name: agg for name, (agg, _) in bounds.items()})
+    before = [found[n] + days for n, (_, days) in bounds.items() if n[0] == "b" and found[n]]
+    after = [found[n] + days for n, (_, days) in bounds.items() if n[0] == "a" and found[n]]
+    return (max(before) if before else None, min(after) if after else None)
 
 
-def _is_current(stored: PublishedGrid, version: int, now, table=None) -> bool:
+def _is_current(stored: PublishedGrid, version: int, now) -> bool:
+    """The grid of the facts as they stand at ``now``: same version, and no step fallen
+    due between its moment and now (no query)."""
     if stored.facts_version != version:
         return False
-    return not _fell_due_between(stored.as_of, now, table or TargetDuration.as_table())
+    if stored.valid_after is not None and now <= stored.valid_after:
+        return False
+    return stored.valid_until is None or now <= stored.valid_until
 
 
 def _latest():
@@ -130,24 +155,26 @@ def _request(now) -> None:
         schedule_grid(now)
 
 
-def published_grid(now=None, table=None) -> Grid:
+def published_grid(now=None, table=None) -> Grid:  # noqa: ARG001 (callers pass their table)
     """The stored grid, and whether it is current. Never a figure without masking: the
     first grid ever is computed here; a grid out of date is still the right one for its
     copy of the facts (what masked pages read), and a new one is asked for."""
     now = now or clock.now()
-    table = table or TargetDuration.as_table()
     refresh_dirty()
     stored = _latest()
     if stored is None:
         stored = compute_grid(now)
         current = True
     else:
-        current = stored.facts_version == (stored.version_now or 0) and not _fell_due_between(
-            stored.as_of, now, table
-        )
+        current = _is_current(stored, stored.version_now or 0, now)
         if not current:
             _request(now)
             refreshed = _latest()  # the immediate task backend has computed it already
             if refreshed.pk != stored.pk:
                 stored, current = refreshed, True
-    return Grid({Key(*figure) for figure in stored.suppressed}, as_of=stored.as_of, current=current)
+    return Grid(
+        {Key(*figure) for figure in stored.suppressed},
+        as_of=stored.as_of,
+        current=current,
+        token=stored.token,
+    )

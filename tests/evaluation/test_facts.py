@@ -265,3 +265,19 @@ def test_the_refresh_command_rebuilds_every_fact_and_the_grid(dataset, capsys):
     assert DirtyCase.objects.exists() is False
     assert PublishedGrid.objects.count() == 1
     assert "Faits recalculés : 8 dossiers." in capsys.readouterr().out
+
+
+def test_the_figures_kept_in_cache_are_those_of_the_facts_as_they_stand(dataset):
+    before = texts(compute(masked=False, now=NOW).table("by_year"))
+    assert before["2024"][0] == "4"
+    assert texts(compute(masked=False, now=NOW).table("by_year")) == before  # from the cache
+    c6 = dataset.cases["c6"]
+    Case.objects.create(
+        number="MSTR-T-9100",
+        centre=c6.centre,
+        manager=c6.manager,
+        stage=Stage.SUBMITTED,
+        situation=Situation.CRISIS,
+        submitted_at=day(2024, 5, 2),
+    )
+    assert texts(compute(masked=False, now=NOW).table("by_year"))["2024"][0] == "5"
