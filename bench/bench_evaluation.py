@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,7 +249,10 @@ def _stand_in_grid():
 
     _copy(CaseFactsDomain, PUBLISHED.domains, ["facts_id", "domain_id"])
     return PublishedGrid.objects.create(
-        facts_version=facts_version(), as_of=timezone.now(), suppressed=suppressed
+        facts_version=facts_version(),
+        token=uuid.uuid4().hex,
+        as_of=timezone.now(),
+        suppressed=suppressed,
     )
 
 

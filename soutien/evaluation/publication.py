@@ -172,9 +172,20 @@ def published_grid(now=None, table=None) -> Grid:  # noqa: ARG001 (callers pass 
             refreshed = _latest()  # the immediate task backend has computed it already
             if refreshed.pk != stored.pk:
                 stored, current = refreshed, True
-    return Grid(
-        {Key(*figure) for figure in stored.suppressed},
-        as_of=stored.as_of,
-        current=current,
-        token=stored.token,
-    )
+    return Grid(_suppressed(stored), as_of=stored.as_of, current=current, token=stored.token)
+
+
+# The suppressed figures of the last grids read by this process, by token (a token names
+# one grid for ever: nothing stale can be read).
+_SUPPRESSED: dict[str, frozenset] = {}
+
+
+def _suppressed(stored: PublishedGrid) -> frozenset:
+    found = _SUPPRESSED.get(stored.token) if stored.token else None
+    if found is None:
+        found = frozenset(Key(*figure) for figure in stored.suppressed)
+        if stored.token:
+            if len(_SUPPRESSED) >= 4:
+                _SUPPRESSED.clear()
+            _SUPPRESSED[stored.token] = found
+    return found
