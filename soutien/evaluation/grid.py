@@ -41,6 +41,10 @@ Each step only ever suppresses figures (the more detailed, then the smaller firs
 repeating them until nothing changes ends; the order is fixed, so the same data always
 give the same grid (two servers, or two days without change, show the same cells). Rates,
 medians and averages are shown only when every count they rest on is published.
+
+The cases are read from the evaluation's facts (soutien.evaluation.models); the grid is
+computed once per version of the facts, on a copy of them, and stored with that copy
+(soutien.evaluation.publication): masked pages read the copy with its grid.
 """
 
 from collections import defaultdict
