@@ -16,9 +16,14 @@ logger = logging.getLogger(__name__)
 
 @task()
 def refresh_published_grid(as_of: str | None = None) -> dict:
+    """The grid of the facts as they stand, then the department's figures of every
+    period, exact and masked, put in the cache (the page most often opened)."""
+    from soutien.evaluation.indicators import compute
     from soutien.evaluation.publication import compute_grid
 
     stored = compute_grid(dt.datetime.fromisoformat(as_of) if as_of else None)
+    for masked in (False, True):
+        compute(masked=masked)
     return {"version": stored.facts_version, "computed_in_ms": stored.computed_in_ms}
 
 

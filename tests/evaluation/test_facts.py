@@ -281,3 +281,24 @@ def test_the_figures_kept_in_cache_are_those_of_the_facts_as_they_stand(dataset)
         submitted_at=day(2024, 5, 2),
     )
     assert texts(compute(masked=False, now=NOW).table("by_year"))["2024"][0] == "5"
+
+
+def test_after_a_change_the_department_figures_are_ready_in_the_cache(
+    reference, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case, cast = case_at(Stage.SUBMITTED)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_open_referral(case=case, by=cast.coordinator)
+    counts = {}
+    for label in ("prepared by the task", "cache emptied"):
+        if label == "cache emptied":
+            cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            compute(masked=False)
+        counts[label] = len(queries)
+    # The grouped counts, four lead-time histograms and the fields: read by the task.
+    assert counts["cache emptied"] - counts["prepared by the task"] == 6
