@@ -233,7 +233,7 @@ def _stand_in_grid():
     from soutien.evaluation.facts import facts_version
     from soutien.evaluation.grid import MEASURE_SPLITS, OUTCOME_MEASURES, STEP_MEASURES
     from soutien.evaluation.models import CaseFacts, PublishedGrid
-    from soutien.evaluation.publication import PUBLISHED, _copy
+    from soutien.evaluation.publication import _copy_facts
 
     measures = {"total", "preventive", "crisis", "decided", "validated", "closed"}
     measures |= {*OUTCOME_MEASURES, *STEP_MEASURES, *(p for p, _ in MEASURE_SPLITS)}
@@ -244,16 +244,14 @@ def _stand_in_grid():
         for manager in (None, "association", "federation")
         for measure in sorted(measures)
     ]
-    _copy(CaseFacts, PUBLISHED.facts, [f.column for f in CaseFacts._meta.concrete_fields])
-    from soutien.evaluation.models import CaseFactsDomain
-
-    _copy(CaseFactsDomain, PUBLISHED.domains, ["facts_id", "domain_id"])
-    return PublishedGrid.objects.create(
+    grid = PublishedGrid.objects.create(
         facts_version=facts_version(),
         token=uuid.uuid4().hex,
         as_of=timezone.now(),
         suppressed=suppressed,
     )
+    _copy_facts(grid.pk)
+    return grid
 
 
 def measure() -> dict:

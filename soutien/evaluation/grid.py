@@ -116,10 +116,12 @@ class CaseFacts:
     measures: frozenset[str]
 
 
-def _case_facts(now, facts=LiveFacts, domains=LiveFactsDomain) -> list[CaseFacts]:
+def _case_facts(now, facts=None, domains=None) -> list[CaseFacts]:
     """Every case sent to the Caf in the department, read from the evaluation's facts
-    (``facts``: the live ones or the published copy, with their ``domains``; three
-    queries: targets, facts, fields)."""
+    (``facts``, ``domains``: querysets of the live facts, the default, or of a published
+    copy; three queries: targets, facts, fields)."""
+    facts = LiveFacts.objects.all() if facts is None else facts
+    domains = LiveFactsDomain.objects.all() if domains is None else domains
     table = TargetDuration.as_table()  # both situations (the overdue rule); one query
     targets = table[DEFAULT_SITUATION]
     within = {
@@ -134,7 +136,7 @@ def _case_facts(now, facts=LiveFacts, domains=LiveFactsDomain) -> list[CaseFacts
         for step, (column, *_) in LEAD_TIMES.items()
     }
     rows = (
-        facts.objects.annotate(
+        facts.annotate(
             is_overdue=When_(
                 When(overdue_facts_q(table, now), then=Value(True)),
                 default=Value(False),
@@ -161,7 +163,7 @@ def _case_facts(now, facts=LiveFacts, domains=LiveFactsDomain) -> list[CaseFacts
         .order_by("case_id")
     )
     fields = defaultdict(set)
-    for case_id, domain_id in domains.objects.values_list("facts_id", "domain_id"):
+    for case_id, domain_id in domains.values_list("facts__case_id", "domain_id"):
         fields[case_id].add(domain_id)
     found = []
     for row in rows:
@@ -420,8 +422,11 @@ def _second_order(keys, counts, sets, suppressed, splits, least_important, hide)
 class Grid:
     """The masked grid: what each key shows to a non-coordinator."""
 
-    def __init__(self, suppressed: set[Key], as_of=None, current: bool = True, token=""):
+    def __init__(
+        self, suppressed: set[Key], as_of=None, current: bool = True, token="", grid_id=None
+    ):
         self.suppressed = frozenset(suppressed)
+        self.grid_id = grid_id  # the stored grid, whose copy of the facts masked pages read
         self.token = token  # names the grid and its copy of the facts (cache keys)
         self.as_of = as_of  # the moment of the facts it was computed from
         self.current = current  # computed from the facts as the cases stand

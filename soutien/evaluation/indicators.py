@@ -56,7 +56,7 @@ from soutien.evaluation.grid import (
 )
 from soutien.evaluation.models import CaseFacts
 from soutien.evaluation.policies import DEPARTMENT, Territory
-from soutien.evaluation.publication import LIVE, PUBLISHED, Source, published_grid
+from soutien.evaluation.publication import LIVE, Source, published, published_grid
 
 # Each step with a target duration: (start field, end field). Only completed steps count.
 STEP_SPANS: dict[str, tuple[str, str]] = {
@@ -242,18 +242,18 @@ def facts_q(territory: Territory, filters: Filters, *, prefix: str = "") -> Q:
 
 def facts_scope(territory: Territory, filters: Filters, source: Source = LIVE) -> QuerySet:
     """The facts of the scope, any period (the figures « à ce jour »)."""
-    return source.facts.objects.filter(facts_q(territory, replace(filters, start=None, end=None)))
+    return source.all_facts().filter(facts_q(territory, replace(filters, start=None, end=None)))
 
 
 def facts_cohort(territory: Territory, filters: Filters, source: Source = LIVE) -> QuerySet:
     """The facts of the cases submitted in the period, within the scope."""
-    return source.facts.objects.filter(facts_q(territory, filters))
+    return source.all_facts().filter(facts_q(territory, filters))
 
 
-def source_for(masked: bool) -> Source:
+def source_for(masked: bool, grid: Grid | None = None) -> Source:
     """Masked figures are read from the copy of the facts their grid was computed from
     (soutien.evaluation.publication); the coordination reads the facts as they stand."""
-    return PUBLISHED if masked else LIVE
+    return published(grid.grid_id) if masked else LIVE
 
 
 @dataclass(frozen=True)
@@ -357,7 +357,7 @@ def _period_figures(
             .order_by()
         )
         # Counted on the facts' fields, joined to the facts of the cohort (one query).
-        links = source.domains.objects.filter(facts_q(territory, filters, prefix="facts__"))
+        links = source.all_domains().filter(facts_q(territory, filters, prefix="facts__"))
         found = {
             "cube": cube,
             "durations": {step: _durations(cohort, step) for step in STEP_SPANS},
@@ -457,7 +457,7 @@ def compute(
     else:
         refresh_dirty()  # the facts as the cases stand
         token = facts_token()
-    source = source_for(masked)
+    source = source_for(masked, grid)
     place = place_of(territory, filters)
     k = place.key
     scope = facts_scope(territory, filters, source)

@@ -57,7 +57,7 @@ def commune_counts(
         grid = published_grid()
     elif not masked:
         refresh_dirty()
-    source = source_for(masked)
+    source = source_for(masked, grid)
     place = place_of(territory, filters)
     cohort = facts_cohort(territory, filters, source)
     # Grouped on the facts' municipality (no join), then named from the communes.

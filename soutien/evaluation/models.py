@@ -55,17 +55,6 @@ class Facts(models.Model):
         return f"Faits du dossier {self.case_id}"
 
 
-def _indexes(prefix: str) -> list[models.Index]:
-    """The columns the pages filter and group on."""
-    return [
-        models.Index(fields=["submitted_year", "municipality"], name=f"{prefix}_year_muni"),
-        models.Index(fields=["municipality", "submitted_year"], name=f"{prefix}_muni_year"),
-        models.Index(fields=["manager", "submitted_year"], name=f"{prefix}_manager_year"),
-        models.Index(fields=["submitted_at"], name=f"{prefix}_submitted_at"),
-        models.Index(fields=["stage", "clock_start"], name=f"{prefix}_stage_clock"),
-    ]
-
-
 class CaseFacts(Facts):
     """The facts of a case as it stands."""
 
@@ -76,19 +65,13 @@ class CaseFacts(Facts):
     class Meta:
         verbose_name = "faits d'un dossier (évaluation)"
         verbose_name_plural = "faits des dossiers (évaluation)"
-        indexes = _indexes("facts")
-
-
-class PublishedFacts(Facts):
-    """The facts of a case as they stood when the published grid was computed (a copy:
-    no link to the case, which may have changed or gone since)."""
-
-    case_id = models.IntegerField(primary_key=True)
-
-    class Meta:
-        verbose_name = "faits publiés d'un dossier (évaluation)"
-        verbose_name_plural = "faits publiés des dossiers (évaluation)"
-        indexes = _indexes("published")
+        indexes = [
+            models.Index(fields=["submitted_year", "municipality"], name="facts_year_muni"),
+            models.Index(fields=["municipality", "submitted_year"], name="facts_muni_year"),
+            models.Index(fields=["manager", "submitted_year"], name="facts_manager_year"),
+            models.Index(fields=["submitted_at"], name="facts_submitted_at"),
+            models.Index(fields=["stage", "clock_start"], name="facts_stage_clock"),
+        ]
 
 
 class CaseFactsDomain(models.Model):
@@ -104,16 +87,6 @@ class CaseFactsDomain(models.Model):
 
     def __str__(self):
         return f"Champ {self.domain_id} du dossier {self.facts_id}"
-
-
-class PublishedFactsDomain(models.Model):
-    """A field of expertise of a case, as it stood when the published grid was computed."""
-
-    facts = models.ForeignKey(PublishedFacts, on_delete=models.CASCADE, related_name="domains")
-    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="+")
-
-    def __str__(self):
-        return f"Champ {self.domain_id} du dossier {self.facts_id} (publié)"
 
 
 class DirtyCase(models.Model):
@@ -146,7 +119,7 @@ class EvaluationState(models.Model):
 
 class PublishedGrid(models.Model):
     """The masked grid (the figures not published), computed from the facts of one
-    version as they stood at ``as_of`` (copied in ``PublishedFacts``)."""
+    version as they stood at ``as_of`` (copied in its ``PublishedFacts``)."""
 
     facts_version = models.PositiveBigIntegerField()
     token = models.CharField(max_length=32)  # names this grid and its copy in cache keys
@@ -166,3 +139,34 @@ class PublishedGrid(models.Model):
 
     def __str__(self):
         return f"Grille publiée (version {self.facts_version}, {self.as_of:%d/%m/%Y %H:%M})"
+
+
+class PublishedFacts(Facts):
+    """The facts of a case as they stood when a published grid was computed (a copy: no
+    link to the case, which may have changed or gone since). Each grid has its own copy,
+    so that a page reading a grid reads its copy even while a newer one is written."""
+
+    grid = models.ForeignKey(PublishedGrid, on_delete=models.CASCADE, related_name="+")
+    case_id = models.IntegerField()
+
+    class Meta:
+        verbose_name = "faits publiés d'un dossier (évaluation)"
+        verbose_name_plural = "faits publiés des dossiers (évaluation)"
+        indexes = [
+            models.Index(fields=["grid", "submitted_year", "municipality"], name="pub_year_muni"),
+            models.Index(fields=["grid", "municipality", "submitted_year"], name="pub_muni_year"),
+            models.Index(fields=["grid", "manager", "submitted_year"], name="pub_manager_year"),
+            models.Index(fields=["grid", "submitted_at"], name="pub_submitted_at"),
+            models.Index(fields=["grid", "stage", "clock_start"], name="pub_stage_clock"),
+            models.Index(fields=["grid", "case_id"], name="pub_case"),
+        ]
+
+
+class PublishedFactsDomain(models.Model):
+    """A field of expertise of a case, as it stood when a published grid was computed."""
+
+    facts = models.ForeignKey(PublishedFacts, on_delete=models.CASCADE, related_name="domains")
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self):
+        return f"Champ {self.domain_id} des faits publiés {self.facts_id}"

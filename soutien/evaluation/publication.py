@@ -47,24 +47,53 @@ REQUEST_INTERVAL = dt.timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class Source:
-    """Where a page reads its facts: the live ones (coordination) or the published copy."""
+    """Where a page reads its facts: the live ones (coordination) or the copy of one
+    published grid (``grid_id``)."""
 
     facts: type
     domains: type
+    grid_id: int | None = None
+
+    def all_facts(self):
+        queryset = self.facts.objects.all()
+        return queryset if self.grid_id is None else queryset.filter(grid_id=self.grid_id)
+
+    def all_domains(self):
+        queryset = self.domains.objects.all()
+        return queryset if self.grid_id is None else queryset.filter(facts__grid_id=self.grid_id)
 
 
 LIVE = Source(CaseFacts, CaseFactsDomain)
-PUBLISHED = Source(PublishedFacts, PublishedFactsDomain)
 
 
-def _copy(source, target, columns: list[str]) -> None:
+def published(grid_id: int) -> Source:
+    return Source(PublishedFacts, PublishedFactsDomain, grid_id)
+
+
+# How many grids (and their copies) are kept: the last one, and the one before for the
+# pages still reading it while the last one was written.
+KEPT_GRIDS = 2
+
+
+def _copy_facts(grid_id: int) -> None:
+    """Copy the facts and their fields as they stand into the grid's copy (two
+    ``INSERT … SELECT`` in the database; table and column names from the models)."""
     quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for column in columns)
-    # Table and column names from the models, quoted; no value from outside.
-    sql = f"INSERT INTO {quote(target._meta.db_table)} ({names}) SELECT {names} FROM "  # noqa: S608
-    sql += quote(source._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in CaseFacts._meta.concrete_fields)
+    facts, copy = quote(CaseFacts._meta.db_table), quote(PublishedFacts._meta.db_table)
+    domains = quote(CaseFactsDomain._meta.db_table)
+    copy_domains = quote(PublishedFactsDomain._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(
+            f"INSERT INTO {copy} (grid_id, {columns}) SELECT %s, {columns} FROM {facts}",  # noqa: S608
+            [grid_id],
+        )
+        cursor.execute(
+            f"INSERT INTO {copy_domains} (facts_id, domain_id) "  # noqa: S608
+            f"SELECT p.id, d.domain_id FROM {domains} d "
+            f"JOIN {copy} p ON p.case_id = d.facts_id AND p.grid_id = %s",
+            [grid_id],
+        )
 
 
 def compute_grid(now=None) -> PublishedGrid:
@@ -80,27 +109,23 @@ def compute_grid(now=None) -> PublishedGrid:
             return latest
         table = TargetDuration.as_table()
         started = time.monotonic()
-        PublishedFactsDomain.objects.all().delete()
-        PublishedFacts.objects.all().delete()
-        _copy(CaseFacts, PublishedFacts, [f.column for f in CaseFacts._meta.concrete_fields])
-        _copy(CaseFactsDomain, PublishedFactsDomain, ["facts_id", "domain_id"])
-        suppressed = mask(_case_facts(now, PublishedFacts, PublishedFactsDomain))
-        valid_after, valid_until = _due_window(now, table)
         stored = PublishedGrid.objects.create(
-            facts_version=state.facts_version,
-            token=uuid.uuid4().hex,
-            as_of=now,
-            valid_after=valid_after,
-            valid_until=valid_until,
-            suppressed=sorted([list(figure) for figure in suppressed], key=repr),
-            computed_in_ms=int((time.monotonic() - started) * 1000),
+            facts_version=state.facts_version, token=uuid.uuid4().hex, as_of=now, suppressed=[]
         )
-        PublishedGrid.objects.filter(pk__lt=stored.pk).delete()
+        _copy_facts(stored.pk)
+        source = published(stored.pk)
+        suppressed = mask(_case_facts(now, source.all_facts(), source.all_domains()))
+        stored.valid_after, stored.valid_until = _due_window(source, now, table)
+        stored.suppressed = sorted([list(figure) for figure in suppressed], key=repr)
+        stored.computed_in_ms = int((time.monotonic() - started) * 1000)
+        stored.save(update_fields=["valid_after", "valid_until", "suppressed", "computed_in_ms"])
+        kept = PublishedGrid.objects.order_by("-pk").values_list("pk", flat=True)[:KEPT_GRIDS]
+        PublishedGrid.objects.filter(pk__lt=min(kept)).delete()  # with their copies
         EvaluationState.objects.filter(pk=state.pk).update(grid_requested_at=None)
     return stored
 
 
-def _due_window(as_of, table) -> tuple:
+def _due_window(source: Source, as_of, table) -> tuple:
     """The last moment a step of the copy fell due before ``as_of``, and the next one
     after (one aggregate query): until then the figures « en retard » do not change."""
     bounds = {}
@@ -120,7 +145,7 @@ def _due_window(as_of, table) -> tuple:
                 Min("clock_start", filter=same & Q(clock_start__gte=as_of - days)),
                 days,
             )
-    found = PublishedFacts.objects.aggregate(**{name: agg for name, (agg, _) in bounds.items()})
+    found = source.all_facts().aggregate(**{name: agg for name, (agg, _) in bounds.items()})
     before = [found[n] + days for n, (_, days) in bounds.items() if n[0] == "b" and found[n]]
     after = [found[n] + days for n, (_, days) in bounds.items() if n[0] == "a" and found[n]]
     return (max(before) if before else None, min(after) if after else None)
@@ -172,7 +197,13 @@ def published_grid(now=None, table=None) -> Grid:  # noqa: ARG001 (callers pass 
             refreshed = _latest()  # the immediate task backend has computed it already
             if refreshed.pk != stored.pk:
                 stored, current = refreshed, True
-    return Grid(_suppressed(stored), as_of=stored.as_of, current=current, token=stored.token)
+    return Grid(
+        _suppressed(stored),
+        as_of=stored.as_of,
+        current=current,
+        token=stored.token,
+        grid_id=stored.pk,
+    )
 
 
 # The suppressed figures of the last grids read by this process, by token (a token names

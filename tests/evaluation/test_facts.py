@@ -302,3 +302,23 @@ def test_after_a_change_the_department_figures_are_ready_in_the_cache(
         counts[label] = len(queries)
     # The grouped counts, four lead-time histograms and the fields: read by the task.
     assert counts["cache emptied"] - counts["prepared by the task"] == 6
+
+
+def test_a_page_holding_a_grid_reads_its_own_copy_while_a_newer_one_is_written(dataset):
+    from soutien.evaluation.publication import published_grid
+
+    held = published_grid(NOW)  # a page has read the grid of the 8 requests…
+    c6 = dataset.cases["c6"]
+    for number in range(3):
+        Case.objects.create(
+            number=f"MSTR-T-92{number:02d}",
+            centre=c6.centre,
+            manager=c6.manager,
+            stage=Stage.SUBMITTED,
+            situation=Situation.CRISIS,
+            submitted_at=day(2024, 5, 3),
+        )
+    compute_grid(NOW)  # …and the task writes the grid of the 11 before the page reads
+    seen = compute(masked=True, now=NOW, grid=held)
+    assert texts(seen.table("summary"))["Demandes reçues"] == ["8"]
+    assert texts(seen.table("by_commune"))["Aix-en-Provence"][0] == "3"
