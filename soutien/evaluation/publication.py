@@ -164,7 +164,8 @@ def _is_current(stored: PublishedGrid, version: int, now) -> bool:
 def _latest():
     """The last grid, with the facts' current version (one query)."""
     version = EvaluationState.objects.filter(pk=1).values("facts_version")[:1]
-    return PublishedGrid.objects.annotate(version_now=Subquery(version)).order_by("-pk").first()
+    latest = PublishedGrid.objects.defer("suppressed").annotate(version_now=Subquery(version))
+    return latest.order_by("-pk").first()
 
 
 def _request(now) -> None:
@@ -212,9 +213,10 @@ _SUPPRESSED: dict[str, frozenset] = {}
 
 
 def _suppressed(stored: PublishedGrid) -> frozenset:
+    """The grid's suppressed figures, read (and parsed) once per process and grid."""
     found = _SUPPRESSED.get(stored.token) if stored.token else None
     if found is None:
-        found = frozenset(Key(*figure) for figure in stored.suppressed)
+        found = frozenset(Key(*figure) for figure in stored.suppressed)  # loaded if deferred
         if stored.token:
             if len(_SUPPRESSED) >= 4:
                 _SUPPRESSED.clear()
