@@ -148,6 +148,17 @@ class PublishedFacts(Facts):
 
     grid = models.ForeignKey(PublishedGrid, on_delete=models.CASCADE, related_name="+")
     case_id = models.IntegerField()
+    # A copy never holds back the deletion of a commune or an organisation (nor fails
+    # on one): it is replaced by the next grid.
+    commune = models.ForeignKey(
+        Commune, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    municipality = models.ForeignKey(
+        Commune, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    manager = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
 
     class Meta:
         verbose_name = "faits publiés d'un dossier (évaluation)"
@@ -166,7 +177,9 @@ class PublishedFactsDomain(models.Model):
     """A field of expertise of a case, as it stood when a published grid was computed."""
 
     facts = models.ForeignKey(PublishedFacts, on_delete=models.CASCADE, related_name="domains")
-    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="+")
+    domain = models.ForeignKey(
+        Domain, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
 
     def __str__(self):
         return f"Champ {self.domain_id} des faits publiés {self.facts_id}"

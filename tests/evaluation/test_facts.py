@@ -322,3 +322,24 @@ def test_a_page_holding_a_grid_reads_its_own_copy_while_a_newer_one_is_written(d
     seen = compute(masked=True, now=NOW, grid=held)
     assert texts(seen.table("summary"))["Demandes reçues"] == ["8"]
     assert texts(seen.table("by_commune"))["Aix-en-Provence"][0] == "3"
+
+
+def test_a_published_copy_never_holds_back_the_deletion_of_an_organisation(dataset):
+    from soutien.directory.models import Organisation
+    from tests.factories import OrganisationFactory, SocialCentreFactory
+
+    association = OrganisationFactory(kind=OrganisationKind.ASSOCIATION)
+    centre = SocialCentreFactory(commune=dataset.aix, manager=association)
+    case = Case.objects.create(
+        number="MSTR-T-9300",
+        centre=centre,
+        manager=association,
+        stage=Stage.SUBMITTED,
+        situation=Situation.PREVENTIVE,
+        submitted_at=day(2024, 5, 4),
+    )
+    compute_grid(NOW)  # the copy of this grid holds the case, its centre's manager
+    case.delete()
+    centre.delete()
+    association.delete()
+    assert Organisation.objects.filter(pk=association.pk).exists() is False
