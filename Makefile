@@ -56,6 +56,7 @@ install: deps debs-run
 	@$(MANAGE) migrate --no-input -v 0
 	@$(MANAGE) load_demo
 	@$(MANAGE) load_selfcheck
+	@$(MANAGE) evaluation_refresh
 
 # A task worker runs beside the development server: it sends the emails (printed here)
 # and, each morning, the reminders and digests; Ctrl+C stops both.

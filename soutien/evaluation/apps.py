@@ -5,3 +5,6 @@ class EvaluationConfig(AppConfig):
     name = "soutien.evaluation"
     label = "evaluation"
     verbose_name = "Évaluation"
+
+    def ready(self):
+        from soutien.evaluation import receivers  # noqa: F401 (connects the signals)

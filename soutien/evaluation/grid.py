@@ -41,17 +41,18 @@ Each step only ever suppresses figures (the more detailed, then the smaller firs
 repeating them until nothing changes ends; the order is fixed, so the same data always
 give the same grid (two servers, or two days without change, show the same cells). Rates,
 medians and averages are shown only when every count they rest on is published.
+
+The cases are read from the evaluation's facts (soutien.evaluation.models); the grid is
+computed once per version of the facts, on a copy of them, and stored with that copy
+(soutien.evaluation.publication): masked pages read the copy with its grid.
 """
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.core.cache import cache
 from django.db.models import BooleanField, Q, Value, When
 from django.db.models import Case as When_
-from django.db.models.functions import Coalesce
 
 from soutien.cases.enums import (
     DEFAULT_SITUATION,
@@ -61,13 +62,12 @@ from soutien.cases.enums import (
     Situation,
     Stage,
 )
-from soutien.cases.models import LEAD_TIMES, TENTHS_PER_DAY, Case, InformationForm, TargetDuration
-from soutien.core import clock
-from soutien.directory.models import OrganisationKind
+from soutien.cases.models import LEAD_TIMES, TENTHS_PER_DAY, TargetDuration
+from soutien.evaluation.facts import ASSOCIATION, FEDERATION, overdue_facts_q
+from soutien.evaluation.models import CaseFacts as LiveFacts
+from soutien.evaluation.models import CaseFactsDomain as LiveFactsDomain
 from soutien.evaluation.policies import SMALL_NUMBER_THRESHOLD
 
-ASSOCIATION = "association"
-FEDERATION = "federation"
 # A key that names no figure of the grid (a free period, several communes at once): what
 # it would show is never published.
 OFF_GRID = "hors-grille"
@@ -116,10 +116,12 @@ class CaseFacts:
     measures: frozenset[str]
 
 
-def _case_facts(now) -> list[CaseFacts]:
-    """Every case sent to the Caf in the department (two queries)."""
-    from soutien.evaluation.indicators import overdue_filter  # the same rule as the pages
-
+def _case_facts(now, facts=None, domains=None) -> list[CaseFacts]:
+    """Every case sent to the Caf in the department, read from the evaluation's facts
+    (``facts``, ``domains``: querysets of the live facts, the default, or of a published
+    copy; three queries: targets, facts, fields)."""
+    facts = LiveFacts.objects.all() if facts is None else facts
+    domains = LiveFactsDomain.objects.all() if domains is None else domains
     table = TargetDuration.as_table()  # both situations (the overdue rule); one query
     targets = table[DEFAULT_SITUATION]
     within = {
@@ -134,42 +136,36 @@ def _case_facts(now) -> list[CaseFacts]:
         for step, (column, *_) in LEAD_TIMES.items()
     }
     rows = (
-        Case.objects.filter(submitted_at__isnull=False)
-        .exclude(stage=Stage.DRAFT)
-        .annotate(
-            municipality=Coalesce("centre__commune__parent_id", "centre__commune_id"),
+        facts.annotate(
             is_overdue=When_(
-                When(overdue_filter(table, now), then=Value(True)),
+                When(overdue_facts_q(table, now), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),
             **within,
         )
         .values(
-            "pk",
+            "case_id",
             "submitted_year",
-            "municipality",
+            "municipality_id",
             "manager_id",
-            "manager__kind",
+            "manager_kind",
             "situation",
             "from_selfcheck",
             "stage",
             "closure_outcome",
             "is_overdue",
-            "satisfaction__pk",
-            "satisfaction__would_recommend",
+            "answered",
+            "recommend",
             *within,
             *(column for column, *_ in LEAD_TIMES.values()),
         )
-        .order_by("pk")
+        .order_by("case_id")
     )
-    domains = defaultdict(set)
-    links = InformationForm.domains.through.objects.filter(
-        informationform__case__submitted_at__isnull=False
-    ).values_list("informationform_id", "domain_id")  # a form's key is its case's
-    for case_id, domain_id in links:
-        domains[case_id].add(domain_id)
-    facts = []
+    fields = defaultdict(set)
+    for case_id, domain_id in domains.values_list("facts__case_id", "domain_id"):
+        fields[case_id].add(domain_id)
+    found = []
     for row in rows:
         measures = {"total"}
         if row["situation"] == Situation.PREVENTIVE:
@@ -196,29 +192,28 @@ def _case_facts(now) -> list[CaseFacts]:
                 measures.add(f"done_{step}")
                 if row[f"within_{step}"]:
                     measures.add(f"within_{step}")
-        if row["satisfaction__pk"] is not None:
+        if row["answered"]:
             measures.add("answered")
-            if row["satisfaction__would_recommend"]:
+            if row["recommend"]:
                 measures.add("recommend")
-        measures |= {f"domain_{domain}" for domain in domains.get(row["pk"], ())}
+        measures |= {f"domain_{domain}" for domain in fields.get(row["case_id"], ())}
         if stage in ACTIVE_STAGES:
             measures.add("in_progress")
         if row["is_overdue"]:
             measures.add("overdue")
         if stage == Stage.SUPPORT:
             measures.add("support")
-        kind = FEDERATION if row["manager__kind"] == OrganisationKind.FEDERATION else ASSOCIATION
-        facts.append(
+        found.append(
             CaseFacts(
-                pk=row["pk"],
+                pk=row["case_id"],
                 year=row["submitted_year"],
-                municipality=row["municipality"],
+                municipality=row["municipality_id"],
                 manager=row["manager_id"],
-                manager_kind=kind,
+                manager_kind=row["manager_kind"],
                 measures=frozenset(measures),
             )
         )
-    return facts
+    return found
 
 
 def figures_of(case: CaseFacts) -> list[Key]:
@@ -427,27 +422,16 @@ def _second_order(keys, counts, sets, suppressed, splits, least_important, hide)
 class Grid:
     """The masked grid: what each key shows to a non-coordinator."""
 
-    def __init__(self, suppressed: set[Key]):
+    def __init__(
+        self, suppressed: set[Key], as_of=None, current: bool = True, token="", grid_id=None
+    ):
         self.suppressed = frozenset(suppressed)
+        self.grid_id = grid_id  # the stored grid, whose copy of the facts masked pages read
+        self.token = token  # names the grid and its copy of the facts (cache keys)
+        self.as_of = as_of  # the moment of the facts it was computed from
+        self.current = current  # computed from the facts as the cases stand
 
     def is_published(self, figure) -> bool:
         if figure is EMPTY:
             return True
         return is_on_grid(figure) and figure not in self.suppressed
-
-
-def published_grid(now=None) -> Grid:
-    """The grid as it stands (two queries; the masking itself is kept in the cache as
-    long as the data do not change, since the same data always give the same grid)."""
-    now = now or clock.now()
-    cases = _case_facts(now)
-    facts = [
-        (c.pk, c.year, c.municipality, c.manager, c.manager_kind, sorted(c.measures)) for c in cases
-    ]
-    fingerprint = hashlib.sha256(repr(facts).encode()).hexdigest()
-    cache_key = f"soutien:evaluation:grid:{fingerprint}"
-    suppressed = cache.get(cache_key)
-    if suppressed is None:
-        suppressed = mask(cases)
-        cache.set(cache_key, suppressed, timeout=60 * 60)
-    return Grid(suppressed)

@@ -1,11 +1,13 @@
 """The indicators of the continuous evaluation, computed by database aggregation.
 
-Nothing here loops over cases in Python: one grouped query (year × centre × manager) gives
-the totals and every breakdown but the fields of expertise, one query per step gives the
-histogram of its lead times (quantiles are read from the cumulative counts), so the number
-of queries is constant whatever the number of cases. The year and the lead times are
-columns the database computes and stores when the dates are written (see
-``soutien.cases.models.Case``): grouping reads plain integers instead of parsing dates.
+Nothing here loops over cases in Python, and nothing reads the case table: every figure is
+a grouped aggregate of the evaluation's facts (``soutien.evaluation.models.CaseFacts``,
+one row per case kept up to date by the case events, see soutien.evaluation.facts). One
+grouped query (year × municipality × kind of manager: the few columns the page shows)
+gives the totals and every breakdown but the fields of expertise, one query per step gives
+the histogram of its lead times (quantiles are read from the cumulative counts), one
+joined query the fields of expertise, so the number of queries is constant whatever the
+number of cases.
 
 The cohort of a period is the cases *submitted* in that period. Figures "à ce jour" (cases
 overdue, accompaniments in progress) describe the present and ignore the period.
@@ -16,11 +18,12 @@ only if the grid publishes them: the same cells whatever the page, export or fil
 """
 
 import datetime as dt
+import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from soutien.cases.deadlines import overdue_q
@@ -37,17 +40,11 @@ from soutien.cases.models import (
     LEAD_TIMES,
     TENTHS_PER_DAY,
     Case,
-    InformationForm,
     TargetDuration,
 )
 from soutien.core import clock
-from soutien.directory.models import (
-    Commune,
-    Domain,
-    Organisation,
-    OrganisationKind,
-    SocialCentre,
-)
+from soutien.directory.models import Commune, Domain
+from soutien.evaluation.facts import facts_token, overdue_facts_q, refresh_dirty
 from soutien.evaluation.figures import Cell, Shown, count, share
 from soutien.evaluation.grid import (
     ASSOCIATION,
@@ -56,9 +53,10 @@ from soutien.evaluation.grid import (
     OFF_GRID,
     Grid,
     Key,
-    published_grid,
 )
+from soutien.evaluation.models import CaseFacts
 from soutien.evaluation.policies import DEPARTMENT, Territory
+from soutien.evaluation.publication import LIVE, Source, published, published_grid
 
 # Each step with a target duration: (start field, end field). Only completed steps count.
 STEP_SPANS: dict[str, tuple[str, str]] = {
@@ -186,6 +184,8 @@ class Evaluation:
     tables: dict[str, Table]
     headline: dict
     department: "Evaluation | None" = None
+    as_of: dt.datetime | None = None  # masked: the moment of the published facts
+    current: bool = True  # masked: the published facts are the facts as they stand
 
     def table(self, key: str) -> Table:
         return self.tables[key]
@@ -216,6 +216,44 @@ def cohort_queryset(territory: Territory, filters: Filters) -> QuerySet[Case]:
     if filters.end:
         queryset = queryset.filter(submitted_at__lt=_day_start(filters.end + dt.timedelta(days=1)))
     return queryset
+
+
+def facts_q(territory: Territory, filters: Filters, *, prefix: str = "") -> Q:
+    """The facts of the cases sent within the territory, commune, federation and period
+    (``prefix``: the path to the facts from a related table)."""
+
+    def q(**lookups) -> Q:
+        return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
+
+    condition = Q()
+    if not territory.is_department:
+        ids = territory.commune_ids
+        condition &= q(commune_id__in=ids) | q(municipality_id__in=ids)
+    if filters.commune is not None:
+        condition &= q(commune=filters.commune) | q(municipality=filters.commune)
+    if filters.federation is not None:
+        condition &= q(manager=filters.federation)
+    if filters.start:
+        condition &= q(submitted_at__gte=_day_start(filters.start))
+    if filters.end:
+        condition &= q(submitted_at__lt=_day_start(filters.end + dt.timedelta(days=1)))
+    return condition
+
+
+def facts_scope(territory: Territory, filters: Filters, source: Source = LIVE) -> QuerySet:
+    """The facts of the scope, any period (the figures « à ce jour »)."""
+    return source.all_facts().filter(facts_q(territory, replace(filters, start=None, end=None)))
+
+
+def facts_cohort(territory: Territory, filters: Filters, source: Source = LIVE) -> QuerySet:
+    """The facts of the cases submitted in the period, within the scope."""
+    return source.all_facts().filter(facts_q(territory, filters))
+
+
+def source_for(masked: bool, grid: Grid | None = None) -> Source:
+    """Masked figures are read from the copy of the facts their grid was computed from
+    (soutien.evaluation.publication); the coordination reads the facts as they stand."""
+    return published(grid.grid_id) if masked else LIVE
 
 
 @dataclass(frozen=True)
@@ -260,17 +298,79 @@ class Durations:
         return value + (position - low) * (self._value_at(low + 1) - value)
 
 
-def _durations(cohort: QuerySet[Case], step: str) -> Durations:
+def _durations(cohort: QuerySet[CaseFacts], step: str) -> tuple:
     """The histogram of a step's lead times (a step is completed once its column is set)."""
     column = STEP_LEAD_TIMES[step]
     rows = (
         cohort.filter(**{f"{column}__isnull": False})
         .values(column)
-        .annotate(cases=Count("pk"))
+        .annotate(cases=Count("case_id"))
         .order_by(column)
         .values_list(column, "cases")
     )
-    return Durations(tuple(rows))
+    return tuple(rows)
+
+
+# The figures of a period are kept this long under the name of their facts (a change of
+# the facts changes the name: nothing stale is ever read).
+FIGURES_TIMEOUT = 24 * 60 * 60
+
+
+def _period_figures(
+    source: Source, token: str, territory: Territory, filters: Filters, *, summary_only: bool
+) -> dict:
+    """What the tables of the period are computed from — the grouped counts, the
+    lead-time histograms, the counts per field — read from the facts, or from the cache
+    where the same facts (``token``: their version, or the published grid's) gave them."""
+    cache_key = (
+        "soutien:evaluation:figures:"
+        + hashlib.sha256(
+            repr(
+                (
+                    source.facts._meta.label,
+                    token,
+                    sorted(territory.commune_ids or ()),
+                    territory.is_department,
+                    filters.start,
+                    filters.end,
+                    getattr(filters.commune, "pk", None),
+                    getattr(filters.federation, "pk", None),
+                    summary_only,
+                )
+            ).encode()
+        ).hexdigest()
+    )
+    if token:
+        found = cache.get(cache_key)
+        if found is not None:
+            return found
+    cohort = facts_cohort(territory, filters, source)
+    if summary_only:
+        found = {"cube": [cohort.aggregate(**_measures())]}
+    else:
+        # One grouped query gives the totals and the year, commune and manager breakdowns:
+        # years × municipalities × two kinds of manager at most, the columns the page
+        # shows, read from the facts (no join).
+        cube = list(
+            cohort.values("submitted_year", "municipality", "manager_kind")
+            .annotate(**_measures())
+            .order_by()
+        )
+        # Counted on the facts' fields, joined to the facts of the cohort (one query).
+        links = source.all_domains().filter(facts_q(territory, filters, prefix="facts__"))
+        found = {
+            "cube": cube,
+            "durations": {step: _durations(cohort, step) for step in STEP_SPANS},
+            "domains": dict(
+                links.values("domain_id")
+                .annotate(n=Count("pk"))
+                .order_by()
+                .values_list("domain_id", "n")
+            ),
+        }
+    if token:
+        cache.set(cache_key, found, timeout=FIGURES_TIMEOUT)
+    return found
 
 
 SATISFACTION_SCORES = ("usefulness", "listening", "ownership")
@@ -290,11 +390,11 @@ def _measures() -> dict:
         "refused": Count("pk", filter=REFUSED),
         "without_follow_up": Count("pk", filter=Q(stage=Stage.CLOSED_WITHOUT_FOLLOW_UP)),
         "closed": Count("pk", filter=Q(stage=Stage.CLOSED)),
-        "satisfaction_n": Count("satisfaction"),
-        "recommend": Count("satisfaction", filter=Q(satisfaction__would_recommend=True)),
+        "satisfaction_n": Count("pk", filter=Q(answered=True)),
+        "recommend": Count("pk", filter=Q(answered=True, recommend=True)),
     }
     for score in SATISFACTION_SCORES:
-        measures[f"{score}_sum"] = Sum(f"satisfaction__{score}")
+        measures[f"{score}_sum"] = Sum(score)
     for outcome in ClosureOutcome:
         measures[f"outcome_{outcome}"] = Count(
             "pk", filter=Q(stage=Stage.CLOSED, closure_outcome=outcome)
@@ -320,10 +420,10 @@ def overdue_filter(table: dict[str, dict[str, int]], now) -> Q:
     return overdue_q(table, now)
 
 
-def _now_aggregate(scope: QuerySet[Case], table: dict[str, dict[str, int]], now) -> dict:
+def _now_aggregate(scope: QuerySet[CaseFacts], table: dict[str, dict[str, int]], now) -> dict:
     return scope.aggregate(
         in_progress=Count("pk", filter=Q(stage__in=ACTIVE_STAGES)),
-        overdue=Count("pk", filter=overdue_filter(table, now)),
+        overdue=Count("pk", filter=overdue_facts_q(table, now)),
         support=Count("pk", filter=Q(stage=Stage.SUPPORT)),
     )
 
@@ -341,29 +441,29 @@ def compute(
     """Every indicator for a territory and filters; figures masked when ``masked``.
 
     ``summary_only``: the summary table alone (the department totals shown beside a
-    commune's figures). ``grid``: the published grid, when already loaded."""
+    commune's figures). ``grid``: the published grid, when already loaded.
+
+    Masked figures are those of the published copy of the facts, « à ce jour » meaning
+    the moment it was taken (``grid.as_of``); the others those of the cases as they
+    stand."""
     filters = filters or Filters()
     now = now or clock.now()
-    if masked and grid is None:
-        grid = published_grid(now)
+    table = TargetDuration.as_table()
+    if masked:
+        if grid is None:
+            grid = published_grid(now, table=table)
+        now = grid.as_of or now
+        token = grid.token
+    else:
+        refresh_dirty()  # the facts as the cases stand
+        token = facts_token()
+    source = source_for(masked, grid)
     place = place_of(territory, filters)
     k = place.key
-    cohort = cohort_queryset(territory, filters)
-    scope = scope_queryset(territory, filters)
-    table = TargetDuration.as_table()
+    scope = facts_scope(territory, filters, source)
     targets = table[DEFAULT_SITUATION]
-    if summary_only:
-        cube = [cohort.aggregate(**_measures())]
-    else:
-        # One grouped query gives the totals and the year, commune and manager breakdowns
-        # (a few thousand groups at most: years × centres × managers). Grouped on the case's
-        # own columns (joined to its satisfaction answer only), then each centre is placed
-        # in its municipality and each manager in its kind from two small lookups.
-        cube = list(
-            cohort.values("submitted_year", "centre_id", "manager_id")
-            .annotate(**_measures())
-            .order_by()
-        )
+    figures = _period_figures(source, token, territory, filters, summary_only=summary_only)
+    cube = figures["cube"]
     main = _totals(cube)
     current = _now_aggregate(scope, table, now)
 
@@ -431,7 +531,6 @@ def compute(
             headline={"share": summary.rows[3][1]},
         )
 
-    _place_groups(cube)
     years = _roll_up(cube, "submitted_year")
     by_year = Table(
         "by_year",
@@ -479,7 +578,7 @@ def compute(
         ],
     )
     for step in STEP_SPANS:
-        durations = _durations(cohort, step)
+        durations = Durations(figures["durations"][step])
         n = durations.n
         median = durations.quantile(0.5)
         p90 = durations.quantile(0.9)
@@ -498,13 +597,7 @@ def compute(
     tables["lead_times"] = lead_times
 
     # Fields of expertise (a request may concern several).
-    # Counted on the (form, field) links of the cohort's forms: a form's key is its case's.
-    links = InformationForm.domains.through.objects.filter(
-        informationform_id__in=cohort.values("pk")
-    )
-    domain_counts = dict(
-        links.values("domain_id").annotate(n=Count("pk")).order_by().values_list("domain_id", "n")
-    )
+    domain_counts = figures["domains"]
     by_domain = Table(
         "by_domain",
         "Demandes par champ de fonctionnement",
@@ -538,17 +631,17 @@ def compute(
     tables["by_commune"] = by_commune
 
     # Association-run or federation-run centres.
-    managers = _roll_up(cube, "kind")
+    managers = _roll_up(cube, "manager_kind")
     by_manager = Table(
         "by_manager",
         "Demandes par type de gestionnaire",
         ["Gestionnaire", "Demandes", "Part préventive", "Taux d'acceptation"],
     )
-    for kind, grid_kind, label in (
-        (OrganisationKind.ASSOCIATION, ASSOCIATION, "Centres associatifs"),
-        (OrganisationKind.FEDERATION, FEDERATION, "Centres gérés par une fédération"),
+    for grid_kind, label in (
+        (ASSOCIATION, "Centres associatifs"),
+        (FEDERATION, "Centres gérés par une fédération"),
     ):
-        row = managers.get(kind, {"total": 0, "preventive": 0, "validated": 0, "refused": 0})
+        row = managers.get(grid_kind, {"total": 0, "preventive": 0, "validated": 0, "refused": 0})
 
         def m(measure, grid_kind=grid_kind):
             return place.kind(grid_kind, measure)
@@ -616,7 +709,13 @@ def compute(
 
     headline = _headline(summary, by_year)
     evaluation = Evaluation(
-        territory=territory, filters=filters, masked=masked, tables=tables, headline=headline
+        territory=territory,
+        filters=filters,
+        masked=masked,
+        tables=tables,
+        headline=headline,
+        as_of=grid.as_of if masked else None,
+        current=grid.current if masked else True,
     )
     if with_department and not territory.is_department:
         department_filters = Filters(
@@ -631,22 +730,6 @@ def compute(
             grid=grid,
         )
     return evaluation
-
-
-def _place_groups(cube: list[dict]) -> None:
-    """Add each group's municipality (a commune, or the city of an arrondissement) and
-    its manager's kind, from the centres and managers involved (two small queries)."""
-    centre_ids = {row["centre_id"] for row in cube}
-    manager_ids = {row["manager_id"] for row in cube}
-    municipality = dict(
-        SocialCentre.objects.filter(pk__in=centre_ids)
-        .annotate(municipality=Coalesce("commune__parent_id", "commune_id"))
-        .values_list("pk", "municipality")
-    )
-    kind = dict(Organisation.objects.filter(pk__in=manager_ids).values_list("pk", "kind"))
-    for row in cube:
-        row["municipality"] = municipality[row["centre_id"]]
-        row["kind"] = kind[row["manager_id"]]
 
 
 # What the breakdowns by year, commune and manager show.

@@ -6,15 +6,16 @@ everyone else sees only a number of requests per commune, read from the publishe
 """
 
 from django.db.models import CharField, Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 
 from soutien.cases.enums import Stage
 from soutien.cases.models import Case
-from soutien.directory.models import SocialCentre
+from soutien.directory.models import Commune, SocialCentre
+from soutien.evaluation.facts import refresh_dirty
 from soutien.evaluation.figures import count
-from soutien.evaluation.grid import Grid, published_grid
-from soutien.evaluation.indicators import Filters, cohort_queryset, place_of
+from soutien.evaluation.grid import Grid
+from soutien.evaluation.indicators import Filters, facts_cohort, place_of, source_for
 from soutien.evaluation.policies import DEPARTMENT, Territory
+from soutien.evaluation.publication import published_grid
 
 # Stage groups drawn on the map: number (printed on the marker), label, colour.
 STAGE_GROUPS = [
@@ -54,18 +55,24 @@ def commune_counts(
     """Requests per commune (Marseille's arrondissements count for Marseille)."""
     if masked and grid is None:
         grid = published_grid()
+    elif not masked:
+        refresh_dirty()
+    source = source_for(masked, grid)
     place = place_of(territory, filters)
-    cohort = cohort_queryset(territory, filters)
-    rows = (
-        cohort.annotate(
-            municipality=Coalesce("centre__commune__parent_id", "centre__commune_id"),
-            code=Coalesce("centre__commune__parent__insee_code", "centre__commune__insee_code"),
-            name=Coalesce("centre__commune__parent__name", "centre__commune__name"),
-        )
-        .values("municipality", "code", "name")
+    cohort = facts_cohort(territory, filters, source)
+    # Grouped on the facts' municipality (no join), then named from the communes.
+    counts = dict(
+        cohort.values("municipality")
         .annotate(n=Count("pk"))
-        .order_by("name")
+        .order_by()
+        .values_list("municipality", "n")
     )
+    rows = [
+        {"municipality": pk, "code": code, "name": name, "n": counts[pk]}
+        for pk, code, name in Commune.objects.filter(pk__in=list(counts))
+        .order_by("name")
+        .values_list("pk", "insee_code", "name")
+    ]
     communes = []
     total = 0
     for row in rows:
@@ -84,7 +91,7 @@ def commune_counts(
         department_filters = Filters(
             start=filters.start, end=filters.end, federation=filters.federation
         )
-        department = cohort_queryset(DEPARTMENT, department_filters).count()
+        department = facts_cohort(DEPARTMENT, department_filters, source).count()
         department_key = place_of(DEPARTMENT, department_filters).key("total")
         data["department_total"] = count(department, department_key).show(masked, grid).text
     return data

@@ -86,6 +86,9 @@ def test_the_anonymisation_reaches_every_model_a_case_owns():
         "documents.PendingUpload",
         "selfcheck.SavedSelfCheck",
         "followup.FollowUp",
+        # What the evaluation counts of a case (no personal data: codes, dates, scores).
+        "evaluation.CaseFacts",
+        "evaluation.CaseFactsDomain",
     }
     from soutien.cases.models import ActionNote
 

@@ -21,7 +21,6 @@ from soutien.directory.reference import DATA_DIR
 from soutien.evaluation import exports
 from soutien.evaluation.charts import evaluation_charts
 from soutien.evaluation.figures import MASKING_NOTE
-from soutien.evaluation.grid import published_grid
 from soutien.evaluation.indicators import Filters, cohort_queryset, compute
 from soutien.evaluation.map import centres_on_map, commune_counts, legend
 from soutien.evaluation.policies import (
@@ -32,6 +31,7 @@ from soutien.evaluation.policies import (
     must_mask,
     territory_of,
 )
+from soutien.evaluation.publication import published_grid
 from soutien.security.decorators import private_page
 from soutien.security.throttle import throttle_exceeded
 from web.evaluation.forms import EvaluationFilterForm

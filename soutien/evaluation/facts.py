@@ -1,0 +1,195 @@
+"""Keeping the evaluation's facts (``CaseFacts``) up to date.
+
+A change of a case (its row, an event, its satisfaction answer, the fields of its
+request) marks it dirty (``mark_dirty``, called by soutien.evaluation.receivers in the
+same transaction); ``refresh_dirty`` computes the facts of the dirty cases again. It runs
+right after the commit (``transaction.on_commit``, one case: a few queries) and, so that
+no reader ever sees facts older than the cases, at the start of every evaluation read
+(one indexed query when nothing is dirty). ``rebuild`` computes every case again (the
+``evaluation_refresh`` command: after ``load_demo``, a bench generation, a bulk update
+that sends no signal).
+
+Each refresh that changes facts bumps ``EvaluationState.facts_version``: the published
+grid (soutien.evaluation.grid) knows from it whether it is current.
+"""
+
+import uuid
+
+from django.db import transaction
+from django.db.models import Case as When_
+from django.db.models import F, Q, Value, When
+from django.db.models.fields import DateTimeField
+from django.db.models.functions import Coalesce
+
+from soutien.cases.deadlines import CLOCKS
+from soutien.cases.enums import Stage
+from soutien.cases.models import LEAD_TIMES, Case, InformationForm
+from soutien.directory.models import OrganisationKind
+from soutien.evaluation.models import CaseFacts, CaseFactsDomain, DirtyCase, EvaluationState
+
+ASSOCIATION = "association"
+FEDERATION = "federation"
+LEAD_COLUMNS = tuple(column for column, *_ in LEAD_TIMES.values())
+BATCH = 2000
+
+
+def in_scope(queryset):
+    """The cases the evaluation counts: sent to the Caf (never a draft)."""
+    return queryset.filter(submitted_at__isnull=False).exclude(stage=Stage.DRAFT)
+
+
+def _rows(case_ids=None):
+    clock_start = When_(
+        *(When(stage=stage, then=F(field)) for stage, (field, _step) in CLOCKS.items()),
+        default=Value(None, output_field=DateTimeField()),
+        output_field=DateTimeField(),
+    )
+    queryset = in_scope(Case.objects.all())
+    if case_ids is not None:
+        queryset = queryset.filter(pk__in=case_ids)
+    return (
+        queryset.annotate(
+            municipality=Coalesce("centre__commune__parent_id", "centre__commune_id"),
+            clock=clock_start,
+        )
+        .values(
+            "pk",
+            "submitted_at",
+            "submitted_year",
+            "centre__commune_id",
+            "municipality",
+            "manager_id",
+            "manager__kind",
+            "situation",
+            "stage",
+            "from_selfcheck",
+            "closure_outcome",
+            "clock",
+            "satisfaction__pk",
+            "satisfaction__would_recommend",
+            "satisfaction__usefulness",
+            "satisfaction__listening",
+            "satisfaction__ownership",
+            *LEAD_COLUMNS,
+        )
+        .order_by("pk")
+    )
+
+
+def _facts(row) -> CaseFacts:
+    kind = FEDERATION if row["manager__kind"] == OrganisationKind.FEDERATION else ASSOCIATION
+    answered = row["satisfaction__pk"] is not None
+    return CaseFacts(
+        case_id=row["pk"],
+        submitted_at=row["submitted_at"],
+        submitted_year=row["submitted_year"],
+        commune_id=row["centre__commune_id"],
+        municipality_id=row["municipality"],
+        manager_id=row["manager_id"],
+        manager_kind=kind,
+        situation=row["situation"] or "",
+        stage=row["stage"],
+        from_selfcheck=row["from_selfcheck"],
+        closure_outcome=row["closure_outcome"] or "",
+        clock_start=row["clock"],
+        answered=answered,
+        recommend=bool(answered and row["satisfaction__would_recommend"]),
+        usefulness=row["satisfaction__usefulness"],
+        listening=row["satisfaction__listening"],
+        ownership=row["satisfaction__ownership"],
+        **{column: row[column] for column in LEAD_COLUMNS},
+    )
+
+
+def _write(case_ids) -> None:
+    """Compute again the facts of these cases (a case out of scope loses its facts)."""
+    case_ids = list(case_ids)
+    CaseFacts.objects.filter(case_id__in=case_ids).delete()  # their fields go with them
+    facts = [_facts(row) for row in _rows(case_ids)]
+    CaseFacts.objects.bulk_create(facts)
+    kept = [f.case_id for f in facts]
+    links = InformationForm.domains.through.objects.filter(informationform_id__in=kept)
+    CaseFactsDomain.objects.bulk_create(
+        CaseFactsDomain(facts_id=case_id, domain_id=domain_id)
+        for case_id, domain_id in links.values_list("informationform_id", "domain_id")
+    )  # a form's key is its case's
+
+
+def bump_version() -> None:
+    state, _ = EvaluationState.objects.get_or_create(pk=1)
+    EvaluationState.objects.filter(pk=state.pk).update(
+        facts_version=F("facts_version") + 1, token=uuid.uuid4().hex
+    )
+
+
+def facts_version() -> int:
+    return EvaluationState.objects.filter(pk=1).values_list("facts_version", flat=True).first() or 0
+
+
+def facts_token() -> str:
+    """What names the facts as they stand in cache keys (one query)."""
+    return EvaluationState.objects.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+def mark_dirty(case_id: int) -> None:
+    """The facts of this case are to be computed again (after the commit, and at the
+    latest before the next evaluation read)."""
+    DirtyCase.objects.bulk_create([DirtyCase(case_id=case_id)], ignore_conflicts=True)
+    transaction.on_commit(after_commit)
+
+
+def after_commit() -> None:
+    """The facts of the cases just changed, then the grid in the background."""
+    from soutien.evaluation.tasks import schedule_grid
+
+    if refresh_dirty():
+        schedule_grid()
+
+
+def refresh_dirty() -> int:
+    """Compute again the facts of the dirty cases; how many there were (one query when
+    there is none)."""
+    if not DirtyCase.objects.exists():
+        return 0
+    with transaction.atomic():
+        dirty = list(
+            DirtyCase.objects.select_for_update(skip_locked=True).values_list("pk", flat=True)
+        )
+        if not dirty:
+            return 0
+        for start in range(0, len(dirty), BATCH):
+            _write(dirty[start : start + BATCH])
+        DirtyCase.objects.filter(pk__in=dirty).delete()
+        bump_version()
+    return len(dirty)
+
+
+def rebuild() -> int:
+    """Compute again the facts of every case (the ``evaluation_refresh`` command)."""
+    with transaction.atomic():
+        DirtyCase.objects.all().delete()
+        CaseFacts.objects.all().delete()
+        ids = list(in_scope(Case.objects.all()).order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), BATCH):
+            _write(ids[start : start + BATCH])
+        bump_version()
+    return len(ids)
+
+
+def overdue_facts_q(table: dict[str, dict[str, int]], now) -> Q:
+    """The rule of soutien.cases.deadlines.overdue_q, on the facts: the current step's
+    clock started before now minus its target duration (one threshold per stage and
+    situation)."""
+    import datetime as dt
+
+    from soutien.cases.enums import DEFAULT_SITUATION, Situation
+
+    late = Q(pk__in=[])
+    for stage, (_field, step) in CLOCKS.items():
+        for situation in Situation.values:
+            threshold = now - dt.timedelta(days=table[situation][str(step)])
+            situation_q = Q(situation=situation)
+            if situation == DEFAULT_SITUATION:
+                situation_q |= Q(situation="")
+            late |= Q(stage=stage) & situation_q & Q(clock_start__lt=threshold)
+    return late

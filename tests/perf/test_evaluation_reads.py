@@ -1,0 +1,83 @@
+"""Issue #15, the evaluation: its pages read the evaluation's facts, never the cases.
+
+For every role that sees the evaluation (the coordination, the evaluation body, a
+partner of the department, a commune partner), the page and its map data read the same
+number of queries with one batch of cases as with three, and none of them reads the case
+table (``cases_case``) or the links of the requests' fields: what is shown comes from the
+facts kept up to date by the case events (soutien.evaluation.facts) and the published
+grid stored with them (soutien.evaluation.publication). One exception, the coordination's
+own map data: each centre with the stage of its latest case (one indexed subquery per
+centre in one query, whatever the number of cases).
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from soutien.accounts.models import User
+from tests.perf.test_query_counts import add_batch, demo_casts
+
+EVALUATION_ROLES = [
+    "coordination@caf13.demo",
+    "evaluation@partenaires.demo",
+    "etat@partenaires.demo",
+    "marseille@partenaires.demo",
+]
+URLS = {
+    "Évaluation": reverse("evaluation:index"),
+    "Évaluation, une année": reverse("evaluation:index") + "?year=2026",
+    "Données de la carte": reverse("evaluation:map_data"),
+}
+CASE_TABLES = ('"cases_case"', '"cases_informationform_domains"', '"cases_satisfaction"')
+
+
+def _read(client: Client, url: str) -> tuple[int, list[str]]:
+    client.get(url)  # warm-up: the facts of the new cases, their grid, session stamps
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response.status_code, [query["sql"] for query in queries]
+
+
+def _all(clients: dict[str, Client]) -> dict:
+    return {
+        (email, page): _read(c, url) for email, c in clients.items() for page, url in URLS.items()
+    }
+
+
+@pytest.mark.django_db
+def test_evaluation_reads_a_constant_number_of_queries_and_never_the_cases(demo):
+    casts = demo_casts()
+    add_batch(casts)
+    clients = {}
+    for email in EVALUATION_ROLES:
+        clients[email] = Client()
+        clients[email].force_login(User.objects.get(email=email))
+    small = _all(clients)
+    add_batch(casts)
+    add_batch(casts)
+    large = _all(clients)
+    grown = {
+        key: f"{len(small[key][1])} → {len(large[key][1])}"
+        for key in small
+        if len(small[key][1]) != len(large[key][1])
+    }
+    assert grown == {}
+    assert {key: status for key, (status, _) in large.items()} == dict.fromkeys(large, 200)
+    reading_cases = {
+        key: [sql for sql in queries if any(table in sql for table in CASE_TABLES)]
+        for key, (_, queries) in large.items()
+        if key != ("coordination@caf13.demo", "Données de la carte")
+    }
+    assert {key: found for key, found in reading_cases.items() if found} == {}
+    # Masked figures come from the published copy of the facts, exact ones from the live
+    # facts (soutien.evaluation.publication).
+    read = {email: " ".join(large[(email, "Évaluation")][1]) for email in EVALUATION_ROLES}
+    assert {email: '"evaluation_publishedfacts"' in sql for email, sql in read.items()} == {
+        "coordination@caf13.demo": False,
+        "evaluation@partenaires.demo": True,
+        "etat@partenaires.demo": True,
+        "marseille@partenaires.demo": True,
+    }
+    assert '"evaluation_casefacts"' in read["coordination@caf13.demo"]
