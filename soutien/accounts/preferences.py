@@ -58,8 +58,8 @@ def deliveries(user_ids, category: str) -> dict[int, str]:
 
 @transaction.atomic
 def preferences_set(*, user: User, by: User, values: dict[str, str]) -> dict[str, str]:
-    """Chacun choisit, pour chaque catégorie, comment il est prévenu. Les courriels de compte
-    et de sécurité partent toujours tout de suite : ce choix n'existe pas pour eux."""
+    """Everyone chooses, for each category, how they are told. Account and security emails
+    always go out at once: this choice does not exist for them."""
     if by is not None and by.pk != user.pk:
         raise PermissionError("Chacun règle ses propres notifications.")
     User.objects.select_for_update().filter(pk=user.pk).first()

@@ -53,8 +53,8 @@ def account_request_create(
     role: str,
     message: str = "",
 ) -> AccountRequest:
-    """Une personne demande un compte ; elle reçoit un accusé de réception, la coordination
-    est prévenue. Aucun compte n'est créé à ce stade."""
+    """A person asks for an account; they receive an acknowledgement of receipt, the
+    coordination is told. No account is created at this stage."""
     if role not in REQUESTABLE_ROLES:
         raise ValidationError({"role": "Ce rôle ne peut pas être demandé."})
     account_request = AccountRequest.objects.create(
@@ -85,8 +85,8 @@ def _lock_pending(account_request: AccountRequest, by) -> AccountRequest:
 
 
 def invitation_create(*, user: User, by, account_request: AccountRequest | None = None) -> str:
-    """Crée un lien d'invitation à usage unique, valable SOUTIEN_INVITATION_DAYS jours,
-    et l'envoie. Seule l'empreinte du jeton est conservée. Renvoie le jeton (pour les tests)."""
+    """Create a single-use invitation link, valid for SOUTIEN_INVITATION_DAYS days, and send
+    it. Only the token's hash is kept. Return the token (for the tests)."""
     token = secrets.token_urlsafe(32)
     expires_at = clock.now() + dt.timedelta(days=settings.SOUTIEN_INVITATION_DAYS)
     Invitation.objects.create(
@@ -109,10 +109,10 @@ def invitation_create(*, user: User, by, account_request: AccountRequest | None 
 def account_request_approve(
     *, account_request: AccountRequest, organisation: Organisation, role: str, by
 ) -> AccountRequest:
-    """La coordination accepte une demande : elle choisit (ou corrige) l'organisation et le
-    rôle. Le compte est créé sans mot de passe utilisable ; un lien d'invitation permet à la
-    personne de choisir le sien. Si un compte existe déjà pour cette adresse, l'accès lui est
-    simplement ajouté."""
+    """The coordination approves a request: it chooses (or corrects) the organisation and the
+    role. The account is created without a usable password; an invitation link lets the
+    person choose their own. If an account already exists for this address, the access is
+    simply added to it."""
     locked = _lock_pending(account_request, by)
     if role not in Role.values:
         raise ValidationError({"role": "Rôle inconnu."})
@@ -150,8 +150,8 @@ def account_request_approve(
 
 @transaction.atomic
 def account_request_refuse(*, account_request: AccountRequest, reason: str = "", by):
-    """La coordination refuse une demande ; la personne reçoit un message courtois.
-    Aucun compte n'est créé."""
+    """The coordination refuses a request; the person receives a courteous message.
+    No account is created."""
     locked = _lock_pending(account_request, by)
     locked.status = AccountRequestStatus.REFUSED
     locked.decided_at = clock.now()
@@ -183,8 +183,8 @@ def invitation_from_token(token: str, *, for_update: bool = False) -> Invitation
 
 @transaction.atomic
 def invitation_accept(*, token: str, password: str) -> User:
-    """La personne invitée choisit son mot de passe : le lien ne sert qu'une fois, avant
-    son expiration ; les autres liens encore ouverts pour ce compte sont annulés."""
+    """The invited person chooses their password: the link works only once, before it
+    expires; the other links still open for this account are cancelled."""
     invitation = invitation_from_token(token, for_update=True)
     user = invitation.user
     validate_password(password, user)

@@ -168,8 +168,8 @@ def propose_from_report(*, case: Case, version: ReportVersion, by) -> list[Actio
 
 
 def centre_people(case: Case) -> QuerySet:
-    """The people of the centre who have an account (administrateurs, salariés, salariés
-    de la fédération gestionnaire): they may carry an action."""
+    """The people of the centre who have an account (« administrateurs », « salariés »,
+    « salariés de la fédération gestionnaire »): they may carry an action."""
     return (
         get_user_model()
         .objects.filter(
@@ -229,8 +229,8 @@ def _require_proposed(action: Action) -> None:
 def action_accept(
     *, action: Action, by, owner: str = "", carried_by=None, due_date=None, version=None
 ) -> Action:
-    """Le centre reprend l'action proposée telle quelle, avec la personne qui la porte et
-    son échéance."""
+    """The centre takes on the proposed action as it is, with the person who carries it and
+    its due date."""
     action, case = _locked_action(action, version)
     _require(policies.can_decide_on_action(by, case))
     _require_proposed(action)
@@ -255,8 +255,8 @@ def action_adapt(
     due_date=None,
     version=None,
 ) -> Action:
-    """Le centre reprend l'action proposée en l'adaptant à sa situation (intitulé,
-    description), avec la personne qui la porte et son échéance."""
+    """The centre takes on the proposed action, adapting it to its situation (title,
+    description), with the person who carries it and its due date."""
     action, case = _locked_action(action, version)
     _require(policies.can_decide_on_action(by, case))
     _require_proposed(action)
@@ -276,8 +276,8 @@ def action_adapt(
 
 @transaction.atomic
 def action_decline(*, action: Action, by, reason: str, version=None) -> Action:
-    """Le centre peut écarter une action proposée, en disant pourquoi : elle reste visible,
-    avec son motif, mais ne fait pas partie du plan."""
+    """The centre may set a proposed action aside, saying why: it stays visible, with its
+    reason, but is not part of the plan."""
     action, case = _locked_action(action, version)
     _require(policies.can_decide_on_action(by, case))
     _require_proposed(action)
@@ -334,9 +334,9 @@ def action_set_status(
     note: str = "",
     version=None,
 ) -> Action:
-    """Les membres du centre tiennent l'état des actions du plan : à démarrer, en cours,
-    réalisée (par l'équipe du centre elle-même ou non), reportée, abandonnée (avec son
-    motif). L'intervenant ne fait pas « à la place de »."""
+    """The members of the centre keep the status of the plan's actions: to start, in progress,
+    done (by the centre's team itself or not), postponed, dropped (with its reason). The
+    consultant does not act « à la place de » the centre's team."""
     action, case = _locked_action(action, version)
     _require(policies.can_set_action_status(by, case))
     before = (action.status, action.status_reason, action.done_by_centre)
@@ -364,8 +364,8 @@ def action_set_status(
 def support_session_log(
     *, case: Case, by, held_on, participants: str, worked_on: str, tools_handed_over: str = ""
 ) -> SupportSession:
-    """Le consultant consigne chaque séance d'accompagnement : qui y a pris part, ce qui a
-    été travaillé, les outils transmis à l'équipe du centre."""
+    """The consultant logs each support session: who took part, what was worked on, the tools
+    handed over to the centre's team."""
     _locked(case)
     _require(policies.can_log_support_session(by, case))
     errors = {}
@@ -496,8 +496,8 @@ def support_sessions_visible(user, case: Case) -> list[SupportSession]:
 def actions_due_for(user, *, today: dt.date | None = None, lead_days: int | None = None):
     """The open actions of the plans in support whose due date has come (or comes within
     ``lead_days``, by default the reminders' setting) that ``user`` owns: the account that
-    carries the action; when no account carries it, the centre's managers (administrateurs
-    bénévoles, salariés de la fédération gestionnaire). Late ones first; each row has
+    carries the action; when no account carries it, the centre's managers (« administrateurs
+    bénévoles », « salariés de la fédération gestionnaire »). Late ones first; each row has
     ``is_late``."""
 
     if not getattr(user, "is_authenticated", False):

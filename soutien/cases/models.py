@@ -319,7 +319,7 @@ class CaseEvent(models.Model):
 
 
 class Opinion(models.Model):
-    """A concerned partner's opinion during the saisine concertée."""
+    """A concerned partner's opinion during the concerted referral (« saisine concertée »)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="opinions")
     partner = models.ForeignKey(
@@ -530,7 +530,7 @@ class ReportVersion(models.Model):
 
 
 class Recommendation(models.Model):
-    """One recommendation (préconisation) of a report version: a field, a priority, a text.
+    """One recommendation (« préconisation ») of a report version: a field, a priority, a text.
     When the manager validates the version, each becomes a proposed action of the plan."""
 
     report_version = models.ForeignKey(
@@ -704,7 +704,7 @@ class ActionNote(models.Model):
 
 
 class SupportSession(models.Model):
-    """A support session (séance d'accompagnement) the consultant logs: who took part,
+    """A support session (« séance d'accompagnement ») the consultant logs: who took part,
     what was worked on, which tools were handed over to the centre's team."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_sessions")

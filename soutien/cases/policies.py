@@ -14,29 +14,30 @@ from soutien.directory.actors import Actor, actor_for, is_coordinator  # noqa: F
 
 
 def is_manager_side(user, case) -> bool:
-    """Le gestionnaire : administrateur de l'association qui gère le centre, ou salarié
-    de la fédération qui le gère."""
+    """The manager: a board member of the association that runs the centre, or an employee
+    of the federation that runs it."""
     return workflow.is_manager(actor_for(user), case)
 
 
 def is_centre_staff(user, case) -> bool:
-    """Salarié d'un centre géré par une association (il passe par ses administrateurs)."""
+    """An employee of a centre run by an association (they go through its board members)."""
     return case.manager_id in actor_for(user).staff_orgs
 
 
 def is_concerned_partner(user, case) -> bool:
-    """Partenaire financeur concerné par le dossier depuis l'ouverture de la saisine."""
+    """A funding partner concerned by the case since the referral was opened."""
     return workflow.is_concerned_partner(actor_for(user), case)
 
 
 def is_provider_of(user, case) -> bool:
-    """Consultant du prestataire à qui le dossier est confié (non encore attribué, ou à lui)."""
+    """A consultant of the provider the case is entrusted to (not yet assigned, or
+    assigned to them)."""
     actor = actor_for(user)
     return case.provider_id in actor.provider_orgs and case.consultant_id in (None, user.pk)
 
 
 def is_assigned_consultant(user, case) -> bool:
-    """Le consultant du prestataire désigné sur le dossier."""
+    """The provider's consultant designated on the case."""
     return workflow.is_assigned_consultant(actor_for(user), case)
 
 
@@ -124,8 +125,8 @@ def can_post_to_channel(user, case, channel) -> bool:
 
 
 def visible_audiences(user, case) -> set[str]:
-    """Les événements de l'historique que l'utilisateur peut lire. Les rappels et les
-    alertes de retard sont lus par la coordination seulement."""
+    """The history events the user may read. Reminders and late alerts are read by the
+    coordination only."""
     audiences = {Audience.CASE}
     if is_coordinator(user):
         audiences.add(Audience.COORDINATION)
@@ -151,6 +152,8 @@ def can_create_case(user) -> bool:
 
 
 def can_create_case_for(user, centre) -> bool:
+    """On prépare une fiche pour un centre dont on est membre : administrateur ou salarié
+    de l'association qui le gère, ou salarié de la fédération gestionnaire."""
     return centre.manager_id in actor_for(user).centre_orgs
 
 
@@ -213,15 +216,15 @@ def can_give_opinion(user, case) -> bool:
 
 
 def speaks_for_the_caf(user, case) -> bool:
-    """La Caf coordonne la mission et compte parmi les financeurs consultés : c'est la
-    coordination qui donne l'avis de la Caf pendant la saisine concertée."""
+    """The Caf coordinates the mission and is one of the funders consulted: the coordination
+    gives the Caf's opinion during the concerted referral."""
     return can_give_opinion(user, case) and bool(
         workflow.caf_opinion_ids(case) & workflow.opinion_partner_ids(actor_for(user), case)
     )
 
 
 def caf_opinion_ids(case) -> set[int]:
-    """Les avis attendus de la Caf elle-même (donnés par la coordination)."""
+    """The opinions expected from the Caf itself (given by the coordination)."""
     return workflow.caf_opinion_ids(case)
 
 
@@ -395,8 +398,8 @@ def can_view_situation(user, case) -> bool:
 
 
 def is_centre_member(user, case) -> bool:
-    """Membre du centre : administrateur bénévole ou salarié de l'association qui le gère,
-    ou salarié de la fédération gestionnaire."""
+    """A member of the centre: a volunteer board member or an employee of the association that
+    runs it, or an employee of the federation that manages it."""
     return case.manager_id in actor_for(user).centre_orgs
 
 

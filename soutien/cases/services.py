@@ -308,7 +308,7 @@ def _allocate_number(year: int) -> str:
 
 @transaction.atomic
 def case_submit(*, case: Case, by) -> Case:
-    """Seul le gestionnaire transmet la fiche à la Caf ; elle doit être complète."""
+    """Only the manager sends the fiche to the Caf; it must be complete."""
     _begin(case, "submit", by=by)
     if missing := information_form_missing(case):
         raise CaseError("La fiche est incomplète : complétez les champs signalés.", errors=missing)
@@ -361,7 +361,7 @@ def case_delete_draft(*, case: Case, by) -> None:
 
 @transaction.atomic
 def case_return_for_completion(*, case: Case, by, message: str) -> Case:
-    """La coordination renvoie la fiche pour complément, avec un message ; tout est conservé."""
+    """The coordination sends the fiche back for completion, with a message; everything is kept."""
     _begin(case, "return_for_completion", by=by)
     if not message.strip():
         raise CaseError("Expliquez ce qui manque au gestionnaire.", field="message")
@@ -371,9 +371,9 @@ def case_return_for_completion(*, case: Case, by, message: str) -> Case:
 
 
 def concerned_partners(case: Case) -> list[Organisation]:
-    """État, Région, Département, Caf — plus la commune du centre quand elle est signataire
-    de la Convention en cours. La Caf y figure comme les autres financeurs : son avis est
-    donné par la coordination (voir docs/workflow-roles.md)."""
+    """The State, the Region, the Department, the Caf — plus the centre's commune when it
+    signed the current Convention. The Caf is listed like the other funders: its opinion is
+    given by the coordination (see docs/workflow-roles.md)."""
 
     period = ConventionPeriod.objects.filter(has_mstr=True).order_by("-start").first()
     funders = Signatory.objects.filter(period=period, is_funder=True).select_related(
@@ -392,8 +392,8 @@ def concerned_partners(case: Case) -> list[Organisation]:
 
 @transaction.atomic
 def case_open_referral(*, case: Case, by) -> Case:
-    """La coordination ouvre la saisine concertée : les partenaires concernés sont déterminés
-    et avertis."""
+    """The coordination opens the concerted referral: the concerned partners are determined
+    and told."""
     _begin(case, "open_referral", by=by)
     _move(case, "open_referral", by=by, referral_opened_at=None)
     for partner in concerned_partners(case):
@@ -404,7 +404,7 @@ def case_open_referral(*, case: Case, by) -> Case:
 
 @transaction.atomic
 def case_withdraw(*, case: Case, by, reason: str = "") -> Case:
-    """Le gestionnaire peut retirer sa demande jusqu'à la décision."""
+    """The manager may withdraw the request until the decision."""
     _begin(case, "withdraw", by=by)
     _move(case, "withdraw", by=by, comment=reason, closed_at=None)
     notifications.notify_withdrawn(case, by)
@@ -413,7 +413,7 @@ def case_withdraw(*, case: Case, by, reason: str = "") -> Case:
 
 @transaction.atomic
 def opinion_give(*, case: Case, by, value: str, comment: str = "") -> Opinion:
-    """Chaque partenaire concerné donne son avis et peut le réviser jusqu'à la décision."""
+    """Each concerned partner gives its opinion and may revise it until the decision."""
     _locked(case)
     _require(policies.can_give_opinion(by, case))
     if value not in (OpinionValue.FAVOURABLE, OpinionValue.RESERVED, OpinionValue.UNFAVOURABLE):
@@ -453,8 +453,9 @@ def missing_opinions(case: Case) -> list[Opinion]:
 def case_decide(
     *, case: Case, by, outcome: str, grounds: str = "", justification: str = ""
 ) -> Decision:
-    """La coordination enregistre la décision des financeurs : validée, refusée (motivée) ou
-    classée sans suite. Décider alors qu'un avis manque exige une justification écrite."""
+    """The coordination records the funders' decision: validated, refused (with reasons) or
+    closed without follow-up. Deciding while an opinion is missing requires a written
+    justification."""
     name = workflow.DECISION_TRANSITIONS.get(outcome)
     if name is None:
         raise CaseError("Choisissez une décision.", field="outcome")
@@ -508,7 +509,7 @@ def case_decide(
 
 @transaction.atomic
 def consultant_assign(*, case: Case, by, consultant) -> Case:
-    """Le prestataire désigne le consultant qui réalise le diagnostic."""
+    """The provider designates the consultant who carries out the diagnostic."""
 
     _locked(case)
     _require(policies.can_assign_consultant(by, case))
@@ -532,7 +533,7 @@ def consultant_assign(*, case: Case, by, consultant) -> Case:
 
 @transaction.atomic
 def finding_save(*, case: Case, by, domain, **fields) -> Finding:
-    """Le consultant consigne ses constats, champ par champ."""
+    """The consultant records their findings, field by field."""
     _locked(case)
     _require(policies.can_work_on_diagnostic(by, case))
     finding, _ = Finding.objects.update_or_create(case=case, domain=domain, defaults=fields)
@@ -567,8 +568,8 @@ def report_save(
     recommendation_items=None,
     **sections,
 ) -> ReportVersion:
-    """Le consultant rédige le rapport (sections structurées) et ses préconisations, chacune
-    avec son champ et sa priorité."""
+    """The consultant writes the report (structured sections) and its recommendations, each
+    with its field and its priority."""
     from soutien.cases import action_plan  # cycle: action_plan imports this module
 
     _locked(case)
@@ -591,7 +592,7 @@ def report_save(
 
 @transaction.atomic
 def report_submit(*, case: Case, by) -> ReportVersion:
-    """Le consultant transmet la version au gestionnaire — à lui seul."""
+    """The consultant sends the version to the manager — to the manager alone."""
     _begin(case, "submit_report", by=by)
     draft = report_draft(case)
     if not draft.pk or not (
@@ -622,7 +623,7 @@ def _submitted_version(case: Case) -> ReportVersion:
 
 @transaction.atomic
 def report_request_changes(*, case: Case, by, comment: str) -> ReportVersion:
-    """Le gestionnaire demande des modifications, avec ses commentaires."""
+    """The manager asks for changes, with their comments."""
     _begin(case, "request_changes", by=by)
     if not comment.strip():
         raise CaseError("Indiquez les modifications souhaitées.", field="comment")
@@ -648,8 +649,8 @@ def report_request_changes(*, case: Case, by, comment: str) -> ReportVersion:
 
 @transaction.atomic
 def report_validate(*, case: Case, by) -> ReportVersion:
-    """Seul le gestionnaire valide le rapport ; les partenaires y accèdent ensuite. Chaque
-    préconisation de la version validée devient une action proposée au plan d'actions."""
+    """Only the manager validates the report; the partners read it afterwards. Each
+    recommendation of the validated version becomes a proposed action of the action plan."""
     from soutien.cases import action_plan  # cycle: action_plan imports this module
 
     _begin(case, "validate_report", by=by)
@@ -676,7 +677,7 @@ def report_validate(*, case: Case, by) -> ReportVersion:
 
 @transaction.atomic
 def restitution_record(*, case: Case, by, attendees=(), **fields) -> Meeting:
-    """Le consultant consigne la restitution au gestionnaire (date, présents, synthèse)."""
+    """The consultant records the restitution to the manager (date, attendees, summary)."""
     _begin(case, "record_restitution", by=by)
     if not (fields.get("summary") or "").strip():
         raise CaseError("Rédigez la synthèse de la restitution.", field="summary")
@@ -691,9 +692,9 @@ def restitution_record(*, case: Case, by, attendees=(), **fields) -> Meeting:
 
 @transaction.atomic
 def action_add(*, case: Case, by, owner: str = "", carried_by=None, **fields) -> Action:
-    """Une action du plan, portée par une personne du centre. Ajoutée par un membre du
-    centre, elle entre au plan (à démarrer) ; ajoutée par le consultant, elle est proposée
-    et attend la décision du centre."""
+    """An action of the plan, carried by a person of the centre. Added by a member of the
+    centre, it enters the plan (« à démarrer »); added by the consultant, it is proposed and
+    awaits the centre's decision."""
     from soutien.cases import action_plan  # cycle: action_plan imports this module
 
     _locked(case)
@@ -726,8 +727,8 @@ def action_add(*, case: Case, by, owner: str = "", carried_by=None, **fields) ->
 def action_update(
     *, action: Action, by, status: str, note: str = "", version: int | None = None
 ) -> Action:
-    """Les membres du centre tiennent l'avancement de leurs actions. Le point d'avancement
-    sert de motif quand l'action est abandonnée ou reportée."""
+    """The members of the centre keep their actions' progress up to date. The progress note
+    serves as the reason when the action is dropped or postponed."""
     from soutien.cases import action_plan  # cycle: action_plan imports this module
 
     action = Action.objects.select_for_update().select_related("case").get(pk=action.pk)
@@ -769,10 +770,10 @@ def case_close(
     summary: str = "",
     open_actions_confirmed: bool = False,
 ) -> Case:
-    """La coordination clôture le dossier avec son issue et un bilan que le gestionnaire
-    lit ; le gestionnaire est invité au questionnaire de satisfaction. Si des actions du
-    plan sont encore ouvertes (proposées, à démarrer, en cours, reportées), la clôture le
-    dit et demande de confirmer."""
+    """The coordination closes the case with its outcome and a summary the manager reads;
+    the manager is invited to the satisfaction questionnaire. If actions of the plan are
+    still open (proposed, to start, in progress, postponed), the closure says so and asks
+    for confirmation."""
 
     _begin(case, "close", by=by)
     if outcome not in ClosureOutcome.values:
@@ -832,7 +833,7 @@ ANONYMISED_CASE_REFUSES = (
 
 @transaction.atomic
 def message_post(*, case: Case, by, channel: str, body: str) -> Message:
-    """Écrire sur le fil des messages ou des notes privées, selon ses droits."""
+    """Write on the message thread or the private notes, according to one's rights."""
     _locked(case)
     if not policies.can_receive_content(case):
         raise CaseError(ANONYMISED_CASE_REFUSES.format(what="de message"), field="body")
@@ -857,8 +858,8 @@ def message_post(*, case: Case, by, channel: str, body: str) -> Message:
 
 @transaction.atomic
 def target_durations_set(*, by, values: dict[str, dict[str, int]]) -> None:
-    """La coordination règle les délais cibles des étapes, pour chaque situation
-    (``values`` : {situation: {étape: jours}}). Une crise se traite plus vite."""
+    """The coordination sets the steps' target durations, for each situation
+    (``values``: {situation: {step: days}}). A crisis is handled faster."""
     _require(policies.can_edit_target_durations(by))
     for situation, steps in values.items():
         for step, days in steps.items():
@@ -872,8 +873,8 @@ def target_durations_set(*, by, values: dict[str, dict[str, int]]) -> None:
 
 @transaction.atomic
 def reminder_settings_set(*, by, lead_days: int, repeat_days: int, escalate_after_days: int):
-    """La coordination règle les rappels : combien de jours avant l'échéance, tous les
-    combien de jours en cas de retard, et après combien de jours de retard elle est alertée."""
+    """The coordination sets the reminders: how many days before the due date, every how many
+    days when late, and after how many days late the coordination is alerted."""
 
     _require(policies.can_edit_target_durations(by))
     errors = {}
@@ -946,11 +947,10 @@ def _case_owned_models() -> list[tuple[type, str]]:
 
 @transaction.atomic
 def case_anonymise(*, case: Case) -> Case:
-    """Un dossier terminé est anonymisé au terme de sa durée de conservation : dans chaque
-    ligne qui lui appartient, chaque champ déclaré personnel (``PERSONAL_FIELDS``) est
-    effacé, un texte obligatoire remplacé par « [anonymisé] » ; les pièces jointes et
-    leurs fichiers sont supprimés. Restent ce que compte l'évaluation : dates, étapes,
-    situation, champs, issues, notes."""
+    """A finished case is anonymised at the end of its retention period: in every row that
+    belongs to it, every field declared personal (``PERSONAL_FIELDS``) is erased, a required
+    text being replaced by « [anonymisé] »; the attachments and their files are deleted.
+    What the evaluation counts remains: dates, stages, situation, fields, outcomes, scores."""
 
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.stage not in FINAL_STAGES:

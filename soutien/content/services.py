@@ -10,7 +10,7 @@ from soutien.content.policies import can_edit_page_text
 
 @transaction.atomic
 def page_text_update(*, slug: str, title: str, description: str, body: str, by) -> PageText:
-    """La coordination modifie le texte d'une page publique ; l'ancienne version est gardée."""
+    """The coordination edits the text of a public page; the previous version is kept."""
     if not can_edit_page_text(by):
         raise PermissionDenied("Seule la coordination modifie les textes du site.")
     default = DEFAULT_TEXTS[slug]  # an unknown slug is a programming error

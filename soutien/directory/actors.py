@@ -60,8 +60,8 @@ def actor_for(user) -> Actor:
 
 
 def is_coordinator(user) -> bool:
-    """Est coordinateur : une personne connectée, active, rattachée à la coordination de la
-    mission (Caf). La seule définition de la coordination, pour tous les modules de droits."""
+    """A coordinator: a signed-in, active person who belongs to the mission's coordination
+    (Caf). The one definition of the coordination, for every rights module."""
     if not (user and getattr(user, "is_authenticated", False) and user.is_active):
         return False
     return actor_for(user).coordinator

@@ -151,7 +151,7 @@ class Organisation(models.Model):
 
 
 class SocialCentre(models.Model):
-    """A social centre (centre social, équipement social) that may receive support."""
+    """A social centre (« centre social », « équipement social ») that may receive support."""
 
     name = models.CharField("nom", max_length=200)
     address = models.CharField("adresse", max_length=255, blank=True)
@@ -277,7 +277,7 @@ class ProviderContractQuerySet(models.QuerySet):
 
 
 class ProviderContract(models.Model):
-    """The public contract (marché) that designates the provider for a period."""
+    """The public contract (« marché ») that designates the provider for a period."""
 
     provider = models.ForeignKey(
         Organisation,

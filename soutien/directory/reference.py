@@ -1,4 +1,4 @@
-"""Reference data of the Convention cadre of the Bouches-du-Rhône.
+"""Reference data of the « Convention cadre » of the Bouches-du-Rhône.
 
 Loading is idempotent and respectful of later edits: a row that already exists
 (found by its natural key) is left as the coordinator edited it; only missing

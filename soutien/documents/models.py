@@ -1,4 +1,4 @@
-"""Attachments of a case (pièces jointes) and the log of their downloads.
+"""Attachments of a case (« pièces jointes ») and the log of their downloads.
 
 A file is stored privately under a random UUID name; its original name is kept,
 sanitised, for the download. The file itself is only served by a checked view.

@@ -75,7 +75,7 @@ def form_pdf_context(case) -> dict:
 
 
 def render_form_pdf(case) -> bytes:
-    """La fiche d'information transmise, telle que le gestionnaire l'a remplie."""
+    """The information form as sent, as the manager filled it in."""
     return render_pdf("documents/pdf/information_form.html", form_pdf_context(case))
 
 
@@ -122,8 +122,8 @@ def report_pdf_context(version, *, viewer) -> dict:
 
 
 def render_report_pdf(version, *, viewer) -> bytes:
-    """Une version du rapport : marquée « non validée » tant que le gestionnaire ne l'a pas
-    validée, avec la mention de confidentialité et la liste des destinataires."""
+    """A version of the report: marked « non validée » as long as the manager has not
+    validated it, with the confidentiality notice and the list of recipients."""
     return render_pdf("documents/pdf/report.html", report_pdf_context(version, viewer=viewer))
 
 
@@ -183,7 +183,7 @@ def restitution_pdf_context(meeting, *, viewer) -> dict:
 
 
 def render_restitution_pdf(meeting, *, viewer) -> bytes:
-    """Le compte rendu de la restitution au gestionnaire."""
+    """The minutes of the restitution to the manager."""
     return render_pdf(
         "documents/pdf/restitution.html", restitution_pdf_context(meeting, viewer=viewer)
     )
@@ -207,5 +207,5 @@ def action_plan_pdf_context(case) -> dict:
 
 
 def render_action_plan_pdf(case) -> bytes:
-    """Le plan d'actions du centre, groupé par champ, avec son avancement."""
+    """The centre's action plan, grouped by field, with its progress."""
     return render_pdf("documents/pdf/action_plan.html", action_plan_pdf_context(case))

@@ -74,7 +74,7 @@ def target_for(case: Case, attach_to: str, target_id) -> object | None:
 def document_upload(
     *, case: Case, by, attach_to: str, uploaded, target=None, request=None
 ) -> Document:
-    """Joindre un fichier : vérifié par son contenu, rangé sous un nom aléatoire, privé."""
+    """Attach a file: checked by its content, stored under a random name, private."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not case_policies.can_receive_content(case):
         raise NotPermitted(ANONYMISED_CASE_REFUSES.format(what="de pièce jointe"))
@@ -119,10 +119,9 @@ def document_upload(
 
 @transaction.atomic
 def pending_upload_keep(*, case: Case, by, uploaded) -> PendingUpload:
-    """Garder un fichier choisi dans la fiche quand la fiche revient avec une erreur : il
-    est vérifié par son contenu comme toute pièce jointe, rangé en privé, et ne devient une
-    pièce jointe de la fiche qu'à l'enregistrement (un navigateur ne remplit jamais à
-    nouveau un champ de fichier)."""
+    """Keep a file chosen in the fiche when the fiche comes back with an error: it is checked
+    by its content like any attachment, stored privately, and becomes an attachment of the
+    fiche only when the fiche is saved (a browser never fills a file field in again)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not policies.can_attach(by, case, AttachTo.FORM):
         raise NotPermitted()
@@ -149,7 +148,7 @@ def pending_upload_keep(*, case: Case, by, uploaded) -> PendingUpload:
 
 @transaction.atomic
 def pending_uploads_discard(*, by, uploads) -> None:
-    """Retirer un fichier gardé avant l'enregistrement : seule la personne qui l'a choisi."""
+    """Remove a kept file before the fiche is saved: only the person who chose it."""
     for pending in uploads:
         if pending.uploaded_by_id != by.pk:
             raise NotPermitted()
@@ -195,9 +194,8 @@ def _attach_pending(*, case: Case, by, uploads) -> list[Document]:
 
 @transaction.atomic
 def information_form_save_with_files(*, case: Case, by, kept=(), removed=(), **arguments) -> Case:
-    """Enregistrer la fiche et ses fichiers ensemble : les fichiers gardés deviennent des
-    pièces jointes de la fiche, et celles que la personne retire sont retirées, dans la
-    même transaction que ses champs."""
+    """Save the fiche and its files together: the kept files become attachments of the fiche,
+    and those the person removes are removed, in the same transaction as its fields."""
     case = case_services.information_form_save(case=case, by=by, **arguments)
     _attach_pending(case=case, by=by, uploads=kept)
     uuids = [str(value) for value in removed]
@@ -209,9 +207,9 @@ def information_form_save_with_files(*, case: Case, by, kept=(), removed=(), **a
 
 @transaction.atomic
 def message_post_with_files(*, case: Case, by, channel: str, body: str, files=()):
-    """Publier un message ou une note privée avec ses pièces jointes : chaque fichier est
-    vérifié comme les autres et lu par les seules personnes qui lisent le message ; un
-    fichier refusé et rien n'est publié."""
+    """Post a message or a private note with its attachments: each file is checked like the
+    others and read only by the people who read the message; if one file is refused,
+    nothing is posted."""
     message = case_services.message_post(case=case, by=by, channel=channel, body=body)
     for uploaded in files:
         try:
@@ -237,7 +235,7 @@ def _audience(attach_to, target):
 
 @transaction.atomic
 def document_delete(*, document: Document, by) -> None:
-    """Retirer une pièce jointe : son auteur, tant qu'il pourrait encore la joindre."""
+    """Remove an attachment: its author, as long as they could still attach it."""
     document = Document.objects.select_for_update().select_related("case").get(pk=document.pk)
     if not policies.can_delete_document(by, document):
         raise NotPermitted()
@@ -261,7 +259,7 @@ def document_delete(*, document: Document, by) -> None:
 def download_record(
     *, case: Case, by, kind: str, document: Document | None = None, name: str = "", request=None
 ) -> DownloadLog:
-    """Consigner un téléchargement : qui, quand, quel document (pièce jointe ou PDF généré)."""
+    """Record a download: who, when, which document (attachment or generated PDF)."""
     log = DownloadLog.objects.create(
         document=document,
         document_name=(document.original_name if document else name)[:200],

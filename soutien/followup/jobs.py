@@ -11,11 +11,11 @@ and its dates are checked again there; nothing is sent on a day when that questi
 already had an email (``sent_at`` or ``reminded_at`` of today). Each email is recorded in
 the case history, visible to the coordination only.
 
-Who is told: each active manager account of the case (administrateur bénévole of the
-association, or salarié of the federation, that manages the centre), by email through
-the outbox, unless they chose « Jamais » for the category (« Activité de mes dossiers »
-for the questionnaire, « Rappels et retards » for its reminders). The daily digest does
-not list them: whoever chose the digest gets the email itself.
+Who is told: each active manager account of the case (« administrateur bénévole » of
+the association, or « salarié » of the federation, that manages the centre), by email
+through the outbox, unless they chose « Jamais » for the category (« Activité de mes
+dossiers » for the questionnaire, « Rappels et retards » for its reminders). The daily
+digest does not list them: whoever chose the digest gets the email itself.
 """
 
 from __future__ import annotations

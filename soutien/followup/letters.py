@@ -59,7 +59,7 @@ CATEGORY = NotificationCategory.CASE_ACTIVITY
 
 
 def coordination_contacts() -> list[Organisation]:
-    """Whom the manager contacts: the coordination (Caf des Bouches-du-Rhône)."""
+    """Whom the manager contacts: the coordination (« Caf des Bouches-du-Rhône »)."""
     return list(Organisation.objects.filter(kind=OrganisationKind.COORDINATOR).order_by("name"))
 
 

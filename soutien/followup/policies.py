@@ -1,4 +1,4 @@
-"""Who may answer and read the follow-up questionnaires (suivi à 6 et 12 mois)."""
+"""Who may answer and read the follow-up questionnaires (« suivi à 6 et 12 mois »)."""
 
 from soutien.cases import policies as case_policies
 from soutien.cases.enums import Stage

@@ -23,15 +23,15 @@ from soutien.followup.models import FollowUp
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` later, or the month's last day when it has fewer days
-    (31 août + 6 mois = 28 ou 29 février)."""
+    (31 August + 6 months = 28 or 29 February)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def followups_plan(*, case: Case, **_ignored) -> list[FollowUp]:
-    """À la clôture, les questionnaires de suivi à 6 et 12 mois sont planifiés, datés à
-    partir du jour de clôture (heure de Paris). Called by ``case_close`` (settings
+    """At closure, the 6- and 12-month follow-up questionnaires are planned, dated from the
+    day of closure (Paris time). Called by ``case_close`` (settings
     ``SOUTIEN_CASE_HOOKS``), inside its transaction; planning twice changes nothing."""
     closed_on = timezone.localdate(case.closed_at or clock.now())
     planned = []
@@ -59,9 +59,9 @@ def followup_answer(
     new_difficulties_text: str = "",
     would_ask_again: str,
 ) -> FollowUp:
-    """Le gestionnaire répond au questionnaire de suivi, une fois. Les réponses sont lues
-    par la coordination et par le gestionnaire ; l'historique du dossier indique
-    « Suivi à 6 mois reçu » (ou à 12 mois) à la coordination."""
+    """The manager answers the follow-up questionnaire, once. The answers are read by the
+    coordination and by the manager; the case history shows « Suivi à 6 mois reçu » (or
+    12 months) to the coordination."""
     case = Case.objects.select_for_update().get(pk=followup.case_id)
     followup = FollowUp.objects.select_for_update().get(pk=followup.pk)
     followup.case = case

@@ -54,7 +54,7 @@ def _check_meeting_times(fields: dict) -> None:
 
 @transaction.atomic
 def meeting_record(*, case: Case, by, kind: str, attendees=(), **fields) -> Meeting:
-    """Consigner une réunion (saisine, entretien, rencontre partenaires, séance)."""
+    """Record a meeting (referral, interview, partner meeting, session)."""
     _lock_case(case)
     if not policies.MEETING_POLICIES[kind](by, case):
         raise NotPermitted()
@@ -81,7 +81,7 @@ def _locked(meeting) -> Meeting:
 
 @transaction.atomic
 def meeting_invitations_send(*, meeting, by, cancel: bool = False) -> int:
-    """Envoyer l'invitation (ou l'annulation) à chaque participant. Renvoie le nombre envoyé."""
+    """Send the invitation (or the cancellation) to each participant. Return the number sent."""
     meeting = _locked(meeting)
     if cancel:
         if meeting.cancelled_at is None:
@@ -106,8 +106,8 @@ def meeting_invitations_send(*, meeting, by, cancel: bool = False) -> int:
 
 @transaction.atomic
 def meeting_plan(*, case, by, kind: str, attendees=(), invite: bool = True, **fields) -> Meeting:
-    """Planifier une réunion (meeting_record) et inviter ses participants quand elle est à
-    venir."""
+    """Plan a meeting (meeting_record) and invite its participants when it is still to
+    come."""
     if invite and fields.get("starts_at") and fields["starts_at"] <= clock.now():
         raise CaseError(
             "Une réunion planifiée est à venir : choisissez une date future, ou consignez "
@@ -123,8 +123,8 @@ def meeting_plan(*, case, by, kind: str, attendees=(), invite: bool = True, **fi
 
 @transaction.atomic
 def meeting_reschedule(*, meeting, by, attendees=None, **changes) -> Meeting:
-    """Modifier une réunion (date, lieu, ordre du jour, participants) : la révision de
-    l'invitation (SEQUENCE) augmente et chaque participant reçoit la mise à jour."""
+    """Change a meeting (date, place, agenda, participants): the invitation's revision
+    (SEQUENCE) goes up and each participant receives the update."""
     meeting = _locked(meeting)
     if not policies.can_manage_invitations(by, meeting):
         raise NotPermitted()
@@ -167,7 +167,7 @@ def meeting_reschedule(*, meeting, by, attendees=None, **changes) -> Meeting:
 
 @transaction.atomic
 def meeting_cancel(*, meeting, by) -> Meeting:
-    """Annuler une réunion : chaque participant reçoit l'annulation (METHOD:CANCEL)."""
+    """Cancel a meeting: each participant receives the cancellation (METHOD:CANCEL)."""
     meeting = _locked(meeting)
     if meeting.cancelled_at is not None:
         raise AlreadyDone()
@@ -295,9 +295,9 @@ def _send_poll(poll, invitees) -> int:
 def poll_propose(
     *, case: Case, by, kind: str, slots, attendees=(), external_emails: str = "", **fields
 ) -> DatePoll:
-    """Proposer de 2 à 6 créneaux pour une réunion avec les partenaires (la coordination
-    pour la saisine et la rencontre avec les partenaires, le consultant pour la
-    restitution) : chaque personne invitée reçoit un lien pour répondre."""
+    """Propose 2 to 6 slots for a meeting with the partners (the coordination for the referral
+    and the partner meeting, the consultant for the restitution): each invited person
+    receives a link to answer."""
     _lock_case(case)
     if not policies.can_propose_poll(by, case, kind):
         raise NotPermitted()
@@ -330,9 +330,9 @@ def _locked_poll(poll) -> DatePoll:
 
 @transaction.atomic
 def poll_answer(*, poll, answers: dict, by=None, email: str = "") -> list[DatePollAnswer]:
-    """Répondre au sondage pour soi-même : oui, si besoin ou non à chaque créneau. Une
-    personne invitée répond depuis le dossier (`by`) ou par le lien signé de son courriel
-    (`email`, déjà vérifié) ; une nouvelle réponse remplace la précédente."""
+    """Answer the poll for oneself: yes, if need be, or no to each slot. An invited person
+    answers from the case (`by`) or through the signed link of their email (`email`,
+    already checked); a new answer replaces the previous one."""
     poll = _locked_poll(poll)
     if by is not None:
         if not policies.can_answer_poll(by, poll):
@@ -375,8 +375,8 @@ def poll_answer(*, poll, answers: dict, by=None, email: str = "") -> list[DatePo
 
 @transaction.atomic
 def poll_pick(*, poll, slot, by) -> Meeting:
-    """Retenir un créneau : la réunion est planifiée à cette date avec les personnes
-    invitées au sondage, qui reçoivent l'invitation (.ics) ; le sondage est clos."""
+    """Pick a slot: the meeting is planned at that date with the people invited to the poll,
+    who receive the invitation (.ics); the poll is closed."""
     poll = _locked_poll(poll)
     if not poll.is_open:
         raise AlreadyDone()

@@ -29,8 +29,8 @@ def _check(by):
 
 @transaction.atomic
 def question_update(*, question: Question, by, weights: dict[int, int], **fields) -> Question:
-    """La coordination modifie une question, son explication, ses conseils et les points
-    de chaque réponse (``weights`` : identifiant de la réponse → points)."""
+    """The coordination edits a question, its explanation, its advice and the points of each
+    answer (``weights``: the answer's identifier → points)."""
     _check(by)
     question = Question.objects.select_for_update().get(pk=question.pk)
     changed = []
@@ -63,8 +63,8 @@ def question_update(*, question: Question, by, weights: dict[int, int], **fields
 def threshold_update(
     *, threshold: DomainThreshold, watch_from: int, warning_from: int, by
 ) -> DomainThreshold:
-    """La coordination fixe, pour un champ, les points à partir desquels il est « à surveiller »
-    puis présente des « signes d'alerte » (le second seuil est plus haut que le premier)."""
+    """The coordination sets, for a field, the points from which it is « à surveiller » and
+    then shows « signes d'alerte » (the second threshold is higher than the first)."""
     _check(by)
     if not 1 <= watch_from < warning_from:
         raise ValidationError(
@@ -86,8 +86,8 @@ def threshold_update(
 
 @transaction.atomic
 def saved_selfcheck_create(*, centre, by, answers: dict[str, str]) -> SavedSelfCheck:
-    """Le gestionnaire garde un auto-diagnostic pour son centre : les réponses et le niveau
-    de chaque champ ce jour-là (pour suivre l'évolution d'une année sur l'autre)."""
+    """The manager keeps a self-check for their centre: the answers and the level of each
+    field on that day (to follow the change from one year to the next)."""
     if not can_save_selfcheck_for(by, centre):
         raise PermissionDenied("Seul le gestionnaire du centre enregistre un auto-diagnostic.")
     questions = selectors.question_specs(selectors.active_questions())
@@ -116,10 +116,9 @@ DETACHED_LABEL = "Auto-diagnostic retiré de la demande"
 
 @transaction.atomic
 def saved_selfcheck_attach(*, saved: SavedSelfCheck, case: Case, by) -> SavedSelfCheck:
-    """Le gestionnaire joint un auto-diagnostic enregistré de son centre à une demande qu'il
-    peut encore modifier : dès lors, ceux qui lisent la fiche lisent aussi ses réponses et
-    ses niveaux. Une demande porte un seul auto-diagnostic : joindre un autre remplace le
-    premier."""
+    """The manager attaches a saved self-check of their centre to a request they may still
+    edit: from then on, those who read the fiche also read its answers and its levels. A
+    request carries a single self-check: attaching another replaces the first."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     saved = SavedSelfCheck.objects.select_for_update().get(pk=saved.pk)
     if not can_attach_selfcheck(by, case):
@@ -141,7 +140,7 @@ def saved_selfcheck_attach(*, saved: SavedSelfCheck, case: Case, by) -> SavedSel
 
 @transaction.atomic
 def saved_selfcheck_detach(*, case: Case, by) -> int:
-    """Le gestionnaire retire l'auto-diagnostic joint, tant que la fiche peut être modifiée."""
+    """The manager removes the attached self-check, as long as the fiche may be edited."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not can_attach_selfcheck(by, case):
         raise PermissionDenied("Seul le gestionnaire retire l'auto-diagnostic de sa demande.")
