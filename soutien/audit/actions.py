@@ -1,9 +1,10 @@
 """Every action the audit log records, as one enumeration.
 
-`audit_record` refuses an action outside it, so a misspelt action can never slip into the
-log (where the readers of "who read the report" or the right-of-access export look for
-exact values). The events of a case are recorded as ``case.<kind>``, the kind being one
-of `soutien.cases.enums.EventKind` (checked by `soutien.cases.services.record_event`).
+The platform's code names its actions only through this enumeration (a test reads the
+code and refuses a bare string), so a misspelt action can never slip into the log, where
+the readers of "who read the report" or the right-of-access export look for exact values.
+The events of a case are recorded as ``case.<kind>``, the kind being one of
+`soutien.cases.enums.EventKind` (checked by `soutien.cases.services.record_event`).
 """
 
 from enum import StrEnum
@@ -40,8 +41,3 @@ class AuditAction(StrEnum):
     # The log itself
     AUDIT_PURGE = "audit.purge"
     AUDIT_CHAIN_OPEN = "audit.chain_open"
-
-
-def is_known(action: str) -> bool:
-    """An action of the enumeration, or the event of a case (``case.<kind>``)."""
-    return action in AuditAction._value2member_map_ or action.startswith(CASE_EVENT_PREFIX)

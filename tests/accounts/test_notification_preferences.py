@@ -25,12 +25,15 @@ from soutien.accounts.preferences import (
 )
 from soutien.cases import notifications, services
 from soutien.cases.digest import send_digests
-from soutien.cases.enums import Stage
+from soutien.cases.enums import EventKind, Stage
 from soutien.core.models import OutboxEmail
 from soutien.core.outbox import outbox_flush
 from tests.builders import case_at
 
 pytestmark = pytest.mark.django_db
+
+# An event of the history, of any kind (its audience is what these tests are about).
+NOTE = EventKind.ACTION_UPDATE
 
 CASE = NotificationCategory.CASE_ACTIVITY
 REMINDERS = NotificationCategory.REMINDERS
@@ -252,9 +255,12 @@ def test_the_digest_shows_only_the_events_the_person_may_read(referral):
     choose(partner, **{CASE: "digest", REMINDERS: "none"})
     since = timezone.now()
     services.record_event(
-        case=case, kind="note", label="Note réservée au gestionnaire", audience="manager_provider"
+        case=case,
+        kind=NOTE,
+        label="Note réservée au gestionnaire",
+        audience="manager_provider",
     )
-    services.record_event(case=case, kind="note", label="Étape visible de tous")
+    services.record_event(case=case, kind=NOTE, label="Étape visible de tous")
     assert send_digests(now=since + dt.timedelta(minutes=1)) == 1
     [digest] = emails_to(partner)
     assert "Étape visible de tous" in digest.body

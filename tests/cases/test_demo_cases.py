@@ -78,7 +78,8 @@ def test_demo_cases_are_walked_through_the_services_in_the_past(
         load_demo_cases()
     # No email written, none scheduled (the services schedule a send per email).
     assert not OutboxEmail.objects.exists()
-    assert callbacks == []
+    # Nothing scheduled that sends (the evaluation's refresh of its facts may run).
+    assert [c for c in callbacks if not c.__module__.startswith("soutien.evaluation")] == []
     for case in Case.objects.all():
         events = list(case.events.order_by("pk"))
         dates = [event.created_at for event in events]

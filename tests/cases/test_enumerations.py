@@ -1,5 +1,8 @@
-"""Event kinds and audit actions are enumerations: nothing else enters the history or
-the audit log; versioned writes go through one helper."""
+"""Event kinds and audit actions are enumerations: nothing else enters the history, and
+the code names audit actions only through theirs; versioned writes go through one helper."""
+
+import ast
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -16,6 +19,17 @@ from soutien.core.versioning import save_versioned
 from tests.builders import case_at
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+AUDIT_CALLS = {"audit_record", "_audit"}
+
+
+def _name(node) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
 
 
 def test_every_transition_and_every_meeting_kind_is_an_event_kind():
@@ -34,11 +48,28 @@ def test_an_unknown_event_kind_is_refused_and_writes_nothing(reference):
     assert AuditEntry.objects.filter(action="case.hand_over").count() == 1
 
 
-def test_an_unknown_audit_action_is_refused(reference):
-    before = AuditEntry.objects.count()
-    with pytest.raises(ValueError):
-        audit_record(action="report.veiw")
-    assert AuditEntry.objects.count() == before
+def test_the_code_names_audit_actions_through_the_enumeration_only():
+    """Every ``action=`` given to the audit log in soutien/ and web/ is an AuditAction
+    member, never a bare string; every member is one the code records."""
+    offenders, used = [], set()
+    for folder in ("soutien", "web"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not (isinstance(node, ast.Call) and _name(node.func) in AUDIT_CALLS):
+                    continue
+                for keyword in node.keywords:
+                    if keyword.arg != "action":
+                        continue
+                    value = keyword.value
+                    if isinstance(value, ast.Constant):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                    elif isinstance(value, ast.Attribute) and _name(value.value) == "AuditAction":
+                        used.add(value.attr)
+    assert offenders == []
+    # The chain opening is recorded through its constant (CHAIN_OPEN_ACTION).
+    assert {member.name for member in AuditAction} - used == {"AUDIT_CHAIN_OPEN"}
     audit_record(action=AuditAction.DATA_EXPORT)
     assert AuditEntry.objects.latest("pk").action == "data.export"
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from soutien.cases import services
 from soutien.cases.awaiting import TODO_ROWS_PER_KIND, todo_counts, todo_for
-from soutien.cases.enums import Audience, DecisionOutcome, OpinionValue, Stage
+from soutien.cases.enums import Audience, DecisionOutcome, EventKind, OpinionValue, Stage
 from soutien.cases.models import Case, CaseVisit
 from soutien.cases.visits import record_visit
 from soutien.core import clock
@@ -28,6 +28,9 @@ from tests.builders import Cast, case_at, make_cast
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+# An event of the history, of any kind (its audience is what these tests are about).
+NOTE = EventKind.ACTION_UPDATE
 
 BUILT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 NOW = BUILT + dt.timedelta(days=40)  # 11 April 2026
@@ -268,11 +271,15 @@ def test_a_case_changed_since_the_last_visit_is_marked(client, world):
     assert not is_new(cast.consultant, case)
     # Events the consultant may not read, or their own, are not news.
     services.record_event(
-        case=case, kind="note", label="Note", by=cast.coordinator, audience=Audience.COORDINATION
+        case=case,
+        kind=NOTE,
+        label="Note",
+        by=cast.coordinator,
+        audience=Audience.COORDINATION,
     )
-    services.record_event(case=case, kind="note", label="Note", by=cast.consultant)
+    services.record_event(case=case, kind=NOTE, label="Note", by=cast.consultant)
     assert not is_new(cast.consultant, case)
-    services.record_event(case=case, kind="note", label="Point d'étape", by=cast.coordinator)
+    services.record_event(case=case, kind=NOTE, label="Point d'étape", by=cast.coordinator)
     assert is_new(cast.consultant, case)
     with clock.frozen_at(NOW):
         page = client.get(reverse("web:my_space")).content.decode()
@@ -286,7 +293,7 @@ def test_a_case_changed_since_the_last_visit_is_marked(client, world):
 
 def test_a_case_never_opened_is_not_marked(world):
     cast, cases = world
-    services.record_event(case=cases["referral"], kind="note", label="Note", by=cast.coordinator)
+    services.record_event(case=cases["referral"], kind=NOTE, label="Note", by=cast.coordinator)
     assert not is_new(cast.partner_state, cases["referral"])
 
 
@@ -422,9 +429,9 @@ def test_news_follow_who_may_read_the_event(world):
         record_visit(user=user, case=support)
     for user in (cast.partner_state, cast.partner_commune):
         record_visit(user=user, case=referral)
-    services.record_event(case=support, kind="note", label="Point", by=cast.consultant,
+    services.record_event(case=support, kind=NOTE, label="Point", by=cast.consultant,
                           audience=Audience.MANAGER_AND_PROVIDER)  # fmt: skip
-    services.record_event(case=referral, kind="note", label="Avis", by=cast.coordinator,
+    services.record_event(case=referral, kind=NOTE, label="Avis", by=cast.coordinator,
                           audience=Audience.PARTNERS)  # fmt: skip
     assert not is_new(cast.staff, support)
     assert is_new(cast.board_member, support)
