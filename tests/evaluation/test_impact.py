@@ -229,3 +229,14 @@ def test_the_annual_pdf_holds_the_impact_masked(client, impact):
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Impact de la mission" in text
     assert "Actions réalisées par l'équipe du centre masqué masqué" in " ".join(text.split())
+
+
+def test_the_xlsx_export_has_an_impact_sheet_masked_alike(client, impact):
+    from openpyxl import load_workbook
+
+    client.force_login(impact["cast_a"].evaluator)
+    response = client.get(reverse("evaluation:export_xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content))["Impact"]
+    values = {row[0]: list(row[1:]) for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert values[BY_CENTRE] == ["masqué", "masqué"]
+    assert values[TWELVE_WORSE] == ["masqué", "masqué"]
