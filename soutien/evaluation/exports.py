@@ -38,6 +38,7 @@ SHEET_NAMES = {
     "by_manager": "Gestionnaires",
     "outcomes": "Issues",
     "satisfaction": "Satisfaction",
+    "impact": "Impact",
 }
 NUMBER_FORMATS = {"%": '0" %"', "j": '0.0" j"', "/ 5": '0.0" / 5"'}
 

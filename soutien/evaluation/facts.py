@@ -14,15 +14,16 @@ grid (soutien.evaluation.grid) knows from it whether it is current.
 """
 
 import uuid
+from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Case as When_
-from django.db.models import F, Q, Value, When
+from django.db.models import Count, F, Q, Value, When
 from django.db.models.fields import DateTimeField
 from django.db.models.functions import Coalesce
 
 from soutien.cases.deadlines import CLOCKS
-from soutien.cases.enums import Stage
+from soutien.cases.enums import ActionDecision, ClosureOutcome, Stage
 from soutien.cases.models import LEAD_TIMES, Case, InformationForm
 from soutien.directory.models import OrganisationKind
 from soutien.evaluation.models import CaseFacts, CaseFactsDomain, DirtyCase, EvaluationState
@@ -101,11 +102,109 @@ def _facts(row) -> CaseFacts:
     )
 
 
+# The situations from the best to the worst: a follow-up answer « kept or improved » is
+# at least as good as the closure outcome, « worse » below it.
+SITUATION_RANKS = {
+    ClosureOutcome.IMPROVED: 3,
+    ClosureOutcome.STABILISED: 2,
+    ClosureOutcome.DETERIORATED: 1,
+    ClosureOutcome.CENTRE_CLOSED: 0,
+}
+KEPT, WORSE = "kept", "worse"
+# How long after its closure a new request of the same centre counts as asking again.
+ASKED_AGAIN_YEARS = 2
+
+
+def evolution(closure_outcome: str, followup_situation: str) -> str:
+    """How a follow-up answer compares with the closure outcome: KEPT (as good or
+    better), WORSE, or "" (no answer, or no outcome to compare with)."""
+    before = SITUATION_RANKS.get(closure_outcome)
+    after = SITUATION_RANKS.get(followup_situation)
+    if before is None or after is None:
+        return ""
+    return KEPT if after >= before else WORSE
+
+
+def evolution_q(column: str, kind: str) -> Q:
+    """The rule of ``evolution`` on the facts: closed cases whose follow-up answer in
+    ``column`` is KEPT or WORSE compared with their closure outcome."""
+    found = Q(pk__in=[])
+    for before, before_rank in SITUATION_RANKS.items():
+        after = [
+            situation
+            for situation, rank in SITUATION_RANKS.items()
+            if (rank >= before_rank) == (kind == KEPT)
+        ]
+        found |= Q(closure_outcome=before, **{f"{column}__in": after})
+    return Q(stage=Stage.CLOSED) & found
+
+
+def _years_later(moment, years: int):
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def impact_of(case_ids) -> dict[int, dict]:
+    """The impact columns of these cases (``Facts``), read through the cases' relations
+    (the actions of the plan, the follow-up answers, the centre's other requests): the
+    evaluation never imports the packages above it (soutien.followup). Three queries."""
+    found = defaultdict(dict)
+    adopted = [ActionDecision.ACCEPTED, ActionDecision.ADAPTED]
+    from_report = Q(actions__recommendation__isnull=False)
+    counts = (
+        Case.objects.filter(pk__in=case_ids)
+        .annotate(
+            proposed=Count("actions", filter=from_report),
+            adopted=Count("actions", filter=from_report & Q(actions__decision__in=adopted)),
+            by_centre=Count("actions", filter=Q(actions__done_by_centre=True)),
+        )
+        .values_list("pk", "proposed", "adopted", "by_centre")
+        .order_by()
+    )
+    for pk, proposed, adopted_n, by_centre in counts:
+        found[pk].update(
+            recommendations_proposed=proposed,
+            recommendations_adopted=adopted_n,
+            actions_by_centre=by_centre,
+        )
+    answers = (
+        Case.objects.filter(
+            pk__in=case_ids, stage=Stage.CLOSED, followups__answered_at__isnull=False
+        )
+        .values_list("pk", "followups__milestone", "followups__situation")
+        .order_by()
+    )
+    for pk, milestone, situation in answers:
+        found[pk][f"followup_{milestone}"] = situation or ""
+    closed = list(
+        Case.objects.filter(pk__in=case_ids, stage=Stage.CLOSED, closed_at__isnull=False)
+        .values_list("pk", "centre_id", "closed_at")
+        .order_by()
+    )
+    requests = defaultdict(list)
+    later = in_scope(Case.objects.filter(centre_id__in={centre for _, centre, _ in closed}))
+    for pk, centre_id, submitted_at in later.values_list("pk", "centre_id", "submitted_at"):
+        requests[centre_id].append((pk, submitted_at))
+    for pk, centre_id, closed_at in closed:
+        until = _years_later(closed_at, ASKED_AGAIN_YEARS)
+        found[pk]["asked_again"] = any(
+            other != pk and closed_at < submitted_at <= until
+            for other, submitted_at in requests[centre_id]
+        )
+    return found
+
+
 def _write(case_ids) -> None:
     """Compute again the facts of these cases (a case out of scope loses its facts)."""
     case_ids = list(case_ids)
     CaseFacts.objects.filter(case_id__in=case_ids).delete()  # their fields go with them
     facts = [_facts(row) for row in _rows(case_ids)]
+    impact = impact_of([f.case_id for f in facts])
+    for fact in facts:
+        for column, value in impact.get(fact.case_id, {}).items():
+            setattr(fact, column, value)
     CaseFacts.objects.bulk_create(facts)
     kept = [f.case_id for f in facts]
     links = InformationForm.domains.through.objects.filter(informationform_id__in=kept)

@@ -15,7 +15,9 @@ A figure of the grid is a set of cases, named by a key (period, commune, manager
   manager), or the id of one federation;
 * measure: what the cases have in common (requests, preventive ones, those started from a
   self-check, decisions, closure
-  outcomes, completed steps, answers to the questionnaire, fields of expertise…); the
+  outcomes, completed steps, answers to the questionnaire, fields of expertise, the
+  impact: plans drawn from recommendations, actions of the centre's team, follow-up
+  answers kept or worse since closure, centres asking again…); the
   figures « à ce jour » (cases in progress, overdue, in support) have no period.
 
 Masking, once over the whole grid (the method and its limits: docs/masquage.md):
@@ -26,11 +28,11 @@ Masking, once over the whole grid (the method and its limits: docs/masquage.md):
    them, the decisions within the requests…) must not leave out 1 or 2 cases;
 3. sums of rows: where children split a published parent (the years of a total, the
    communes, the kinds of manager, the federations, preventive and crisis requests,
-   decisions and withdrawals, the closure outcomes), what the published children leave
-   over must be 0 or at least 3 cases; a single masked child would be the parent minus
-   the others, so a second one is masked; and since a masked child holds at least one
-   case (a zero is shown), the masked children must hold more cases than there are of
-   them;
+   decisions and withdrawals, the closure outcomes, the follow-up answers kept or worse
+   since closure), what the published children leave over must be 0 or at least 3
+   cases; a single masked child would be the parent minus the others, so a second one is
+   masked; and since a masked child holds at least one case (a zero is shown), the
+   masked children must hold more cases than there are of them;
 4. differences of differences: the groups an adversary computes by steps 2 and 3 (the
    difference of two published figures, what the published rows of a split leave over)
    must not lie within one another, or within a published figure, but for 1 or 2 cases
@@ -63,7 +65,14 @@ from soutien.cases.enums import (
     Stage,
 )
 from soutien.cases.models import LEAD_TIMES, TENTHS_PER_DAY, TargetDuration
-from soutien.evaluation.facts import ASSOCIATION, FEDERATION, overdue_facts_q
+from soutien.evaluation.facts import (
+    ASSOCIATION,
+    FEDERATION,
+    KEPT,
+    WORSE,
+    evolution,
+    overdue_facts_q,
+)
 from soutien.evaluation.models import CaseFacts as LiveFacts
 from soutien.evaluation.models import CaseFactsDomain as LiveFactsDomain
 from soutien.evaluation.policies import SMALL_NUMBER_THRESHOLD
@@ -82,6 +91,8 @@ OUTCOME_MEASURES = tuple(f"outcome_{outcome}" for outcome in ClosureOutcome)
 STEP_MEASURES = tuple(
     f"{kind}_{step}" for step in LEAD_TIMES for kind in ("done", "within")
 )  # a completed step; completed within its target duration
+# The follow-up milestones (months after closure) the impact counts.
+FOLLOWUP_MILESTONES = (6, 12)
 
 
 class Key(NamedTuple):
@@ -157,6 +168,10 @@ def _case_facts(now, facts=None, domains=None) -> list[CaseFacts]:
             "is_overdue",
             "answered",
             "recommend",
+            "recommendations_proposed",
+            "actions_by_centre",
+            "asked_again",
+            *(f"followup_{milestone}" for milestone in FOLLOWUP_MILESTONES),
             *within,
             *(column for column, *_ in LEAD_TIMES.values()),
         )
@@ -197,6 +212,23 @@ def _case_facts(now, facts=None, domains=None) -> list[CaseFacts]:
             if row["recommend"]:
                 measures.add("recommend")
         measures |= {f"domain_{domain}" for domain in fields.get(row["case_id"], ())}
+        # The impact: cases whose plan drew on the report's recommendations, whose
+        # centre's team completed an action; closed cases followed up at 6 and 12 months
+        # (kept or improved, or worse, since closure), whose centre asked again.
+        if row["recommendations_proposed"]:
+            measures.add("with_recommendations")
+        if row["actions_by_centre"]:
+            measures.add("by_centre")
+        if stage == Stage.CLOSED:
+            for milestone in FOLLOWUP_MILESTONES:
+                answer = row[f"followup_{milestone}"]
+                if answer:
+                    measures.add(f"followup_{milestone}")
+                    compared = evolution(row["closure_outcome"], answer)
+                    if compared:
+                        measures.add(f"followup_{milestone}_{compared}")
+            if row["asked_again"]:
+                measures.add("asked_again")
         if stage in ACTIVE_STAGES:
             measures.add("in_progress")
         if row["is_overdue"]:
@@ -248,6 +280,10 @@ MEASURE_SPLITS = [
     ("total", ("preventive", "crisis")),
     ("total", ("decided", "without_follow_up")),
     ("closed", OUTCOME_MEASURES),
+    *(
+        (f"followup_{milestone}", (f"followup_{milestone}_{KEPT}", f"followup_{milestone}_{WORSE}"))
+        for milestone in FOLLOWUP_MILESTONES
+    ),
 ]
 # Splits whose children always add up to the parent: a single masked child would be the
 # parent minus the others. (Counted as exact where a remainder is merely unusual — a

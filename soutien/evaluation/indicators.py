@@ -44,12 +44,20 @@ from soutien.cases.models import (
 )
 from soutien.core import clock
 from soutien.directory.models import Commune, Domain
-from soutien.evaluation.facts import facts_token, overdue_facts_q, refresh_dirty
+from soutien.evaluation.facts import (
+    KEPT,
+    WORSE,
+    evolution_q,
+    facts_token,
+    overdue_facts_q,
+    refresh_dirty,
+)
 from soutien.evaluation.figures import Cell, Shown, count, share
 from soutien.evaluation.grid import (
     ASSOCIATION,
     EMPTY,
     FEDERATION,
+    FOLLOWUP_MILESTONES,
     OFF_GRID,
     Grid,
     Key,
@@ -399,6 +407,20 @@ def _measures() -> dict:
         measures[f"outcome_{outcome}"] = Count(
             "pk", filter=Q(stage=Stage.CLOSED, closure_outcome=outcome)
         )
+    # The impact: cases counted as the measures of soutien.evaluation.grid (named apart
+    # from the facts' own columns, which an aggregate may not shadow), and sums of actions.
+    measures["with_recommendations"] = Count("pk", filter=Q(recommendations_proposed__gt=0))
+    measures["proposed_sum"] = Sum("recommendations_proposed")
+    measures["adopted_sum"] = Sum("recommendations_adopted")
+    measures["by_centre"] = Count("pk", filter=Q(actions_by_centre__gt=0))
+    measures["by_centre_sum"] = Sum("actions_by_centre")
+    for milestone in FOLLOWUP_MILESTONES:
+        column = f"followup_{milestone}"
+        answered = Q(stage=Stage.CLOSED) & ~Q(**{column: ""})
+        measures[f"followed_{milestone}"] = Count("pk", filter=answered)
+        for kind in (KEPT, WORSE):
+            measures[f"followed_{milestone}_{kind}"] = Count("pk", filter=evolution_q(column, kind))
+    measures["asked_again_n"] = Count("pk", filter=Q(stage=Stage.CLOSED, asked_again=True))
     return measures
 
 
@@ -707,6 +729,8 @@ def compute(
     _finish(satisfaction, masked, grid)
     tables["satisfaction"] = satisfaction
 
+    tables["impact"] = _impact(main, k, masked, grid)
+
     headline = _headline(summary, by_year)
     evaluation = Evaluation(
         territory=territory,
@@ -764,6 +788,69 @@ def _headline(summary: Table, by_year: Table) -> dict:
                 "text": f"{points:+.0f} points".replace("-", "−"),
             }
     return {"share": overall, "trend": trend}
+
+
+MILESTONE_LABELS = {6: "Suivi à 6 mois", 12: "Suivi à 12 mois"}
+
+
+def _impact(main: dict, k, masked: bool, grid: Grid | None) -> Table:
+    """What the mission changed: recommendations adopted, actions of the centre's own
+    team, the situation at 6 and 12 months compared with the closure outcome, centres
+    asking again within two years. Each result rests on the cases it is counted over."""
+    impact = Table(
+        "impact",
+        "Impact de la mission",
+        ["Indicateur", "Dossiers", "Résultat"],
+        caption=(
+            "Dossiers de la période. Suivis : situation décrite par le gestionnaire, "
+            "comparée à l'issue de la clôture. Nouvelle demande : demande du même centre "
+            "transmise dans les deux ans suivant la clôture (les clôtures récentes n'ont "
+            "pas encore deux ans de recul)."
+        ),
+    )
+    with_recommendations = k("with_recommendations")
+    by_centre = k("by_centre")
+    rows = [
+        (
+            "Préconisations du rapport adoptées par le centre (acceptées ou adaptées)",
+            count(main["with_recommendations"], with_recommendations),
+            share(main["adopted_sum"], main["proposed_sum"], [with_recommendations]),
+        ),
+        (
+            "Actions réalisées par l'équipe du centre",
+            count(main["by_centre"], by_centre),
+            Cell(main["by_centre_sum"], main["by_centre"], count=True, keys=(by_centre,)),
+        ),
+    ]
+    for milestone in FOLLOWUP_MILESTONES:
+        answered = k(f"followup_{milestone}")
+        label = MILESTONE_LABELS[milestone]
+        for kind, words in (
+            (KEPT, "situation maintenue ou améliorée depuis la clôture"),
+            (WORSE, "situation dégradée depuis la clôture"),
+        ):
+            followed = main[f"followed_{milestone}"]
+            rows.append(
+                (
+                    f"{label} : {words}",
+                    count(followed, answered),
+                    share(
+                        main[f"followed_{milestone}_{kind}"],
+                        followed,
+                        [k(f"followup_{milestone}_{kind}"), answered],
+                    ),
+                )
+            )
+    rows.append(
+        (
+            "Dossiers clôturés dont le centre a fait une nouvelle demande dans les deux ans",
+            count(main["closed"], k("closed")),
+            share(main["asked_again_n"], main["closed"], [k("asked_again"), k("closed")]),
+        )
+    )
+    impact.rows = [list(row) for row in rows]
+    _finish(impact, masked, grid)
+    return impact
 
 
 def _finish(table: Table, masked: bool, grid: Grid | None) -> None:

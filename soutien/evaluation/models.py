@@ -44,9 +44,27 @@ class Facts(models.Model):
     usefulness = models.PositiveSmallIntegerField(null=True)
     listening = models.PositiveSmallIntegerField(null=True)
     ownership = models.PositiveSmallIntegerField(null=True)
+    # The impact of the mission (soutien.evaluation.facts.impact_of): the actions of the
+    # plan drawn from the report's recommendations, and how many of them the centre
+    # accepted or adapted; the actions completed by the centre's own team; the situation
+    # answered in the 6- and 12-month follow-ups (ClosureOutcome values, blank: no
+    # answer); whether the centre asked again within two years after the closure.
+    recommendations_proposed = models.PositiveIntegerField(default=0)
+    recommendations_adopted = models.PositiveIntegerField(default=0)
+    actions_by_centre = models.PositiveIntegerField(default=0)
+    followup_6 = models.CharField(max_length=32, blank=True)
+    followup_12 = models.CharField(max_length=32, blank=True)
+    asked_again = models.BooleanField(default=False)
 
     PERSONAL_FIELDS = ()
-    OTHER_FIELDS = ("manager_kind", "situation", "stage", "closure_outcome")
+    OTHER_FIELDS = (
+        "manager_kind",
+        "situation",
+        "stage",
+        "closure_outcome",
+        "followup_6",
+        "followup_12",
+    )
 
     class Meta:
         abstract = True

@@ -1,7 +1,9 @@
 """The case events that change what the evaluation counts mark the case dirty.
 
 soutien.cases writes the cases; the evaluation listens (the cases never import it): a
-case saved, an event recorded, a satisfaction answer, the fields of a request. A change
+case saved, an event recorded (a decision on an action, an action completed, a follow-up
+answered), a satisfaction answer, the fields of a request; a request of a centre, sent or
+deleted, marks the centre's closed cases too (whether it asked again). A change
 of target durations changes no case's facts but does change the published grid (the
 steps completed within their target): it bumps the facts' version.
 """
@@ -13,10 +15,27 @@ from soutien.cases.models import Case, CaseEvent, InformationForm, Satisfaction,
 from soutien.evaluation import facts
 
 
+def _earlier_closures_dirty(case) -> None:
+    """A request of a centre changes whether its closed cases « asked again »."""
+    earlier = Case.objects.filter(centre_id=case.centre_id, closed_at__isnull=False)
+    for case_id in earlier.exclude(pk=case.pk).values_list("pk", flat=True):
+        facts.mark_dirty(case_id)
+
+
 @receiver(post_save, sender=Case, dispatch_uid="evaluation-case-saved")
-def case_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        facts.mark_dirty(instance.pk)
+def case_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    facts.mark_dirty(instance.pk)
+    if instance.submitted_at is not None and (
+        update_fields is None or {"submitted_at", "centre"} & set(update_fields)
+    ):
+        _earlier_closures_dirty(instance)
+
+
+@receiver(post_delete, sender=Case, dispatch_uid="evaluation-case-deleted")
+def case_deleted(sender, instance, **kwargs):
+    _earlier_closures_dirty(instance)
 
 
 @receiver(post_save, sender=CaseEvent, dispatch_uid="evaluation-case-event")

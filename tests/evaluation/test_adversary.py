@@ -30,10 +30,31 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from soutien.cases.enums import ClosureOutcome, DecisionOutcome, Situation, Stage, Step
-from soutien.cases.models import Case, Decision, InformationForm, Satisfaction, TargetDuration
+from soutien.cases.enums import (
+    ActionDecision,
+    ActionOrigin,
+    ActionStatus,
+    ClosureOutcome,
+    DecisionOutcome,
+    ReportStatus,
+    Situation,
+    Stage,
+    Step,
+)
+from soutien.cases.models import (
+    Action,
+    Case,
+    Decision,
+    InformationForm,
+    Recommendation,
+    ReportVersion,
+    Satisfaction,
+    TargetDuration,
+)
 from soutien.cases.selectors import overdue
 from soutien.directory.models import Commune, Domain, Organisation, OrganisationKind, Role
+from soutien.evaluation.facts import rebuild
+from soutien.followup.models import FollowUp
 from tests.evaluation.dataset import day
 from tests.factories import (
     CommuneFactory,
@@ -150,8 +171,12 @@ def build_attack_dataset(seed: int = 11) -> dict:
                 "answered": answered,
                 "recommend": answered and recommend,
                 "domains": {d.name for d in form.domains.all()},
+                "centre": centre.pk,
+                "submitted_at": sent,
+                "closed_at": dates.get("closed_at"),
             }
         )
+    _add_impact(described, random.Random(seed + 1), domains[0])
     # What the database stored of each step (the lead times it computes from the dates),
     # and the cases late today by the case list's own rule.
     lead = {row["pk"]: row for row in Case.objects.values("pk", *LEAD_COLUMNS.values())}
@@ -187,6 +212,107 @@ def build_attack_dataset(seed: int = 11) -> dict:
             ),
         },
     }
+
+
+def _add_impact(described, rng, domain) -> None:
+    """The impact of the closed cases (a generator of its own: the cases above stay the
+    same): recommendations accepted, adapted or declined, actions done by the centre's
+    team or not, answers at 6 and 12 months; and which closed cases' centre asked again
+    within two years (from the cases' own dates)."""
+    decisions = [ActionDecision.ACCEPTED, ActionDecision.ADAPTED, ActionDecision.DECLINED]
+    for case in described:
+        case |= {"with_recommendations": False, "by_centre": False, "followups": {}}
+        case["asked_again"] = False
+        if case["profile"] != "closed":
+            continue
+        version = ReportVersion.objects.create(
+            case_id=case["pk"], number=1, status=ReportStatus.VALIDATED
+        )
+        for position in range(rng.randint(0, 3)):
+            item = Recommendation.objects.create(
+                report_version=version, domain=domain, text="X", position=position
+            )
+            decision = rng.choice(decisions)
+            declined = decision == ActionDecision.DECLINED
+            done = not declined and rng.random() < 0.6
+            by_centre = done and rng.random() < 0.6
+            Action.objects.create(
+                case_id=case["pk"],
+                recommendation=item,
+                origin=ActionOrigin.RECOMMENDATION,
+                title="X",
+                decision=decision,
+                declined_reason="X" if declined else "",
+                status=(
+                    ActionStatus.DECLINED
+                    if declined
+                    else ActionStatus.DONE
+                    if done
+                    else ActionStatus.TO_START
+                ),
+                done_by_centre=by_centre if done else None,
+            )
+            case["with_recommendations"] = True
+            case["by_centre"] |= by_centre
+        for milestone in (6, 12):
+            if rng.random() < 0.6:
+                situation = rng.choice(list(ClosureOutcome))
+                FollowUp.objects.create(
+                    case_id=case["pk"],
+                    milestone=milestone,
+                    due_on=case["closed_at"].date(),
+                    sent_at=case["closed_at"],
+                    answered_at=case["closed_at"],
+                    situation=situation,
+                    actions_continued="some",
+                    new_difficulties=False,
+                    would_ask_again="yes",
+                )
+                case["followups"][milestone] = situation
+        until = case["closed_at"].replace(year=case["closed_at"].year + 2)
+        case["asked_again"] = any(
+            other["centre"] == case["centre"]
+            and other["pk"] != case["pk"]
+            and case["closed_at"] < other["submitted_at"] <= until
+            for other in described
+        )
+    rebuild()  # rows written without the services: the evaluation's facts once again
+
+
+# The situations from the worst to the best (a follow-up « kept » ranks at least as high).
+RANKS = [
+    ClosureOutcome.CENTRE_CLOSED,
+    ClosureOutcome.DETERIORATED,
+    ClosureOutcome.STABILISED,
+    ClosureOutcome.IMPROVED,
+]
+
+
+def _impact_measure(row: str, column: str):
+    closed = lambda c: c["profile"] == "closed"  # noqa: E731
+    if row.startswith("Préconisations"):
+        # The share counts actions, not cases: no set of cases to read from it.
+        return (lambda c: c["with_recommendations"], None) if column == "Dossiers" else None
+    if row.startswith("Actions réalisées"):
+        return (lambda c: c["by_centre"], None) if column == "Dossiers" else None
+    if row.startswith("Suivi"):
+        milestone = 6 if row.startswith("Suivi à 6 mois") else 12
+
+        def answered(c):
+            return closed(c) and milestone in c["followups"]
+
+        def kept(c):
+            after = RANKS.index(c["followups"][milestone])
+            return after >= RANKS.index(c["outcome"])
+
+        if column == "Dossiers":
+            return (answered, None)
+        if "maintenue" in row:
+            return (lambda c: answered(c) and kept(c), answered)
+        return (lambda c: answered(c) and not kept(c), answered)
+    if column == "Dossiers":
+        return (closed, None)
+    return (lambda c: closed(c) and c["asked_again"], closed)
 
 
 # --- What each figure counts (the adversary's reading of the labels) ------------------
@@ -275,6 +401,8 @@ def _measure(table: str, row: str, column: str):
         if row.startswith("Recommanderaient"):
             return (lambda c: c["recommend"], lambda c: c["answered"])
         return None
+    if table == "Impact de la mission":
+        return _impact_measure(row, column)
     raise AssertionError(f"figure inconnue : {table} / {row} / {column}")
 
 

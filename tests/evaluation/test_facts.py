@@ -82,10 +82,42 @@ def measures_read_from_the_cases(now) -> dict[int, tuple]:
             measures.add("overdue")
         if case.stage == Stage.SUPPORT:
             measures.add("support")
+        measures |= impact_read_from_the_case(case, cases)
         kind = FEDERATION if case.manager.kind == OrganisationKind.FEDERATION else ASSOCIATION
         municipality = case.centre.commune.parent_id or case.centre.commune_id
         found[case.pk] = (case.submitted_year, municipality, case.manager_id, kind, measures)
     return found
+
+
+# Best to worst: a follow-up answer is « kept » when it ranks at least as high as the
+# closure outcome.
+RANKS = [
+    ClosureOutcome.CENTRE_CLOSED,
+    ClosureOutcome.DETERIORATED,
+    ClosureOutcome.STABILISED,
+    ClosureOutcome.IMPROVED,
+]
+
+
+def impact_read_from_the_case(case, cases) -> set[str]:
+    """The impact measures of a case, from its actions, follow-ups and its centre's
+    other requests, loaded one by one."""
+    measures = set()
+    if case.actions.filter(recommendation__isnull=False).exists():
+        measures.add("with_recommendations")
+    if case.actions.filter(done_by_centre=True).exists():
+        measures.add("by_centre")
+    if case.stage != Stage.CLOSED:
+        return measures
+    for followup in case.followups.filter(answered_at__isnull=False):
+        measures.add(f"followup_{followup.milestone}")
+        before, after = RANKS.index(case.closure_outcome), RANKS.index(followup.situation)
+        measures.add(f"followup_{followup.milestone}_{'kept' if after >= before else 'worse'}")
+    two_years_later = case.closed_at.replace(year=case.closed_at.year + 2)
+    for other in cases.filter(centre=case.centre).exclude(pk=case.pk):
+        if case.closed_at < other.submitted_at <= two_years_later:
+            measures.add("asked_again")
+    return measures
 
 
 def measures_read_from_the_facts(now) -> dict[int, tuple]:
