@@ -142,7 +142,7 @@ def test_a_case_from_the_information_form_to_closure(demo, session_for):
     expect(h1(consultant)).to_have_text("Rapport de diagnostic")
     assert_accessible(consultant)
     consultant.get_by_label("Analyse").fill("Le modèle économique repose sur une subvention.")
-    consultant.get_by_label("Préconisations").fill("Diversifier les financements.")
+    consultant.get_by_label("Préconisations : présentation").fill("Diversifier les financements.")
     consultant.get_by_role("button", name="Enregistrer et transmettre au gestionnaire").click()
     expect(consultant.get_by_text("Le rapport est transmis au gestionnaire.")).to_be_visible()
 
@@ -207,7 +207,7 @@ def test_a_case_from_the_information_form_to_closure(demo, session_for):
     coordinator.get_by_role("link", name="Clôturer", exact=True).click()
     coordinator.get_by_label("Situation améliorée").check()
     # The action is still « en cours »: the closure says so and asks to confirm.
-    expect(coordinator.get_by_text("Une action du plan est encore en cours :")).to_be_visible()
+    expect(coordinator.get_by_text("Une action du plan est encore ouverte :")).to_be_visible()
     coordinator.get_by_label(re.compile("Je clôture quand même")).check()
     coordinator.get_by_role("button", name="Clôturer le dossier").click()
     expect(coordinator.get_by_text(re.compile("Le dossier est clôturé ;"))).to_be_visible()

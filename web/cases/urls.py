@@ -25,7 +25,7 @@ urlpatterns = [
     path("<int:pk>/actions/nouvelle/", closure.action_create, name="action_create"),
     path("<int:pk>/actions/<int:action_pk>/", closure.action_update, name="action_update"),
     path("<int:pk>/plan-d-actions/", action_plan.plan, name="action_plan"),
-    path("<int:pk>/plan-d-actions/pdf/", action_plan.plan_pdf, name="action_plan_pdf"),
+    path("<int:pk>/plan-d-actions.pdf", action_plan.plan_pdf, name="action_plan_pdf"),
     path(
         "<int:pk>/plan-d-actions/<int:action_pk>/decision/",
         action_plan.decide,
