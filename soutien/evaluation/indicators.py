@@ -9,7 +9,7 @@ the histogram of its lead times (quantiles are read from the cumulative counts),
 joined query the fields of expertise, so the number of queries is constant whatever the
 number of cases.
 
-The cohort of a period is the cases *submitted* in that period. Figures "à ce jour" (cases
+The cohort of a period is the cases *submitted* in that period. Figures « à ce jour » (cases
 overdue, accompaniments in progress) describe the present and ignore the period.
 
 The coordination sees every figure, for any period. For everyone else each figure names

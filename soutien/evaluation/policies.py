@@ -83,9 +83,9 @@ def can_export_case_dataset(user) -> bool:
 
 
 def territory_of(user) -> Territory:
-    """Le territoire couvert par les chiffres de l'utilisateur : tout le département pour la
-    coordination, l'instance d'évaluation et les partenaires institutionnels (État, Région,
-    Département, Caf) ; sa commune (et ses arrondissements) pour une commune partenaire."""
+    """The territory the user's figures cover: the whole department for the coordination,
+    the evaluation body and the institutional partners (State, Region, Department, Caf);
+    their commune (and its arrondissements) for a partner commune."""
     actor = actor_for(user)
     if actor.coordinator or actor.evaluator or not actor.partner_orgs:
         return DEPARTMENT
@@ -103,10 +103,11 @@ def territory_of(user) -> Territory:
 
 
 def sees_department_totals_beside(user) -> bool:
-    """Une commune partenaire voit les chiffres de son territoire et, à côté, les totaux
-    du département (masqués de la même façon)."""
+    """A partner commune sees the figures of its territory and, beside them, the totals
+    of the department (masked the same way)."""
     return not territory_of(user).is_department
 
 
 def must_mask(user) -> bool:
+    """Les chiffres sont masqués pour toute personne qui n'est pas la coordination."""
     return not can_view_unmasked(user)
