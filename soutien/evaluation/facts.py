@@ -13,6 +13,7 @@ Each refresh that changes facts bumps ``EvaluationState.facts_version``: the pub
 grid (soutien.evaluation.grid) knows from it whether it is current.
 """
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 
@@ -23,10 +24,11 @@ from django.db.models.fields import DateTimeField
 from django.db.models.functions import Coalesce
 
 from soutien.cases.deadlines import CLOCKS
-from soutien.cases.enums import ActionDecision, ClosureOutcome, Stage
+from soutien.cases.enums import DEFAULT_SITUATION, ActionDecision, ClosureOutcome, Situation, Stage
 from soutien.cases.models import LEAD_TIMES, Case, InformationForm
 from soutien.directory.models import OrganisationKind
 from soutien.evaluation.models import CaseFacts, CaseFactsDomain, DirtyCase, EvaluationState
+from soutien.evaluation.tasks import schedule_grid
 
 ASSOCIATION = "association"
 FEDERATION = "federation"
@@ -239,7 +241,6 @@ def mark_dirty(case_id: int) -> None:
 
 def after_commit() -> None:
     """The facts of the cases just changed, then the grid in the background."""
-    from soutien.evaluation.tasks import schedule_grid
 
     if refresh_dirty():
         schedule_grid()
@@ -279,9 +280,6 @@ def overdue_facts_q(table: dict[str, dict[str, int]], now) -> Q:
     """The rule of soutien.cases.deadlines.overdue_q, on the facts: the current step's
     clock started before now minus its target duration (one threshold per stage and
     situation)."""
-    import datetime as dt
-
-    from soutien.cases.enums import DEFAULT_SITUATION, Situation
 
     late = Q(pk__in=[])
     for stage, (_field, step) in CLOCKS.items():

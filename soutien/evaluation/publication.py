@@ -40,6 +40,7 @@ from soutien.evaluation.models import (
     PublishedFactsDomain,
     PublishedGrid,
 )
+from soutien.evaluation.tasks import schedule_grid
 
 # A new grid is asked of the task worker at most this often (one task at a time).
 REQUEST_INTERVAL = dt.timedelta(minutes=5)
@@ -170,7 +171,6 @@ def _latest():
 
 def _request(now) -> None:
     """Ask the task worker for a new grid, unless asked within REQUEST_INTERVAL."""
-    from soutien.evaluation.tasks import schedule_grid
 
     EvaluationState.objects.get_or_create(pk=1)
     asked = EvaluationState.objects.filter(

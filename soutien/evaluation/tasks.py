@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 def refresh_published_grid(as_of: str | None = None) -> dict:
     """The grid of the facts as they stand, then the department's figures of every
     period, exact and masked, put in the cache (the page most often opened)."""
+    # cycle: facts and publication import this module to schedule the task
     from soutien.evaluation.indicators import compute
     from soutien.evaluation.publication import compute_grid
 
