@@ -5,7 +5,7 @@ confidential as the object it is attached to.
 """
 
 from soutien.cases import policies as case_policies
-from soutien.cases.enums import FINAL_STAGES, MeetingKind, ReportStatus, Stage
+from soutien.cases.enums import FINAL_STAGES, Audience, Channel, MeetingKind, ReportStatus, Stage
 from soutien.documents.models import AttachTo
 from soutien.meetings.policies import can_view_meeting
 
@@ -153,3 +153,16 @@ def can_download_restitution_pdf(user, meeting) -> bool:
         and meeting.case.stage in RESTITUTION_STAGES
         and can_view_meeting(user, meeting)
     )
+
+
+def upload_event_audience(attach_to, target) -> str:
+    """Who reads, in the case's history, that a document was attached: the readers of what
+    it is attached to (a private note: the coordination and the partners; a message or a
+    report: the manager, the coordination and the provider; anything else: the case)."""
+    if attach_to == AttachTo.MESSAGE and target is not None:
+        if target.channel == Channel.PRIVATE_NOTE:
+            return Audience.PARTNERS
+        return Audience.MANAGER_AND_PROVIDER
+    if attach_to == AttachTo.REPORT:
+        return Audience.MANAGER_AND_PROVIDER
+    return Audience.CASE

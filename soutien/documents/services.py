@@ -13,7 +13,7 @@ from soutien.audit.actions import AuditAction
 from soutien.audit.services import audit_record
 from soutien.cases import policies as case_policies
 from soutien.cases import services as case_services
-from soutien.cases.enums import Audience, Channel, EventKind
+from soutien.cases.enums import EventKind
 from soutien.cases.models import Action, Case, Meeting, Message, ReportVersion
 from soutien.cases.services import (
     ANONYMISED_CASE_REFUSES,
@@ -105,7 +105,7 @@ def document_upload(
             kind=EventKind.DOCUMENT_UPLOAD,
             label=f"Pièce jointe ajoutée ({AttachTo(attach_to).label}) : {checked.name}",
             by=by,
-            audience=_audience(attach_to, target),
+            audience=policies.upload_event_audience(attach_to, target),
         )
     except Exception:
         # The file was written before the row: do not leave it behind.
@@ -186,7 +186,7 @@ def _attach_pending(*, case: Case, by, uploads) -> list[Document]:
             kind=EventKind.DOCUMENT_UPLOAD,
             label=f"Pièce jointe ajoutée ({AttachTo.FORM.label}) : {document.original_name}",
             by=by,
-            audience=_audience(AttachTo.FORM, None),
+            audience=policies.upload_event_audience(AttachTo.FORM, None),
         )
         documents.append(document)
     return documents
@@ -222,17 +222,6 @@ def message_post_with_files(*, case: Case, by, channel: str, body: str, files=()
     return message
 
 
-def _audience(attach_to, target):
-
-    if attach_to == AttachTo.MESSAGE and target is not None:
-        if target.channel == Channel.PRIVATE_NOTE:
-            return Audience.PARTNERS
-        return Audience.MANAGER_AND_PROVIDER
-    if attach_to == AttachTo.REPORT:
-        return Audience.MANAGER_AND_PROVIDER
-    return Audience.CASE
-
-
 @transaction.atomic
 def document_delete(*, document: Document, by) -> None:
     """Remove an attachment: its author, as long as they could still attach it."""
@@ -251,7 +240,7 @@ def document_delete(*, document: Document, by) -> None:
         kind=EventKind.DOCUMENT_DELETE,
         label=f"Pièce jointe retirée : {label}",
         by=by,
-        audience=_audience(attach_to, target),
+        audience=policies.upload_event_audience(attach_to, target),
     )
 
 
