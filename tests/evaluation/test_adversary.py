@@ -21,6 +21,7 @@ three communes (one of them with an arrondissement), two federations, every stag
 """
 
 import csv
+import datetime as dt
 import io
 import itertools
 import random
@@ -30,31 +31,33 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from soutien.cases import action_plan, services
 from soutien.cases.enums import (
     ActionDecision,
-    ActionOrigin,
     ActionStatus,
     ClosureOutcome,
     DecisionOutcome,
-    ReportStatus,
     Situation,
     Stage,
     Step,
 )
-from soutien.cases.models import (
-    Action,
-    Case,
-    Decision,
-    InformationForm,
-    Recommendation,
-    ReportVersion,
-    Satisfaction,
-    TargetDuration,
-)
+from soutien.cases.models import Case, TargetDuration
 from soutien.cases.selectors import overdue
-from soutien.directory.models import Commune, Domain, Organisation, OrganisationKind, Role
-from soutien.evaluation.facts import rebuild
+from soutien.core import clock
+from soutien.core.outbox import outbox_suppressed
+from soutien.directory.models import (
+    Commune,
+    Domain,
+    Organisation,
+    OrganisationKind,
+    Role,
+    WarningSign,
+)
+from soutien.evaluation.facts import refresh_dirty
+from soutien.followup.enums import ActionsContinued, WouldAskAgain
+from soutien.followup.jobs import send_followups
 from soutien.followup.models import FollowUp
+from soutien.followup.services import followup_answer
 from tests.evaluation.dataset import day
 from tests.factories import (
     CommuneFactory,
@@ -82,7 +85,10 @@ PROFILES = ["submitted", "referral", "refused", "withdrawn", "diagnostic", "clos
 
 
 def build_attack_dataset(seed: int = 11) -> dict:
-    """About fifty cases, each described as a plain dict (what the adversary knows)."""
+    """About fifty cases walked through the real services, each step under
+    ``clock.frozen_at`` at the date the generator draws, with no email queued; each case
+    is then described as a plain dict (what the adversary knows), read from what was
+    created."""
     rng = random.Random(seed)
     marseille = Commune.objects.get(insee_code="13055")
     aix = Commune.objects.get(insee_code="13001")
@@ -101,22 +107,30 @@ def build_attack_dataset(seed: int = 11) -> dict:
         (SocialCentreFactory(commune=aubagne), "Aubagne"),
         (SocialCentreFactory(commune=aubagne, manager=federations[0]), "Aubagne"),
     ]
+    # Who speaks for each manager: a board member, or the federation's employee.
+    managers = {}
+    for centre, _ in centres:
+        if centre.manager_id not in managers:
+            role = Role.FEDERATION_STAFF if centre.manager in federations else Role.BOARD_MEMBER
+            managers[centre.manager_id] = MembershipFactory(
+                organisation=centre.manager, role=role
+            ).user
+    coordinator = MembershipFactory(
+        organisation=Organisation.objects.get(kind=OrganisationKind.COORDINATOR),
+        role=Role.COORDINATOR,
+    ).user
+    consultant = MembershipFactory(organisation=provider, role=Role.CONSULTANT).user
     domains = list(Domain.objects.order_by("order", "name"))
-    described = []
-    for serial in range(1, 52):
+    # A submitted fiche names at least one field: the cases drawn without one name this.
+    other_field = Domain.objects.get(code="autre")
+    drawn = []
+    for _ in range(51):
+        # The draws, in the order the generator has always made them (same cases).
         centre, municipality = rng.choice(centres)
         profile = rng.choice(PROFILES)
         year = rng.choice(YEARS)
         sent = day(year, rng.randint(1, 6), rng.randint(1, 28))
         dates = {"submitted_at": sent}
-        stage = {
-            "submitted": Stage.SUBMITTED,
-            "referral": Stage.REFERRAL,
-            "refused": Stage.REFUSED,
-            "withdrawn": Stage.CLOSED_WITHOUT_FOLLOW_UP,
-            "diagnostic": Stage.DIAGNOSTIC,
-            "closed": Stage.CLOSED,
-        }[profile]
         outcome = None
         if profile in ("refused", "diagnostic", "closed"):
             dates["decided_at"] = sent + timezone.timedelta(days=rng.randint(10, 60))
@@ -125,58 +139,49 @@ def build_attack_dataset(seed: int = 11) -> dict:
             validated = report + timezone.timedelta(days=rng.randint(5, 25))
             dates |= {
                 "first_report_at": report,
-                "report_submitted_at": report,
                 "report_validated_at": validated,
                 "restitution_at": validated + timezone.timedelta(days=rng.randint(10, 40)),
                 "closed_at": validated + timezone.timedelta(days=90),
             }
             outcome = rng.choice(list(ClosureOutcome))
-        case = Case.objects.create(
-            number=f"MSTR-A-{serial:04d}",
-            centre=centre,
-            manager=centre.manager,
-            stage=stage,
-            situation=rng.choice([Situation.PREVENTIVE, Situation.PREVENTIVE, Situation.CRISIS]),
-            from_selfcheck=rng.random() < 0.4,  # started from a self-check
-            provider=provider if stage in (Stage.DIAGNOSTIC, Stage.CLOSED) else None,
-            **({"closure_outcome": outcome} if outcome else {}),
-            **dates,
-        )
-        form = InformationForm.objects.create(case=case, requester_name="X", description="X")
-        form.domains.set(rng.sample(domains, rng.randint(0, 2)))
-        if "decided_at" in dates:
-            refused = profile == "refused"
-            Decision.objects.create(
-                case=case,
-                outcome=DecisionOutcome.REFUSED if refused else DecisionOutcome.VALIDATED,
-                grounds="Motif" if refused else "",
-                decided_at=dates["decided_at"],
-            )
+        situation = rng.choice([Situation.PREVENTIVE, Situation.PREVENTIVE, Situation.CRISIS])
+        from_selfcheck = rng.random() < 0.4  # started from a self-check
+        fields = rng.sample(domains, rng.randint(0, 2)) or [other_field]
         answered = profile == "closed" and rng.random() < 0.6
         recommend = rng.random() < 0.7
-        if answered:
-            Satisfaction.objects.create(
-                case=case, usefulness=4, listening=4, ownership=3, would_recommend=recommend
-            )
-        described.append(
+        drawn.append(
             {
-                "pk": case.pk,
-                "year": year,
-                "commune": municipality,
-                "federation": centre.manager.pk if centre.manager in federations else None,
-                "situation": case.situation,
-                "from_selfcheck": case.from_selfcheck,
+                "centre": centre,
+                "municipality": municipality,
                 "profile": profile,
+                "year": year,
+                "dates": dates,
                 "outcome": outcome,
+                "situation": situation,
+                "from_selfcheck": from_selfcheck,
+                "fields": fields,
                 "answered": answered,
-                "recommend": answered and recommend,
-                "domains": {d.name for d in form.domains.all()},
-                "centre": centre.pk,
-                "submitted_at": sent,
-                "closed_at": dates.get("closed_at"),
+                "recommend": recommend,
             }
         )
-    _add_impact(described, random.Random(seed + 1), domains[0])
+    impact = _draw_impact(drawn, random.Random(seed + 1))
+    described = []
+    with outbox_suppressed():
+        for draw, plan in zip(drawn, impact, strict=True):
+            manager = managers[draw["centre"].manager_id]
+            case = _walk(draw, plan, manager, coordinator, consultant, domains[0])
+            described.append(_describe(case, draw, federations))
+        _answer_followups(described, impact, managers)
+    # Which closed cases' centre asked again within two years (from the cases' own dates).
+    for case in described:
+        closed = case["closed_at"]
+        case["asked_again"] = closed is not None and any(
+            other["centre"] == case["centre"]
+            and other["pk"] != case["pk"]
+            and closed < other["submitted_at"] <= closed.replace(year=closed.year + 2)
+            for other in described
+        )
+    refresh_dirty()  # the facts of the cases the services marked
     # What the database stored of each step (the lead times it computes from the dates),
     # and the cases late today by the case list's own rule.
     lead = {row["pk"]: row for row in Case.objects.values("pk", *LEAD_COLUMNS.values())}
@@ -214,69 +219,203 @@ def build_attack_dataset(seed: int = 11) -> dict:
     }
 
 
-def _add_impact(described, rng, domain) -> None:
+def _draw_impact(drawn, rng) -> list[dict]:
     """The impact of the closed cases (a generator of its own: the cases above stay the
     same): recommendations accepted, adapted or declined, actions done by the centre's
-    team or not, answers at 6 and 12 months; and which closed cases' centre asked again
-    within two years (from the cases' own dates)."""
+    team or not, answers at 6 and 12 months."""
     decisions = [ActionDecision.ACCEPTED, ActionDecision.ADAPTED, ActionDecision.DECLINED]
-    for case in described:
-        case |= {"with_recommendations": False, "by_centre": False, "followups": {}}
-        case["asked_again"] = False
-        if case["profile"] != "closed":
+    plans = []
+    for draw in drawn:
+        plan = {"actions": [], "followups": {}}
+        plans.append(plan)
+        if draw["profile"] != "closed":
             continue
-        version = ReportVersion.objects.create(
-            case_id=case["pk"], number=1, status=ReportStatus.VALIDATED
-        )
-        for position in range(rng.randint(0, 3)):
-            item = Recommendation.objects.create(
-                report_version=version, domain=domain, text="X", position=position
-            )
+        for _ in range(rng.randint(0, 3)):
             decision = rng.choice(decisions)
             declined = decision == ActionDecision.DECLINED
             done = not declined and rng.random() < 0.6
             by_centre = done and rng.random() < 0.6
-            Action.objects.create(
-                case_id=case["pk"],
-                recommendation=item,
-                origin=ActionOrigin.RECOMMENDATION,
-                title="X",
-                decision=decision,
-                declined_reason="X" if declined else "",
-                status=(
-                    ActionStatus.DECLINED
-                    if declined
-                    else ActionStatus.DONE
-                    if done
-                    else ActionStatus.TO_START
-                ),
-                done_by_centre=by_centre if done else None,
-            )
-            case["with_recommendations"] = True
-            case["by_centre"] |= by_centre
+            plan["actions"].append((decision, done, by_centre))
         for milestone in (6, 12):
             if rng.random() < 0.6:
-                situation = rng.choice(list(ClosureOutcome))
-                FollowUp.objects.create(
-                    case_id=case["pk"],
-                    milestone=milestone,
-                    due_on=case["closed_at"].date(),
-                    sent_at=case["closed_at"],
-                    answered_at=case["closed_at"],
-                    situation=situation,
-                    actions_continued="some",
-                    new_difficulties=False,
-                    would_ask_again="yes",
-                )
-                case["followups"][milestone] = situation
-        until = case["closed_at"].replace(year=case["closed_at"].year + 2)
-        case["asked_again"] = any(
-            other["centre"] == case["centre"]
-            and other["pk"] != case["pk"]
-            and case["closed_at"] < other["submitted_at"] <= until
-            for other in described
+                plan["followups"][milestone] = rng.choice(list(ClosureOutcome))
+    return plans
+
+
+def _walk(draw, plan, manager, coordinator, consultant, domain) -> Case:
+    """One case walked through the services up to its profile, each step at its date."""
+    dates, profile = draw["dates"], draw["profile"]
+    sent = dates["submitted_at"]
+    with clock.frozen_at(sent - timezone.timedelta(days=1)):
+        case = services.case_create_draft(
+            centre=draw["centre"], by=manager, from_selfcheck=draw["from_selfcheck"]
         )
-    rebuild()  # rows written without the services: the evaluation's facts once again
+        services.information_form_save(
+            case=case,
+            by=manager,
+            fields={
+                "requester_name": "Monique Blanc",
+                "requester_function": "Présidente",
+                "requester_phone": "04 91 00 00 00",
+                "requester_email": "presidente@centre.test",
+                "description": "La trésorerie couvre moins de deux mois de charges.",
+                "expectations": "Un regard extérieur.",
+                "availability": "Les mardis.",
+                "confidentiality_ack": True,
+                "cooperation_ack": True,
+            },
+            situation=draw["situation"],
+            warning_signs=list(WarningSign.objects.filter(code="tresorerie-faible")),
+            domains=draw["fields"],
+            version=None,
+        )
+    with clock.frozen_at(sent):
+        services.case_submit(case=case, by=manager)
+    if profile == "submitted":
+        return case
+    if profile == "withdrawn":  # withdrawn by the manager: no decision
+        with clock.frozen_at(sent + timezone.timedelta(days=5)):
+            services.case_withdraw(case=case, by=manager, reason="Situation rétablie.")
+        return case
+    with clock.frozen_at(sent + timezone.timedelta(days=1)):
+        services.case_open_referral(case=case, by=coordinator)
+    if profile == "referral":
+        return case
+    refused = profile == "refused"
+    with clock.frozen_at(dates["decided_at"]):
+        services.case_decide(
+            case=case,
+            by=coordinator,
+            outcome=DecisionOutcome.REFUSED if refused else DecisionOutcome.VALIDATED,
+            grounds="Motif" if refused else "",
+            justification="Décidé en comité des financeurs.",
+        )
+    if refused:
+        return case
+    with clock.frozen_at(dates["decided_at"] + timezone.timedelta(hours=1)):
+        services.consultant_assign(case=case, by=consultant, consultant=consultant)
+    if profile == "diagnostic":
+        return case
+    items = [
+        {"domain": domain, "text": f"Préconisation {position + 1}"}
+        for position in range(len(plan["actions"]))
+    ]
+    with clock.frozen_at(dates["first_report_at"]):
+        services.report_save(
+            case=case,
+            by=consultant,
+            analysis="Analyse.",
+            recommendations="" if items else "Préconisations.",
+            recommendation_items=items,
+        )
+        services.report_submit(case=case, by=consultant)
+    with clock.frozen_at(dates["report_validated_at"]):
+        services.report_validate(case=case, by=manager)
+    restitution = dates["restitution_at"]
+    with clock.frozen_at(restitution):
+        services.restitution_record(
+            case=case, by=consultant, starts_at=restitution, summary="Le diagnostic présenté."
+        )
+    proposed = case.actions.order_by("recommendation__position")
+    for action, (decision, done, by_centre) in zip(proposed, plan["actions"], strict=True):
+        with clock.frozen_at(restitution + timezone.timedelta(days=5)):
+            if decision == ActionDecision.DECLINED:
+                action_plan.action_decline(action=action, by=manager, reason="Pas prioritaire.")
+            elif decision == ActionDecision.ADAPTED:
+                action_plan.action_adapt(
+                    action=action, by=manager, title="Action adaptée", owner="La trésorière"
+                )
+            else:
+                action_plan.action_accept(action=action, by=manager, owner="La trésorière")
+        if done:
+            with clock.frozen_at(restitution + timezone.timedelta(days=20)):
+                action_plan.action_set_status(
+                    action=action,
+                    by=manager,
+                    status=ActionStatus.DONE,
+                    done_by_centre=by_centre,
+                )
+    with clock.frozen_at(dates["closed_at"]):
+        services.case_close(
+            case=case, by=coordinator, outcome=draw["outcome"], open_actions_confirmed=True
+        )
+    if draw["answered"]:
+        with clock.frozen_at(dates["closed_at"] + timezone.timedelta(days=1)):
+            services.satisfaction_answer(
+                case=case,
+                by=manager,
+                usefulness=4,
+                listening=4,
+                ownership=3,
+                would_recommend=draw["recommend"],
+            )
+    return case
+
+
+def _describe(case: Case, draw, federations) -> dict:
+    """What the adversary knows of a case, read from what the services created."""
+    case = (
+        Case.objects.select_related("form", "centre", "satisfaction")
+        .prefetch_related("form__domains", "actions")
+        .get(pk=case.pk)
+    )
+    satisfaction = getattr(case, "satisfaction", None)
+    actions = list(case.actions.all())
+    profile = {
+        Stage.SUBMITTED: "submitted",
+        Stage.REFERRAL: "referral",
+        Stage.REFUSED: "refused",
+        Stage.CLOSED_WITHOUT_FOLLOW_UP: "withdrawn",
+        Stage.DIAGNOSTIC: "diagnostic",
+        Stage.CLOSED: "closed",
+    }[case.stage]
+    return {
+        "pk": case.pk,
+        "year": timezone.localtime(case.submitted_at).year,
+        "commune": draw["municipality"],
+        "federation": case.manager_id if case.manager in federations else None,
+        "situation": case.situation,
+        "from_selfcheck": case.from_selfcheck,
+        "profile": profile,
+        "outcome": case.closure_outcome or None,
+        "answered": satisfaction is not None,
+        "recommend": satisfaction is not None and satisfaction.would_recommend,
+        "domains": {d.name for d in case.form.domains.all()},
+        "centre": case.centre_id,
+        "submitted_at": case.submitted_at,
+        "closed_at": case.closed_at,
+        "with_recommendations": any(a.recommendation_id for a in actions),
+        "by_centre": any(a.status == ActionStatus.DONE and a.done_by_centre for a in actions),
+        "followups": {},
+    }
+
+
+def _answer_followups(described, impact, managers) -> None:
+    """The questionnaires planned at closure are sent by the daily job on their due date
+    and answered two days later, in the order of their dates; one due after today cannot
+    have been answered yet, and is not."""
+    today = timezone.now()
+    planned = []
+    for case, plan in zip(described, impact, strict=True):
+        for milestone, situation in plan["followups"].items():
+            followup = FollowUp.objects.get(case_id=case["pk"], milestone=milestone)
+            due = dt.datetime.combine(followup.due_on, dt.time(10), tzinfo=dt.UTC)
+            if due + dt.timedelta(days=2) <= today:
+                planned.append((due, followup.pk, case, milestone, situation))
+    for due, pk, case, milestone, situation in sorted(planned, key=lambda p: p[:2]):
+        followup = FollowUp.objects.select_related("case").get(pk=pk)
+        with clock.frozen_at(due):
+            send_followups()
+        with clock.frozen_at(due + dt.timedelta(days=2)):
+            followup_answer(
+                followup=FollowUp.objects.get(pk=pk),
+                by=managers[followup.case.manager_id],
+                situation=situation,
+                actions_continued=ActionsContinued.SOME,
+                new_difficulties=False,
+                would_ask_again=WouldAskAgain.YES,
+            )
+        case["followups"][milestone] = FollowUp.objects.get(pk=pk).situation
 
 
 # The situations from the worst to the best (a follow-up « kept » ranks at least as high).
