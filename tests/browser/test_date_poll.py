@@ -29,7 +29,12 @@ def _local(days: int, hour: int) -> str:
     return moment.replace(hour=hour, minute=0).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_a_date_poll_from_proposal_to_the_planned_meeting(session_for, browser, live_server):  # noqa: F811
+def test_a_date_poll_from_proposal_to_the_planned_meeting(
+    reference,
+    session_for,
+    browser,
+    live_server,  # noqa: F811
+):
     case, cast = case_at(Stage.REFERRAL)
     coordinator = session_for(cast.coordinator.email)
     coordinator.goto(f"{coordinator.base_url}/dossiers/{case.pk}/reunions/nouvelle/referral/")
