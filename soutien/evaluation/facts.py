@@ -27,8 +27,8 @@ from soutien.cases.deadlines import CLOCKS
 from soutien.cases.enums import DEFAULT_SITUATION, ActionDecision, ClosureOutcome, Situation, Stage
 from soutien.cases.models import LEAD_TIMES, Case, InformationForm
 from soutien.directory.models import OrganisationKind
+from soutien.evaluation import tasks
 from soutien.evaluation.models import CaseFacts, CaseFactsDomain, DirtyCase, EvaluationState
-from soutien.evaluation.tasks import schedule_grid
 
 ASSOCIATION = "association"
 FEDERATION = "federation"
@@ -243,7 +243,7 @@ def after_commit() -> None:
     """The facts of the cases just changed, then the grid in the background."""
 
     if refresh_dirty():
-        schedule_grid()
+        tasks.schedule_grid()
 
 
 def refresh_dirty() -> int:

@@ -30,6 +30,7 @@ from soutien.cases.deadlines import CLOCKS
 from soutien.cases.enums import DEFAULT_SITUATION, Situation
 from soutien.cases.models import TargetDuration
 from soutien.core import clock
+from soutien.evaluation import tasks
 from soutien.evaluation.facts import refresh_dirty
 from soutien.evaluation.grid import Grid, Key, _case_facts, mask
 from soutien.evaluation.models import (
@@ -40,7 +41,6 @@ from soutien.evaluation.models import (
     PublishedFactsDomain,
     PublishedGrid,
 )
-from soutien.evaluation.tasks import schedule_grid
 
 # A new grid is asked of the task worker at most this often (one task at a time).
 REQUEST_INTERVAL = dt.timedelta(minutes=5)
@@ -178,7 +178,7 @@ def _request(now) -> None:
         pk=1,
     ).update(grid_requested_at=now)
     if asked:  # the task row is written with the request (django-tasks-db)
-        schedule_grid(now)
+        tasks.schedule_grid(now)
 
 
 def published_grid(now=None, table=None) -> Grid:  # noqa: ARG001 (callers pass their table)

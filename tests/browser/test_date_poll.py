@@ -31,9 +31,9 @@ def _local(days: int, hour: int) -> str:
 
 def test_a_date_poll_from_proposal_to_the_planned_meeting(
     reference,
-    session_for,
+    session_for,  # noqa: F811 - the fixture imported above
     browser,
-    live_server,  # noqa: F811
+    live_server,
 ):
     case, cast = case_at(Stage.REFERRAL)
     coordinator = session_for(cast.coordinator.email)
