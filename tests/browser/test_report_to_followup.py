@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from soutien.cases import services
 from soutien.cases.enums import Stage
 from soutien.core import clock
+from soutien.core.french import date_fr
 from soutien.followup.jobs import send_followups
 from soutien.followup.models import FollowUp
 from soutien.followup.services import add_months
@@ -156,7 +157,15 @@ def test_from_the_validated_report_to_the_12_month_follow_up(reference, session_
         board, cast.board_member, case, 6, situation="Situation stabilisée", actions="Certaines"
     )
 
-    # 5. Twelve months after closure, the 12-month one: sent, then answered.
+    # 5. The 12-month questionnaire is not open before its email: the manager is told when.
+    board.goto(f"{board.base_url}/suivi/dossier/{case.pk}/12-mois/")
+    assert board.url == case_url
+    expect(board.get_by_text(re.compile("Ce questionnaire de suivi s'ouvrira le"))).to_contain_text(
+        f"s'ouvrira le {date_fr(due[12])}"
+    )
+    assert_accessible(board)
+
+    # Twelve months after closure, the 12-month one: sent, then answered.
     assert run_daily_job_on(due[12]) == {"sent": 1, "reminded": 0}
     answer_followup(
         board,
