@@ -15,6 +15,7 @@ from soutien.accounts.models import Delivery, NotificationCategory
 from soutien.accounts.preferences import preferences_set
 from soutien.cases import action_plan
 from soutien.cases.awaiting import ACTION_KIND
+from soutien.cases.digest import send_digests
 from soutien.cases.enums import Audience, EventKind, Stage
 from soutien.cases.models import Action, Reminder
 from soutien.cases.reminders import run_reminders
@@ -184,6 +185,22 @@ def test_action_reminders_follow_each_persons_choice(plan):
     row = Reminder.objects.get(case=case, kind=ACTION_KIND, subject=str(carried.pk))
     assert row.delivery == Delivery.NONE
     assert not OutboxEmail.objects.filter(to=cast.staff.email).exists()
+
+
+def test_who_chose_the_digest_finds_the_action_there(plan):
+    case, cast, carried, _ = plan
+    preferences_set(
+        user=cast.staff, by=cast.staff, values={NotificationCategory.REMINDERS: Delivery.DIGEST}
+    )
+    run_reminders(now=at(DUE))
+    row = Reminder.objects.get(case=case, kind=ACTION_KIND, subject=str(carried.pk))
+    assert row.delivery == Delivery.DIGEST
+    assert not OutboxEmail.objects.filter(to=cast.staff.email).exists()
+    assert send_digests(now=at(DUE, hour=8)) >= 1
+    (digest,) = OutboxEmail.objects.filter(to=cast.staff.email)
+    assert "CE QUI VOUS ATTEND" in digest.body
+    assert f"Action du plan « {TREASURY} »" in digest.body
+    assert "échéance aujourd'hui, le 31/03/2027" in digest.body
 
 
 def test_the_actions_of_a_case_not_in_support_are_not_reminded(reference):
