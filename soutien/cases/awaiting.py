@@ -50,6 +50,7 @@ from soutien.cases.visits import changed_since_visit
 from soutien.cases.workflow import awaited_by_stage
 from soutien.core import clock
 from soutien.core.french import lower_first
+from soutien.core.text import one_line
 from soutien.directory.actors import actor_for
 from soutien.directory.models import Membership, OrganisationKind, Role
 
@@ -157,6 +158,8 @@ class Pending:
     user_ids: frozenset[int]
     due_at: dt.datetime | None
     organisation_name: str = ""
+    # False: reminded to those who must act, never escalated to the coordination.
+    escalates: bool = True
 
     @property
     def key(self) -> tuple[int, str, str]:
@@ -239,6 +242,57 @@ def pending_for(cases: Iterable[Case], *, table=None) -> list[Pending]:
             things.append(
                 Pending(**common, subject="", user_ids=frozenset(_who(expectation, case, members)))
             )
+    return things
+
+
+# The kind of a reminded action of the plan (its subject: the action's id).
+ACTION_KIND = "action"
+
+
+def pending_actions(today: dt.date, lead_days: int) -> list[Pending]:
+    """The open actions of the plans in support whose due date has come, or comes within
+    ``lead_days``, as things awaited of whoever carries them: the account that carries the
+    action (while active), otherwise the centre's managers (board members, federation
+    staff). Not escalated to the coordination. Two queries whatever the number of actions
+    (the actions, the managers)."""
+    actions = list(
+        Action.objects.filter(
+            case__stage=Stage.SUPPORT,
+            case__anonymised_at__isnull=True,
+            status__in=OPEN_ACTIONS,
+            due_date__lte=today + dt.timedelta(days=lead_days),
+        )
+        .select_related("case", "case__centre", "carried_by")
+        .order_by("due_date", "pk")
+    )
+    if not actions:
+        return []
+    managers = defaultdict(set)
+    for user_id, organisation_id in Membership.objects.filter(
+        role__in=[Role.BOARD_MEMBER, Role.FEDERATION_STAFF],
+        organisation_id__in={action.case.manager_id for action in actions},
+        is_active=True,
+        user__is_active=True,
+    ).values_list("user_id", "organisation_id"):
+        managers[organisation_id].add(user_id)
+    zone = timezone.get_current_timezone()
+    things = []
+    for action in actions:
+        carried = action.carried_by is not None and action.carried_by.is_active
+        things.append(
+            Pending(
+                case=action.case,
+                kind=ACTION_KIND,
+                subject=str(action.pk),
+                label=f"Action du plan « {one_line(action.title)} »",
+                actor=Actor.STAFF if carried else Actor.MANAGER,
+                user_ids=frozenset(
+                    {action.carried_by_id} if carried else managers[action.case.manager_id]
+                ),
+                due_at=dt.datetime.combine(action.due_date, dt.time(), tzinfo=zone),
+                escalates=False,
+            )
+        )
     return things
 
 

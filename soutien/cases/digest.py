@@ -1,6 +1,7 @@
 """The daily digest: one email per person who chose it for at least one category, listing
-what awaits them (soutien.cases.awaiting) and what changed on their cases since their
-last digest (the timeline events they may read, soutien.cases.policies.visible_audiences).
+what awaits them (soutien.cases.awaiting, with the due and late actions of the plan) and
+what changed on their cases since their last digest (the timeline events they may read,
+soutien.cases.policies.visible_audiences).
 Nothing is sent when both are empty; at most one digest a person a day
 (NotificationDigest, unique per person and day).
 
@@ -25,8 +26,8 @@ from soutien.accounts.models import (
     User,
 )
 from soutien.cases import notifications
-from soutien.cases.awaiting import Pending, pending_cases, pending_for, pending_of
-from soutien.cases.models import CaseEvent
+from soutien.cases.awaiting import Pending, pending_actions, pending_cases, pending_for, pending_of
+from soutien.cases.models import CaseEvent, ReminderSettings
 from soutien.cases.policies import visible_audiences
 from soutien.cases.reminders import when_words
 from soutien.cases.selectors import cases_visible_to
@@ -119,6 +120,8 @@ def send_digests(*, now=None) -> int:
         .values_list("user_id", "sent_at")
     )
     things = pending_for(pending_cases().select_related("centre"))
+    # The due and late actions of the plan, as the reminders see them.
+    things += pending_actions(today, ReminderSettings.current().lead_days)
     sent = 0
     for user in users:
         since = last.get(user.pk) or now - FIRST_DIGEST_SPAN

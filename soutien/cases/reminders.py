@@ -1,19 +1,21 @@
 """The daily reminder run: whoever must act is reminded before, on and after the due date;
 the coordinator is told of a step long late.
 
-For each dated pending thing (soutien.cases.awaiting) and each person who must act, one
-moment (`slot`) may be due today, with the coordinator's settings (ReminderSettings):
+For each dated pending thing (soutien.cases.awaiting: the stage things, and the open
+actions of the plans in support, reminded to whoever carries them) and each person who
+must act, one moment (`slot`) may be due today, with the coordinator's settings (ReminderSettings):
 
 - ``before``: from ``lead_days`` days before the due date (once);
 - ``due``: on the due date (once);
 - ``late`` rank k: once k × ``repeat_days`` days have passed since the due date;
 - ``escalation`` rank k, to the coordination: once ``escalate_after_days`` + k ×
-  ``repeat_days`` days have passed.
+  ``repeat_days`` days have passed (not for the actions of the plan).
 
 A moment missed (the worker was stopped) is caught up on the next run, and never sent
 twice: each reminder is a `Reminder` row, unique per (thing, person, day) and per
 (thing, person, due date, moment, rank) in the database. A thing done is no longer
-pending, so its reminders stop. Each reminder sent is recorded in the case history,
+pending, so its reminders stop; an action done or dropped too, and an action given a
+new due date is reminded against the new date. Each reminder sent is recorded in the case history,
 visible to the coordination only. Each person receives at most one email per run,
 listing all their reminders, if they chose to be told at once (preferences, category
 « Rappels et retards »); with the daily digest they find them there.
@@ -34,7 +36,7 @@ from django.utils import timezone
 from soutien.accounts import preferences
 from soutien.accounts.models import Delivery, NotificationCategory, User
 from soutien.cases import notifications
-from soutien.cases.awaiting import Pending, pending_cases, pending_for
+from soutien.cases.awaiting import Pending, pending_actions, pending_cases, pending_for
 from soutien.cases.deadlines import CLOCKS
 from soutien.cases.enums import Audience, EventKind
 from soutien.cases.models import CaseEvent, Reminder, ReminderSettings
@@ -106,6 +108,7 @@ def run_reminders(*, now=None) -> RunResult:
     settings = ReminderSettings.current()
     cases = list(pending_cases().filter(stage__in=list(CLOCKS)).select_related("centre"))
     things = [t for t in pending_for(cases) if t.due_at is not None]
+    things += pending_actions(today, settings.lead_days)
     result = RunResult(day=today)
     if not things:
         return result
@@ -120,7 +123,7 @@ def run_reminders(*, now=None) -> RunResult:
         taken = set()
         for moment, user_ids in (
             (moment_for(due_on, today, settings), thing.user_ids),
-            (escalation_for(due_on, today, settings), coordinators),
+            (escalation_for(due_on, today, settings) if thing.escalates else None, coordinators),
         ):
             if moment is None:
                 continue
