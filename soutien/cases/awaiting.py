@@ -10,7 +10,7 @@ the others (a fiche returned for completion, a case to close, the satisfaction
 questionnaire) are listed in the digest but not reminded.
 
 The to-do list of « Mon espace » and the list filter « À faire » (``?a_faire=<kind>``)
-read the same tables, plus `TODO_ONLY` (stage things neither reminded nor in the digest:
+read the same tables, plus `LIST_ONLY` (stage things neither reminded nor in the digest:
 drafts, interviews to plan) and the things that depend on the person rather than on the
 stage (actions of the plan, late cases for the coordination): `todo_filters(user)` is
 the one definition of « what this person must do now », as one database condition per
@@ -90,7 +90,7 @@ EXPECTED: dict[str, tuple[Expectation, ...]] = {
 
 # Stage things of the to-do list only: neither reminded (no target duration of their
 # own) nor listed in the digest.
-TODO_ONLY: dict[str, tuple[Expectation, ...]] = {
+LIST_ONLY: dict[str, tuple[Expectation, ...]] = {
     Stage.DRAFT: (
         Expectation("draft", Actor.MANAGER, "Terminer le brouillon et transmettre la fiche"),
         Expectation(
@@ -111,7 +111,7 @@ KIND_LABELS = {e.kind: e.label for expectations in EXPECTED.values() for e in ex
 
 # Every kind of the to-do list, in the order « Mon espace » shows their counts, with the
 # title of its count (also the title of the filtered list).
-TODO_KINDS: dict[str, str] = {
+TASK_KINDS: dict[str, str] = {
     "check_form": "Fiches transmises à vérifier",
     "decide": "Saisines en cours à décider",
     "close": "Dossiers à clôturer",
@@ -140,7 +140,7 @@ PERSON_LABELS = {
 # An action of the plan is « à échéance » this many days before its due date.
 ACTION_NOTICE_DAYS = 7
 # The rows shown per kind in « Mon espace » (« voir les N » leads to the list).
-TODO_ROWS_PER_KIND = 5
+ROWS_PER_KIND = 5
 # The actions of the plan the centre took up and has not finished (a proposed one awaits
 # the centre's decision: `actions_proposed`).
 OPEN_ACTIONS = [ActionStatus.TO_START, ActionStatus.IN_PROGRESS, ActionStatus.POSTPONED]
@@ -495,18 +495,18 @@ class TodoKind:
 
 
 def todo_filters(user, *, now=None) -> dict[str, TodoKind]:
-    """What this person must do now, by kind (in the order of `TODO_KINDS`), each as a
+    """What this person must do now, by kind (in the order of `TASK_KINDS`), each as a
     condition on the cases they may see: the counts, the rows of « Mon espace » and the
     filter « À faire » of the case list all read it."""
     actor = actor_for(user)
     if actor.user_id is None:
         return {}
     now = now or clock.now()
-    things = _stage_things(user, actor, [EXPECTED, TODO_ONLY])
+    things = _stage_things(user, actor, [EXPECTED, LIST_ONLY])
     things.update(_person_things(user, actor, now))
     return {
         kind: TodoKind(kind, title, things[kind][0], things[kind][1] & Q(anonymised_at=None))
-        for kind, title in TODO_KINDS.items()
+        for kind, title in TASK_KINDS.items()
         if kind in things
     }
 
@@ -599,7 +599,7 @@ def todo_counts(user, *, now=None) -> list[tuple[TodoKind, int]]:
     return [(kind, counts[f"c{i}"]) for i, kind in enumerate(kinds.values())]
 
 
-def todo_for(user, *, limit: int = TODO_ROWS_PER_KIND, now=None) -> Todo:
+def todo_for(user, *, limit: int = ROWS_PER_KIND, now=None) -> Todo:
     """The to-do list of « Mon espace »: the counts (one query), then at most `limit`
     rows of each kind, the most urgent first (one query per kind), and why (one query
     per kind that has a reason). Constant queries whatever the number of cases."""

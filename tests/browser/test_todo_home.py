@@ -12,12 +12,16 @@ from tests.browser.test_case_journey import session_for  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WITH_TODO = ["coordination@caf13.demo", "administrateur@centre.demo", "consultant@prestataire.demo"]
+WITH_TASKS = [
+    "coordination@caf13.demo",
+    "administrateur@centre.demo",
+    "consultant@prestataire.demo",
+]
 
 
 def test_each_home_is_accessible_and_its_counts_lead_to_as_many_cases(demo, session_for):  # noqa: F811
     load_demo_cases()
-    for email in WITH_TODO:
+    for email in WITH_TASKS:
         page = session_for(email)
         table = page.get_by_role("table", name=re.compile("Ce que vous avez à faire maintenant"))
         expect(table).to_be_visible()

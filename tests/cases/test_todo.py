@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from soutien.cases import services
-from soutien.cases.awaiting import TODO_ROWS_PER_KIND, todo_counts, todo_for
+from soutien.cases.awaiting import ROWS_PER_KIND, todo_counts, todo_for
 from soutien.cases.enums import Audience, DecisionOutcome, EventKind, OpinionValue, Stage
 from soutien.cases.models import Case, CaseVisit
 from soutien.cases.visits import record_visit
@@ -223,13 +223,13 @@ def test_late_is_said_in_words(client, world):
 
 def test_each_kind_shows_at_most_n_rows_and_links_to_all(client, reference):
     cast = make_cast()
-    many = TODO_ROWS_PER_KIND + 2
+    many = ROWS_PER_KIND + 2
     for _ in range(many):
         case_at(Stage.SUBMITTED, cast)
     with clock.frozen_at(NOW):
         todo = todo_for(cast.coordinator)
     [check] = [group for group in todo.groups if group.kind.kind == "check_form"]
-    assert (check.count, len(check.rows), check.more) == (many, TODO_ROWS_PER_KIND, True)
+    assert (check.count, len(check.rows), check.more) == (many, ROWS_PER_KIND, True)
     client.force_login(cast.coordinator)
     page = client.get(reverse("web:my_space")).content.decode()
     assert f"Voir les {many}" in page

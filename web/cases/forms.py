@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from soutien.cases.awaiting import TODO_KINDS
+from soutien.cases.awaiting import TASK_KINDS
 from soutien.cases.enums import (
     SETTABLE_STATUSES,
     ActionStatus,
@@ -802,7 +802,7 @@ class CaseFilterForm(StyledFormMixin, forms.Form):
     a_faire = forms.ChoiceField(
         label="À faire",
         required=False,
-        choices=[("", "Tout"), *TODO_KINDS.items()],
+        choices=[("", "Tout"), *TASK_KINDS.items()],
     )
     year = forms.TypedChoiceField(
         label="Année de la demande",

@@ -1,7 +1,7 @@
 """The case list's title, read from its filters: each filtered list names itself
 (« Dossiers de Marseille en retard — étape : saisine concertée »)."""
 
-from soutien.cases.awaiting import TODO_KINDS
+from soutien.cases.awaiting import TASK_KINDS
 from soutien.cases.enums import Situation, Stage
 from soutien.core.french import lower_first, with_article
 
@@ -21,7 +21,7 @@ def list_title(filters: dict) -> str:
         title += f", {year}" if title != "Dossiers" else f" de {year}"
     details = []
     if kind := filters.get("a_faire"):
-        details.append(f"à faire : {lower_first(TODO_KINDS[kind])}")
+        details.append(f"à faire : {lower_first(TASK_KINDS[kind])}")
     if stage := filters.get("stage"):
         details.append(f"étape : {lower_first(Stage(stage).label)}")
     if situation := filters.get("situation"):
