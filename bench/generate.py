@@ -299,6 +299,8 @@ def _cases(cursor, ref: dict, centres, n_cases: int, rng: random.Random, clock) 
                 board_member if i % 100 == 0 else NULL,
                 str(manager_id),
                 str(ref["provider"]) if has_provider else NULL,
+                "t" if rng.random() < 0.05 else "f",  # started from a self-check
+                "",  # closure summary
             )
         )
         forms.append(
@@ -380,6 +382,8 @@ CASE_COLUMNS = [
     "created_by_id",
     "manager_id",
     "provider_id",
+    "from_selfcheck",
+    "closure_summary",
 ]
 FORM_COLUMNS = [
     "case_id",
@@ -457,6 +461,12 @@ def generate(n_cases: int, seed: int = 13, log=print) -> dict:
         from soutien.cases.deadlines import refresh_due_at
 
         refresh_due_at()
+        # The evaluation's facts (soutien.evaluation.facts), as the signals would have kept them.
+        from soutien.evaluation.facts import rebuild
+
+        facts_started = time.perf_counter()
+        rebuild()
+        stats["facts_seconds"] = round(time.perf_counter() - facts_started, 1)
         for table in SEQUENCE_TABLES:
             raw.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
