@@ -108,10 +108,13 @@ STAGE_ORDER = [
 ]
 
 
-def case_at(stage: str, cast: Cast | None = None) -> tuple[Case, Cast]:
-    """A case brought to `stage` through the services, with its cast."""
+def case_at(
+    stage: str, cast: Cast | None = None, *, draft: Case | None = None
+) -> tuple[Case, Cast]:
+    """A case brought to `stage` through the services, with its cast; from `draft` when
+    given (a draft of the cast's centre, to which the test has already added things)."""
     cast = cast or make_cast()
-    case = services.case_create_draft(centre=cast.centre, by=cast.board_member)
+    case = draft or services.case_create_draft(centre=cast.centre, by=cast.board_member)
     if stage == Stage.DRAFT:
         return case, cast
     fill_form(case, cast.board_member)
