@@ -9,8 +9,10 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -20,7 +22,11 @@ from soutien.cases.awaiting import awaiting_user_q, todo_counts, todo_q
 from soutien.cases.deadlines import deadline_expression
 from soutien.cases.enums import ActionStatus, Channel, EventKind, ReportStatus, Stage
 from soutien.cases.models import (
+    Action,
+    ActionNote,
     Case,
+    CaseEvent,
+    CaseVisit,
     InformationForm,
     Opinion,
     ReportVersion,
@@ -34,7 +40,15 @@ from soutien.cases.policies import (
 from soutien.cases.visits import changed_since_visit
 from soutien.cases.workflow import opinion_partner_ids
 from soutien.core import clock
-from soutien.directory.models import Commune, Organisation, OrganisationKind, Role, SocialCentre
+from soutien.directory.models import (
+    Commune,
+    Domain,
+    Organisation,
+    OrganisationKind,
+    Role,
+    SocialCentre,
+    WarningSign,
+)
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
@@ -75,7 +89,11 @@ def case_for(user, pk, *, for_update=False) -> Case:
 
 def case_page_for(user, pk) -> Case:
     """The case for its page (``case_for``), with its fiche, decision and satisfaction
-    read in the same query."""
+    read in the same query, and the person's last visit and the case's last event (so
+    that ``visits.record_visit`` writes only when something changed). For the
+    coordination and the funders, who are asked about the case's opinions, the opinions
+    come in one more query that also answers ``workflow.concerned_partner_ids`` and
+    ``workflow.caf_opinion_ids``."""
     queryset = cases_visible_to(user).select_related(
         "centre",
         "centre__commune",
@@ -87,10 +105,73 @@ def case_page_for(user, pk) -> Case:
         "decision",
         "satisfaction",
     )
+    queryset = queryset.annotate(
+        visit_seen_at=Subquery(
+            CaseVisit.objects.filter(user_id=user.pk, case_id=OuterRef("pk")).values("seen_at")[:1]
+        ),
+        last_event_at=Subquery(
+            CaseEvent.objects.filter(case_id=OuterRef("pk"))
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        ),
+    )
     try:
-        return queryset.get(pk=pk)
+        case = queryset.get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("Dossier introuvable") from None
+    actor = actor_for(user)
+    if actor.coordinator or actor.partner_orgs:
+        remember_opinions(case)
+    return case
+
+
+def remember_opinions(case: Case) -> list[Opinion]:
+    """The case's opinions with their partner and who gave them, read once: kept on the
+    case for the page, and as the answers of ``workflow.concerned_partner_ids`` and
+    ``workflow.caf_opinion_ids`` (no query of their own afterwards)."""
+    opinions = list(case.opinions.select_related("partner", "given_by"))
+    case._opinions = opinions
+    case._concerned_partner_ids = {opinion.partner_id for opinion in opinions}
+    case._caf_opinion_ids = {
+        opinion.partner_id
+        for opinion in opinions
+        if opinion.partner.kind == OrganisationKind.COORDINATOR
+    }
+    return opinions
+
+
+def fiche_labels(form: InformationForm | None) -> tuple[list[str], list[str]]:
+    """The warning signs and the fields checked on the fiche, each in its usual order, in
+    one query (a union of the two lists) instead of one per list."""
+    if form is None:
+        return [], []
+    signs = WarningSign.objects.filter(informationform=form).values_list(
+        Value(0), "domain__order", "order", "label"
+    )
+    domains = Domain.objects.filter(informationform=form).values_list(
+        Value(1), "order", Value(0), "name"
+    )
+    rows = sorted(signs.order_by().union(domains.order_by(), all=True))
+    return (
+        [label for kind, *_, label in rows if kind == 0],
+        [name for kind, *_, name in rows if kind == 1],
+    )
+
+
+def case_page_actions(case: Case) -> list[Action]:
+    """The actions of the plan with their field and their progress notes (with each
+    note's author): two queries whatever the number of actions and notes."""
+    notes = ActionNote.objects.select_related("author")
+    return list(
+        case.actions.select_related("domain").prefetch_related(Prefetch("notes", queryset=notes))
+    )
+
+
+def case_opinions(case: Case) -> list[Opinion]:
+    """The opinions shown on the case page (read by ``remember_opinions`` when the case
+    page's reader may be asked about them)."""
+    cached = getattr(case, "_opinions", None)
+    return cached if cached is not None else remember_opinions(case)
 
 
 def _deadline_expression(table: dict[str, dict[str, int]]):

@@ -14,7 +14,16 @@ SILENT_EVENT_KINDS = ("reminder",)
 
 def record_visit(*, user, case: Case) -> None:
     """Remember that `user` has just seen `case`: one upsert (insert, or update the date
-    on the unique pair person–case), safe when two pages are opened at once."""
+    on the unique pair person–case), safe when two pages are opened at once.
+
+    Skipped when the case read by ``selectors.case_page_for`` says that nothing happened
+    since the last visit (no event after it): the mark « nouveau » compares the events
+    with the last visit, so moving the date forward would change nothing."""
+    seen_at = getattr(case, "visit_seen_at", None)
+    if seen_at is not None:
+        last_event_at = getattr(case, "last_event_at", None)
+        if last_event_at is None or last_event_at <= seen_at:
+            return
     CaseVisit.objects.bulk_create(
         [CaseVisit(user_id=user.pk, case_id=case.pk, seen_at=clock.now())],
         update_conflicts=True,

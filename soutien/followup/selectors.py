@@ -25,4 +25,6 @@ def followups_visible(user, case) -> list[FollowUp] | None:
     """The case's questionnaires for those who read the answers; None for the others."""
     if not policies.can_view_followups(user, case):
         return None
+    if case.closed_at is None:
+        return []  # planned at closure (services.followups_plan): none before, no query
     return list(FollowUp.objects.filter(case=case).order_by("milestone"))

@@ -11,11 +11,13 @@ from soutien.cases import policies, selectors
 from soutien.cases.enums import Channel
 from soutien.cases.visits import record_visit
 from soutien.core import clock
+from soutien.documents import selectors as document_selectors
 from soutien.documents import services as document_services
 from soutien.security.decorators import private_page
 from web.cases import forms, panels
 from web.cases.common import VISIBILITY, limited_uploads, page_case, run_service, simple_form
 from web.meetings import views as meeting_views
+from web.templatetags import case_tags, followup_tags, selfcheck_tags
 
 
 @private_page
@@ -47,10 +49,11 @@ def case_detail(request, pk):
     record_visit(user=user, case=case)
 
     decision = getattr(case, "decision", None)  # None when not decided yet
+    opinions = selectors.case_opinions(case) if policies.can_view_opinions(user, case) else None
     can_update_action = policies.can_update_action(user, case)
     actions = []
     if policies.can_view_action_plan(user, case):
-        for action in case.actions.select_related("domain").prefetch_related("notes__author"):
+        for action in selectors.case_page_actions(case):
             form = None
             if can_update_action:
                 form = forms.ActionUpdateForm(
@@ -72,23 +75,27 @@ def case_detail(request, pk):
         }
         for channel, items in selectors.messages_visible(user, case).items()
     ]
+    fiche_signs, fiche_domains = selectors.fiche_labels(case.form)
     context = {
         "case": case,
         "info": case.form,
+        "fiche_signs": fiche_signs,
+        "fiche_domains": fiche_domains,
+        # Every attachments panel of the page picks its share of these (one query).
+        "case_documents": document_selectors.case_documents(case),
+        "selfcheck": selfcheck_tags.panel_for(user, case),
+        "followup": followup_tags.panel_for(user, case),
+        "report_readers": case_tags.report_readers_for(user, case),
         "steps": panels.steps_for(case),
         "next_actions": panels.next_actions(user, case),
         "waiting_for": panels.WAITING_FOR.get(case.stage, ""),
-        "caf_opinion_ids": policies.caf_opinion_ids(case),
         # Stored on the case (soutien.cases.deadlines): no query.
         "due_at": case.due_at,
         "is_overdue": case.due_at is not None and case.due_at < clock.now(),
         "decision": decision,
         "can_view_justification": policies.can_view_decision_justification(user, case),
-        "opinions": (
-            case.opinions.select_related("partner", "given_by")
-            if policies.can_view_opinions(user, case)
-            else None
-        ),
+        "opinions": opinions,
+        "caf_opinion_ids": policies.caf_opinion_ids(case) if opinions is not None else set(),
         "meetings": meeting_views.meeting_panels(request, case),
         "polls": meeting_views.poll_panels(request, case),
         "satisfaction": (

@@ -14,9 +14,15 @@ def lists_cases(context) -> bool:
 
 
 @register.inclusion_tag("cases/_report_readers.html", takes_context=True)
-def report_readers(context, case):
-    """« Qui a consulté le rapport » for the manager (and the coordination)."""
-
+def report_readers(context, case, panel=None):
+    """« Qui a consulté le rapport » for the manager (and the coordination); the case page
+    reads it beforehand (``report_readers_for``) and passes it as `panel`."""
+    if panel is not None:
+        return panel
     request = context.get("request")
-    allowed = bool(request) and policies.can_view_report_readers(request.user, case)
+    return report_readers_for(request.user if request else None, case)
+
+
+def report_readers_for(user, case) -> dict:
+    allowed = user is not None and policies.can_view_report_readers(user, case)
     return {"allowed": allowed, "readers": readers_of(case.pk) if allowed else []}

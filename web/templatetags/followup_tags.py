@@ -9,9 +9,17 @@ register = template.Library()
 
 
 @register.inclusion_tag("followup/_panel.html", takes_context=True)
-def followup_panel(context, case):
+def followup_panel(context, case, panel=None):
+    """The panel; the case page reads it beforehand (``panel_for``) and passes it."""
+    if panel is not None:
+        return panel
     request = context.get("request")
-    user = getattr(request, "user", None)
+    return panel_for(getattr(request, "user", None), case)
+
+
+def panel_for(user, case) -> dict:
+    """The follow-up questionnaires `user` reads on the case page, with whether they may
+    answer each."""
     followups = selectors.followups_visible(user, case) if user is not None else None
     if not followups:
         return {"visible": False}

@@ -23,10 +23,13 @@ READERS = {
 }
 
 
-def _case_documents(request, case) -> list:
+def _case_documents(context, request, case) -> list:
     """The case's documents, read once per request for every panel of the screen (the
     form's, the case's, each meeting's, action's and message's): one query, not one per
-    panel."""
+    panel. The case page reads them beforehand and passes them as ``case_documents``."""
+    given = context.get("case_documents")
+    if given is not None:
+        return given
     cache = getattr(request, "_case_documents", None)
     if cache is None:
         cache = request._case_documents = {}
@@ -52,7 +55,9 @@ def attachments_panel(context, case, attach_to="form", target=None, title=None):
             session[UPLOAD_ERROR_SESSION_KEY] = errors
     documents = []
     if visible:
-        documents = selectors.pick_attachments(_case_documents(request, case), attach_to, target)
+        documents = selectors.pick_attachments(
+            _case_documents(context, request, case), attach_to, target
+        )
     can_attach = visible and policies.can_attach(user, case, attach_to, target)
     if attach_to in ("case", "decision") and not (documents or can_attach):
         visible = False  # no « Aucune pièce jointe » block for something nobody may add yet

@@ -1,0 +1,57 @@
+"""The case page's own reads (soutien.cases.selectors): the fiche's lists in one query, in
+the order of their reference tables; the opinions read once for the policies too."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from soutien.cases import policies, selectors, services
+from soutien.cases.enums import Stage
+from soutien.directory.models import Domain, WarningSign
+from tests.builders import case_at
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_fiches_signs_and_fields_come_in_one_query_in_their_order():
+    case, cast = case_at(Stage.DRAFT)
+    signs = list(WarningSign.objects.order_by("-domain__order", "-order")[:3])
+    domains = list(Domain.objects.order_by("-order")[:3])
+    services.information_form_save(
+        case=case,
+        by=cast.board_member,
+        fields={},
+        situation="preventive",
+        warning_signs=signs,
+        domains=domains,
+        version=None,
+    )
+    case = selectors.case_page_for(cast.board_member, case.pk)
+    with CaptureQueriesContext(connection) as queries:
+        labels = selectors.fiche_labels(case.form)
+    assert len(queries) == 1
+    assert labels == (
+        [s.label for s in WarningSign.objects.filter(pk__in=[s.pk for s in signs])],
+        [d.name for d in Domain.objects.filter(pk__in=[d.pk for d in domains])],
+    )
+    assert len(labels[0]) == 3 and len(labels[1]) == 3
+
+
+def test_a_partner_reads_the_opinions_once_for_the_page_and_its_policies():
+    case, cast = case_at(Stage.REFERRAL)
+    case = selectors.case_page_for(cast.partner_state, case.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert policies.can_view_case(cast.partner_state, case)
+        assert policies.can_view_opinions(cast.partner_state, case)
+        shown = selectors.case_opinions(case)
+        caf = policies.caf_opinion_ids(case)
+    assert len(queries) == 0
+    assert sorted(o.partner_id for o in shown) == sorted(
+        case.opinions.values_list("partner_id", flat=True)
+    )
+    assert caf == set(
+        case.opinions.filter(partner__kind="coordinator").values_list("partner_id", flat=True)
+    )
+    # Someone else's page: the other commune's partner is not concerned, whatever was read.
+    other = selectors.case_page_for(cast.coordinator, case.pk)
+    assert not policies.is_concerned_partner(policies.actor_for(cast.partner_other_commune), other)
