@@ -1,8 +1,10 @@
 """gunicorn settings for ``make serve`` (and production): ``gunicorn -c config/gunicorn.conf.py``.
 
 Each worker renders a tiny PDF right after it is forked, before it accepts a request:
-WeasyPrint's imports, fontconfig's font list and the DejaVu faces of the PDF stylesheet are
-then loaded, so the first report PDF a user asks for costs what the next ones cost.
+Django's template engine and its tag libraries, the PDF templates, WeasyPrint's imports,
+fontconfig's font list and the DejaVu faces and sizes of the PDF stylesheet are then
+loaded, so the first report PDF a user asks for costs what the next ones cost
+(docs/performance-casepage.md: measured in a fresh process by bench/pdf_first_render.py).
 Bind address, worker count and logs come from the command line or the environment
 (``GUNICORN_CMD_ARGS``, ``WEB_CONCURRENCY``).
 """
@@ -17,24 +19,18 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 control_socket_disable = True
 
-WARM_UP_HTML = (
-    '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Préchauffage</title>'
-    '<style>body { font-family: "DejaVu Sans", sans-serif; }</style></head>'
-    "<body><h1>Préchauffage</h1><p><strong>Gras</strong> <em>italique</em> « é ».</p>"
-    "</body></html>"
-)
-
 
 def warm_up_pdf() -> float:
-    """Render a one-page PDF with the report's fonts; return the seconds it took."""
+    """Render a one-page PDF with the PDFs' stylesheet and boxes (soutien.documents.pdf
+    .warm_up); return the seconds it took, WeasyPrint's import included."""
     started = time.perf_counter()
     # Imported here on purpose: this file is read by gunicorn's master before Django is
     # set up, and the import itself is part of the warm-up being timed.
-    from weasyprint import HTML
+    import weasyprint  # noqa: F401
 
-    from soutien.documents.pdf import PDF_OPTIONS
+    from soutien.documents.pdf import warm_up
 
-    HTML(string=WARM_UP_HTML).write_pdf(**PDF_OPTIONS)
+    warm_up()
     return time.perf_counter() - started
 
 

@@ -7,9 +7,11 @@ document of a case its context. Templates live in web/templates/documents/pdf/.
 from __future__ import annotations
 
 import re
+import time
+from types import SimpleNamespace
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 
 from soutien.cases import policies as case_policies
 from soutien.cases.action_plan import plan_summary
@@ -47,6 +49,33 @@ def render_pdf(template_name: str, context: dict) -> bytes:
 
     html = render_to_string(template_name, context)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(**PDF_OPTIONS)
+
+
+# Every template of a generated PDF (compiled once per process by the cached loader).
+PDF_TEMPLATES = (
+    "documents/pdf/information_form.html",
+    "documents/pdf/report.html",
+    "documents/pdf/restitution.html",
+    "documents/pdf/action_plan.html",
+)
+WARM_UP_TEMPLATE = "documents/pdf/warm_up.html"
+
+
+def warm_up() -> float:
+    """Load, before the first request, what a process's first PDF would otherwise load:
+    the template engine and its tag libraries, the PDF templates, WeasyPrint's modules,
+    fontconfig's font list and every face and size of the PDF stylesheet (by rendering a
+    one-page document made of the same boxes as the real ones). Return the seconds it
+    took. Called by each gunicorn worker after the fork (config/gunicorn.conf.py)."""
+    started = time.perf_counter()
+    for name in PDF_TEMPLATES:
+        get_template(name)
+    placeholder = SimpleNamespace(display_number="MSTR-0000-0000")
+    render_pdf(
+        WARM_UP_TEMPLATE,
+        {"case": placeholder, "generated_at": clock.now(), "title": "Préchauffage"},
+    )
+    return time.perf_counter() - started
 
 
 def _common(case) -> dict:
