@@ -24,11 +24,13 @@ from tests.perf.test_query_counts import FEDERATION, ROLES, clients, demo_casts
 
 pytestmark = pytest.mark.django_db
 
-# The most any role reads on the case page, writes included (the case's manager at the
-# support stage, with a date poll open; docs/performance-casepage.md lists them): it was
-# 32 before the page read each kind of thing once. Eight are the same on every case
-# view whatever its content: the session, the user, the second factor, the memberships,
-# the case, and the audit entry (lock the case's chain, insert, move its head).
+# The most any role sends on the case page (the case's manager at the support stage,
+# with a date poll open; docs/performance-casepage.md lists them): it was 32 before the
+# page read each kind of thing once. Eight are the same on every case view whatever it
+# holds: the session, the user, the second factor, the memberships, the case, and the
+# audit entry (lock the case's chain, insert, move its head). The visit's upsert comes on
+# top only when the case changed since the person's last visit
+# (tests/cases/test_visit_writes.py); here each count follows a first visit.
 CASE_PAGE_MAX = 27
 
 PARTNERS = {

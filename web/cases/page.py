@@ -3,6 +3,7 @@
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from soutien.audit.actions import AuditAction
@@ -18,6 +19,26 @@ from web.cases import forms, panels
 from web.cases.common import VISIBILITY, limited_uploads, page_case, run_service, simple_form
 from web.meetings import views as meeting_views
 from web.templatetags import case_tags, followup_tags, selfcheck_tags
+
+
+def timeline(events) -> list[tuple[str, str, str, str, str]]:
+    """The history's rows, formatted once here rather than by filters in the template's
+    loop (the longest of the page): ISO date, displayed date (Paris time), label, who,
+    comment."""
+    rows = []
+    for event in events:
+        moment = timezone.localtime(event.created_at)
+        actor = event.actor
+        rows.append(
+            (
+                moment.isoformat(),
+                moment.strftime("%d/%m/%Y %H:%M"),
+                event.history_label,
+                (actor.get_full_name() or actor.email) if actor else "",
+                event.comment,
+            )
+        )
+    return rows
 
 
 @private_page
@@ -104,13 +125,13 @@ def case_detail(request, pk):
             else None
         ),
         "findings": (
-            case.findings.select_related("domain")
+            list(case.findings.select_related("domain"))
             if policies.can_view_findings(user, case)
             else None
         ),
         "report_versions": selectors.report_versions_visible(user, case),
         "actions": actions,
-        "events": selectors.events_visible(user, case),
+        "timeline": timeline(selectors.events_visible(user, case)),
         "threads": threads,
         "can_edit_form": policies.can_edit_form(user, case),
         "can_withdraw": policies.can_withdraw(user, case),

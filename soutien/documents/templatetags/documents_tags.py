@@ -59,8 +59,10 @@ def attachments_panel(context, case, attach_to="form", target=None, title=None):
             _case_documents(context, request, case), attach_to, target
         )
     can_attach = visible and policies.can_attach(user, case, attach_to, target)
-    if attach_to in ("case", "decision") and not (documents or can_attach):
-        visible = False  # no « Aucune pièce jointe » block for something nobody may add yet
+    if attach_to in ("case", "decision", "message") and not (documents or can_attach):
+        # No « Aucune pièce jointe » block for something nobody may add yet (nor under
+        # each message of the thread that is not the reader's own).
+        visible = False
     return {
         "visible": visible,
         "case": case,
