@@ -52,7 +52,7 @@ from soutien.core import clock
 from soutien.core.french import lower_first
 from soutien.core.text import one_line
 from soutien.directory.actors import actor_for
-from soutien.directory.models import Membership, OrganisationKind, Role
+from soutien.directory.models import Membership, Organisation, OrganisationKind, Role
 
 
 class Actor(TextChoices):
@@ -374,7 +374,10 @@ def _scopes(user, actor) -> dict[str, Q | None]:
     # The coordination gives the Caf's opinion (docs/workflow-roles.md).
     gives = Q(partner_id__in=actor.partner_orgs) if actor.partner_orgs else None
     if actor.coordinator:
-        caf = Q(partner__kind=OrganisationKind.COORDINATOR)
+        # The Caf's identifiers first (one small query): a plain condition on the
+        # opinions, served by the index of the pending ones, instead of a join per case.
+        cafs = Organisation.objects.filter(kind=OrganisationKind.COORDINATOR)
+        caf = Q(partner_id__in=list(cafs.values_list("pk", flat=True)))
         gives = caf if gives is None else gives | caf
     if gives is not None:
         partner = Q(
@@ -612,9 +615,15 @@ def todo_counts(user, *, now=None) -> list[tuple[TodoKind, int]]:
     # Only the cases at the stages of these kinds are read (a tenth of the cases at most:
     # the active ones), through the index of the active cases.
     stages = sorted(set().union(*(kind.stages for kind in kinds.values())))
+    wanted = Q(stage__in=stages)
+    if len(kinds) == 1:
+        # One kind (a partner's « Avis à donner »): its condition is the query's, so that
+        # its pending opinions are read from their own index, not case by case. Not for
+        # several: their OR would lose the index-only scan of the cases in progress.
+        wanted &= next(iter(kinds.values())).cases
     counts = (
         cases_visible_to(user)
-        .filter(stage__in=stages)
+        .filter(wanted)
         .aggregate(
             **{f"c{i}": Count("pk", filter=kind.cases) for i, kind in enumerate(kinds.values())}
         )
@@ -624,8 +633,9 @@ def todo_counts(user, *, now=None) -> list[tuple[TodoKind, int]]:
 
 def todo_for(user, *, limit: int = ROWS_PER_KIND, now=None) -> Todo:
     """The to-do list of « Mon espace »: the counts (one query), then at most `limit`
-    rows of each kind, the most urgent first (one query per kind), and why (one query
-    per kind that has a reason). Constant queries whatever the number of cases."""
+    rows of each kind, the most urgent first (their ids, then their rows: two queries per
+    kind; one for the actions of the plan), and why (one query per kind that has a
+    reason). Constant queries whatever the number of cases."""
     from soutien.cases.selectors import cases_visible_to  # cycle: selectors imports this module
 
     now = now or clock.now()
@@ -639,27 +649,36 @@ def todo_for(user, *, limit: int = ROWS_PER_KIND, now=None) -> Todo:
         groups.append(group)
         if not count:
             continue
-        queryset = (
-            cases_visible_to(user)
-            .filter(kind.cases)
-            .select_related("centre", "centre__commune")
-            # `due_at` is stored on the case (soutien.cases.deadlines), served by an index.
-            .annotate(is_new=changed_since_visit(user))
-        )
+        waiting_since = Coalesce("stage_changed_at", "created_at")
         if kind.kind in ("actions_due", "my_actions"):
             actions = _open_actions()
             if kind.kind == "my_actions":
                 actions = actions.filter(carried_by(user))
-            queryset = queryset.annotate(
-                first_action_due=Subquery(
-                    actions.exclude(due_date=None).order_by("due_date").values("due_date")[:1]
-                )
+            first_due = Subquery(
+                actions.exclude(due_date=None).order_by("due_date").values("due_date")[:1]
             )
-            order = [F("first_action_due").asc(nulls_last=True)]
+            cases = list(
+                cases_visible_to(user)
+                .filter(kind.cases)
+                .select_related("centre", "centre__commune")
+                .annotate(is_new=changed_since_visit(user), first_action_due=first_due)
+                .order_by(F("first_action_due").asc(nulls_last=True), waiting_since, "pk")[:limit]
+            )
         else:
-            order = [F("due_at").asc(nulls_last=True)]
-        waiting_since = Coalesce("stage_changed_at", "created_at")
-        cases = list(queryset.order_by(*order, waiting_since, "pk")[:limit])
+            # No clock runs at some stages (no due date): there, the longest waiting first,
+            # not ordered by the due date, whose index would be walked to its end for nothing.
+            order = [F("due_at").asc(nulls_last=True)] if kind.stages & set(CLOCKS) else []
+            # The ids first, from the index of the cases in progress alone (`due_at` is
+            # stored on the case: soutien.cases.deadlines), then their rows.
+            ids = list(
+                cases_visible_to(user)
+                .filter(kind.cases)
+                .order_by(*order, waiting_since, "pk")
+                .values_list("pk", flat=True)[:limit]
+            )
+            rows = Case.objects.filter(pk__in=ids).select_related("centre", "centre__commune")
+            by_pk = {case.pk: case for case in rows.annotate(is_new=changed_since_visit(user))}
+            cases = [by_pk[pk] for pk in ids if pk in by_pk]
         reasons = _reasons(kind.kind, cases, user, today)
         for case in cases:
             if kind.kind in ("actions_due", "my_actions"):
