@@ -64,7 +64,7 @@ def _client(email: str):
 
 
 def capture(samples: int, only: str | None = None) -> list[dict]:
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     from bench.bench_platform import ROLE_LABELS
@@ -77,6 +77,8 @@ def capture(samples: int, only: str | None = None) -> list[dict]:
         for email in roles:
             client = clients.get(email) or clients.setdefault(email, _client(email))
             client.get(path)  # warm-up
+            # DEBUG logs every query in a bounded deque: once full, a capture sees none.
+            reset_queries()
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(path)
             timings = []
