@@ -8,6 +8,7 @@ As in test_query_counts: the eleven demo accounts look at each page with one bat
 cases, then with three; a query run once per case makes the second count larger.
 """
 
+import datetime as dt
 import re
 
 import pytest
@@ -16,10 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from soutien.accounts.models import User
-from soutien.cases.awaiting import todo_counts, todo_filters
+from soutien.cases.awaiting import todo_counts, todo_filters, todo_for
 from soutien.cases.enums import FINAL_STAGES, Stage
 from soutien.cases.models import Case
 from soutien.cases.selectors import case_list, search_q
+from soutien.core import clock
 from soutien.directory.models import SocialCentre
 from tests.builders import case_at, make_cast
 from tests.perf.test_query_counts import (
@@ -33,6 +35,8 @@ from tests.perf.test_query_counts import (
 from web.cases import lists
 
 pytestmark = pytest.mark.django_db
+
+BUILT = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 LIST = reverse("cases:list")
 LIST_PAGES = {
@@ -147,3 +151,40 @@ def test_a_search_that_matches_nothing_reads_no_case(reference):
     with CaptureQueriesContext(connection) as queries:
         assert list(Case.objects.filter(search_q("aucun centre de ce nom"))) == []
     assert not any('FROM "cases_case"' in q["sql"] for q in queries)
+
+
+def test_the_late_cases_of_the_to_do_list_are_the_late_cases_of_the_list(reference):
+    """« Dossiers en retard » (Mon espace) and « En retard seulement » (the list) read the
+    same stored due date: the same cases."""
+    cast = make_cast()
+    with clock.frozen_at(BUILT):
+        late = [case_at(stage, cast)[0] for stage in (Stage.SUBMITTED, Stage.DIAGNOSTIC)]
+    case_at(Stage.SUBMITTED, cast)  # on time
+    case_at(Stage.SUPPORT, cast)  # no clock at this stage
+    with clock.frozen_at(BUILT + dt.timedelta(days=50)):
+        [overdue] = [c for kind, c in todo_counts(cast.coordinator) if kind.kind == "overdue"]
+        listed = set(
+            case_list(cast.coordinator, filters={"overdue": True}).values_list("pk", flat=True)
+        )
+    assert overdue == 2
+    assert listed == {case.pk for case in late}
+
+
+def test_rows_without_a_clock_are_not_ordered_by_a_due_date(reference):
+    """« Dossiers à clôturer » (support: no clock runs) is read in the order of waiting,
+    not by the due date: ordering by it walks the list's index to its end at a million
+    cases (docs/performance-lists.md); « Fiches transmises à vérifier » is."""
+    cast = make_cast()
+    case_at(Stage.SUPPORT, cast)
+    case_at(Stage.SUBMITTED, cast)
+    with CaptureQueriesContext(connection) as queries:
+        todo_for(cast.coordinator)
+    ids = [q["sql"] for q in queries if q["sql"].startswith('SELECT "cases_case"."id" AS "pk"')]
+    orders = {}
+    for sql in ids:
+        where, order = sql.split("ORDER BY")
+        for stage in ("support", "submitted"):
+            if f'"cases_case"."stage" = \'{stage}\'' in where:
+                orders[stage] = order
+    assert "due_at" not in orders["support"]
+    assert "due_at" in orders["submitted"]
