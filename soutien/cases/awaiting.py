@@ -27,7 +27,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, TextChoice
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from soutien.cases.deadlines import due_at, overdue_q
+from soutien.cases.deadlines import CLOCKS, due_at, past_due_q
 from soutien.cases.enums import (
     ActionStatus,
     EventKind,
@@ -52,7 +52,7 @@ from soutien.core import clock
 from soutien.core.french import lower_first
 from soutien.core.text import one_line
 from soutien.directory.actors import actor_for
-from soutien.directory.models import Membership, OrganisationKind, Role
+from soutien.directory.models import Membership, Organisation, OrganisationKind, Role
 
 
 class Actor(TextChoices):
@@ -374,7 +374,10 @@ def _scopes(user, actor) -> dict[str, Q | None]:
     # The coordination gives the Caf's opinion (docs/workflow-roles.md).
     gives = Q(partner_id__in=actor.partner_orgs) if actor.partner_orgs else None
     if actor.coordinator:
-        caf = Q(partner__kind=OrganisationKind.COORDINATOR)
+        # The Caf's identifiers first (one small query): a plain condition on the
+        # opinions, served by the index of the pending ones, instead of a join per case.
+        cafs = Organisation.objects.filter(kind=OrganisationKind.COORDINATOR)
+        caf = Q(partner_id__in=list(cafs.values_list("pk", flat=True)))
         gives = caf if gives is None else gives | caf
     if gives is not None:
         partner = Q(
@@ -395,10 +398,11 @@ def _scopes(user, actor) -> dict[str, Q | None]:
     }
 
 
-def _stage_things(user, actor, tables) -> dict[str, tuple[str, Q]]:
-    """{kind: (what to do, cases)} for the stage things of `tables` this person acts on."""
+def _stage_things(user, actor, tables) -> dict[str, tuple[str, Q, frozenset[str]]]:
+    """{kind: (what to do, cases, their stages)} for the stage things of `tables` this
+    person acts on."""
     scope_of = _scopes(user, actor)
-    things: dict[str, tuple[str, Q]] = {}
+    things: dict[str, tuple[str, Q, frozenset[str]]] = {}
     for table in tables:
         for stage, expectations in table.items():
             for expectation in expectations:
@@ -407,10 +411,10 @@ def _stage_things(user, actor, tables) -> dict[str, tuple[str, Q]]:
                     continue
                 wanted = Q(stage=stage) & scope & _condition_q(expectation.condition)
                 if expectation.kind in things:
-                    label, before = things[expectation.kind]
-                    things[expectation.kind] = (label, before | wanted)
+                    label, before, stages = things[expectation.kind]
+                    things[expectation.kind] = (label, before | wanted, stages | {stage})
                 else:
-                    things[expectation.kind] = (expectation.label, wanted)
+                    things[expectation.kind] = (expectation.label, wanted, frozenset({stage}))
     return things
 
 
@@ -421,9 +425,12 @@ def awaiting_user_q(user) -> Q:
     wanted = Q(pk__in=[])
     if actor.user_id is None:
         return wanted
-    for _label, cases in _stage_things(user, actor, [EXPECTED]).values():
+    things = _stage_things(user, actor, [EXPECTED]).values()
+    for _label, cases, _stages in things:
         wanted |= cases
-    return wanted & Q(anonymised_at__isnull=True)
+    # The stages first, as a plain condition: an index on the stage serves it.
+    stages = sorted(set().union(*(stages for _label, _cases, stages in things)))
+    return Q(stage__in=stages) & wanted & Q(anonymised_at__isnull=True)
 
 
 def carried_by(user) -> Q:
@@ -448,12 +455,14 @@ def _open_actions():
     return Action.objects.filter(case_id=OuterRef("pk"), status__in=OPEN_ACTIONS)
 
 
-def _person_things(user, actor, now) -> dict[str, tuple[str, Q]]:
-    """{kind: (what to do, cases)} for the things that depend on the person."""
-    things: dict[str, tuple[str, Q]] = {}
+def _person_things(user, actor, now) -> dict[str, tuple[str, Q, frozenset[str]]]:
+    """{kind: (what to do, cases, their stages)} for the things that depend on the
+    person."""
+    things: dict[str, tuple[str, Q, frozenset[str]]] = {}
+    support = frozenset({Stage.SUPPORT})
     if actor.coordinator:
-        late = overdue_q(TargetDuration.as_table(), now) & ~Q(stage=Stage.DRAFT)
-        things["overdue"] = (PERSON_LABELS["overdue"], late)
+        # The stored due date (soutien.cases.deadlines), as the list's « En retard ».
+        things["overdue"] = (PERSON_LABELS["overdue"], past_due_q(now), frozenset(CLOCKS))
     if actor.centre_orgs:
         # The centre's members decide on the actions the report or the consultant proposed.
         things["actions_proposed"] = (
@@ -462,6 +471,7 @@ def _person_things(user, actor, now) -> dict[str, tuple[str, Q]]:
             & Q(
                 Exists(Action.objects.filter(case_id=OuterRef("pk"), status=ActionStatus.PROPOSED))
             ),
+            support,
         )
     if actor.manager_orgs:
         horizon = timezone.localdate(now) + dt.timedelta(days=ACTION_NOTICE_DAYS)
@@ -469,12 +479,14 @@ def _person_things(user, actor, now) -> dict[str, tuple[str, Q]]:
             PERSON_LABELS["actions_due"],
             Q(stage=Stage.SUPPORT, manager_id__in=actor.manager_orgs)
             & Q(Exists(_open_actions().filter(due_date__lte=horizon))),
+            support,
         )
     if actor.staff_orgs:
         things["my_actions"] = (
             PERSON_LABELS["my_actions"],
             Q(stage=Stage.SUPPORT, manager_id__in=actor.staff_orgs)
             & Q(Exists(_open_actions().filter(carried_by(user)))),
+            support,
         )
     return things
 
@@ -487,6 +499,9 @@ class TodoKind:
     title: str
     label: str
     cases: Q
+    # The stages of these cases: every kind is a thing of a few active stages, so that its
+    # count and its rows read the cases of those stages only (an index on the stage).
+    stages: frozenset[str] = frozenset()
 
     @property
     def list_query(self) -> str:
@@ -504,11 +519,15 @@ def todo_filters(user, *, now=None) -> dict[str, TodoKind]:
     now = now or clock.now()
     things = _stage_things(user, actor, [EXPECTED, LIST_ONLY])
     things.update(_person_things(user, actor, now))
-    return {
-        kind: TodoKind(kind, title, things[kind][0], things[kind][1] & Q(anonymised_at=None))
-        for kind, title in TASK_KINDS.items()
-        if kind in things
-    }
+    kinds = {}
+    for kind, title in TASK_KINDS.items():
+        if kind not in things:
+            continue
+        label, cases, stages = things[kind]
+        # The stages first, as a plain condition: an index on the stage serves it.
+        cases = Q(stage__in=sorted(stages)) & cases & Q(anonymised_at=None)
+        kinds[kind] = TodoKind(kind, title, label, cases, stages)
+    return kinds
 
 
 def todo_q(user, kind: str) -> Q:
@@ -593,16 +612,30 @@ def todo_counts(user, *, now=None) -> list[tuple[TodoKind, int]]:
     kinds = todo_filters(user, now=now)
     if not kinds:
         return []
-    counts = cases_visible_to(user).aggregate(
-        **{f"c{i}": Count("pk", filter=kind.cases) for i, kind in enumerate(kinds.values())}
+    # Only the cases at the stages of these kinds are read (a tenth of the cases at most:
+    # the active ones), through the index of the active cases.
+    stages = sorted(set().union(*(kind.stages for kind in kinds.values())))
+    wanted = Q(stage__in=stages)
+    if len(kinds) == 1:
+        # One kind (a partner's « Avis à donner »): its condition is the query's, so that
+        # its pending opinions are read from their own index, not case by case. Not for
+        # several: their OR would lose the index-only scan of the cases in progress.
+        wanted &= next(iter(kinds.values())).cases
+    counts = (
+        cases_visible_to(user)
+        .filter(wanted)
+        .aggregate(
+            **{f"c{i}": Count("pk", filter=kind.cases) for i, kind in enumerate(kinds.values())}
+        )
     )
     return [(kind, counts[f"c{i}"]) for i, kind in enumerate(kinds.values())]
 
 
 def todo_for(user, *, limit: int = ROWS_PER_KIND, now=None) -> Todo:
     """The to-do list of « Mon espace »: the counts (one query), then at most `limit`
-    rows of each kind, the most urgent first (one query per kind), and why (one query
-    per kind that has a reason). Constant queries whatever the number of cases."""
+    rows of each kind, the most urgent first (their ids, then their rows: two queries per
+    kind; one for the actions of the plan), and why (one query per kind that has a
+    reason). Constant queries whatever the number of cases."""
     from soutien.cases.selectors import cases_visible_to  # cycle: selectors imports this module
 
     now = now or clock.now()
@@ -616,27 +649,36 @@ def todo_for(user, *, limit: int = ROWS_PER_KIND, now=None) -> Todo:
         groups.append(group)
         if not count:
             continue
-        queryset = (
-            cases_visible_to(user)
-            .filter(kind.cases)
-            .select_related("centre", "centre__commune")
-            # `due_at` is stored on the case (soutien.cases.deadlines), served by an index.
-            .annotate(is_new=changed_since_visit(user))
-        )
+        waiting_since = Coalesce("stage_changed_at", "created_at")
         if kind.kind in ("actions_due", "my_actions"):
             actions = _open_actions()
             if kind.kind == "my_actions":
                 actions = actions.filter(carried_by(user))
-            queryset = queryset.annotate(
-                first_action_due=Subquery(
-                    actions.exclude(due_date=None).order_by("due_date").values("due_date")[:1]
-                )
+            first_due = Subquery(
+                actions.exclude(due_date=None).order_by("due_date").values("due_date")[:1]
             )
-            order = [F("first_action_due").asc(nulls_last=True)]
+            cases = list(
+                cases_visible_to(user)
+                .filter(kind.cases)
+                .select_related("centre", "centre__commune")
+                .annotate(is_new=changed_since_visit(user), first_action_due=first_due)
+                .order_by(F("first_action_due").asc(nulls_last=True), waiting_since, "pk")[:limit]
+            )
         else:
-            order = [F("due_at").asc(nulls_last=True)]
-        waiting_since = Coalesce("stage_changed_at", "created_at")
-        cases = list(queryset.order_by(*order, waiting_since, "pk")[:limit])
+            # No clock runs at some stages (no due date): there, the longest waiting first,
+            # not ordered by the due date, whose index would be walked to its end for nothing.
+            order = [F("due_at").asc(nulls_last=True)] if kind.stages & set(CLOCKS) else []
+            # The ids first, from the index of the cases in progress alone (`due_at` is
+            # stored on the case: soutien.cases.deadlines), then their rows.
+            ids = list(
+                cases_visible_to(user)
+                .filter(kind.cases)
+                .order_by(*order, waiting_since, "pk")
+                .values_list("pk", flat=True)[:limit]
+            )
+            rows = Case.objects.filter(pk__in=ids).select_related("centre", "centre__commune")
+            by_pk = {case.pk: case for case in rows.annotate(is_new=changed_since_visit(user))}
+            cases = [by_pk[pk] for pk in ids if pk in by_pk]
         reasons = _reasons(kind.kind, cases, user, today)
         for case in cases:
             if kind.kind in ("actions_due", "my_actions"):

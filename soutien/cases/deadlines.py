@@ -88,6 +88,13 @@ def overdue_q(table: dict[str, dict[str, int]], now) -> Q:
     return late
 
 
+def past_due_q(now) -> Q:
+    """Cases whose current step is past its stored due date (`Case.due_at`): the cases of
+    `overdue_q`, read from one indexed column (the case list's « En retard », the
+    coordination's « Dossiers en retard »)."""
+    return Q(due_at__lt=now)
+
+
 def due_at(case, table: dict[str, dict[str, int]]) -> dt.datetime | None:
     """The due date of the case's current step, computed from a loaded case."""
     clock = CLOCKS.get(case.stage)

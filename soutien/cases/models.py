@@ -9,6 +9,7 @@ from soutien.cases.deadlines import store_due_at
 from soutien.cases.enums import (
     DEFAULT_SITUATION,
     DEFAULT_TARGET_DAYS_BY_SITUATION,
+    FINAL_STAGES,
     OPEN_STATUSES,
     ActionDecision,
     ActionOrigin,
@@ -197,6 +198,42 @@ class Case(models.Model):
             # date first (NULLs last, PostgreSQL's default for an ascending index), then
             # the most recently moved.
             models.Index(fields=["due_at", "-stage_changed_at", "-id"], name="case_list_order"),
+            # The cases in progress (a tenth of them): the to-do counts and rows of « Mon
+            # espace » read them from this index alone (PostgreSQL: an index-only scan),
+            # by stage then due date, then the columns their conditions read (key
+            # columns: SQLite has no INCLUDE).
+            models.Index(
+                fields=[
+                    "stage",
+                    "due_at",
+                    "manager",
+                    "provider",
+                    "consultant",
+                    "created_by",
+                    "report_submitted_at",
+                    "anonymised_at",
+                    "stage_changed_at",
+                    "created_at",
+                    "id",
+                ],
+                name="case_active_stage",
+                condition=Q(stage__in=[stage for stage in Stage if stage not in FINAL_STAGES]),
+            ),
+            # A manager's cases by stage (a federation may have tens of thousands): the
+            # counts of « Mon espace » (the satisfaction questionnaires of the closed cases
+            # among them) read this index alone.
+            models.Index(
+                fields=[
+                    "manager",
+                    "stage",
+                    "anonymised_at",
+                    "stage_changed_at",
+                    "created_at",
+                    "created_by",
+                    "id",
+                ],
+                name="case_manager_stage",
+            ),
         ]
 
     def __str__(self):
@@ -348,6 +385,15 @@ class Opinion(models.Model):
             models.CheckConstraint(
                 condition=Q(value=OpinionValue.PENDING) | Q(given_at__isnull=False),
                 name="opinion_given_has_date",
+            ),
+        ]
+        indexes = [
+            # A partner's opinions still to give (« Avis à donner »): a few per partner,
+            # among millions given.
+            models.Index(
+                fields=["partner", "case"],
+                name="opinion_pending",
+                condition=Q(value=OpinionValue.PENDING),
             ),
         ]
 

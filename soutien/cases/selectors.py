@@ -1,5 +1,7 @@
 """Reads of cases, always scoped to what the user may see."""
 
+import re
+
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Case as When_,
@@ -19,7 +21,7 @@ from django.db.models import (
 from django.http import Http404
 
 from soutien.cases.awaiting import awaiting_user_q, todo_counts, todo_q
-from soutien.cases.deadlines import deadline_expression
+from soutien.cases.deadlines import deadline_expression, past_due_q
 from soutien.cases.enums import ActionStatus, Channel, EventKind, ReportStatus, Stage
 from soutien.cases.models import (
     Action,
@@ -185,7 +187,7 @@ def with_deadline(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
     now = now or clock.now()
     return queryset.annotate(
         is_overdue=When_(
-            When(due_at__lt=now, then=Value(True)),
+            When(past_due_q(now), then=Value(True)),
             default=Value(False),
         )
     )
@@ -193,7 +195,7 @@ def with_deadline(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
 
 def overdue(queryset: QuerySet[Case], now=None) -> QuerySet[Case]:
     """The cases whose current step is past its stored due date."""
-    return with_deadline(queryset, now).filter(due_at__lt=now or clock.now())
+    return with_deadline(queryset, now).filter(past_due_q(now or clock.now()))
 
 
 def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
@@ -209,7 +211,10 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
     if situation := filters.get("situation"):
         queryset = queryset.filter(situation=situation)
     if commune := filters.get("commune"):
-        queryset = queryset.filter(centre__commune=commune)
+        # The commune's centres first (a few hundred at most), then their cases through
+        # the index on the centre, rather than a join read case by case.
+        centres = SocialCentre.objects.filter(commune=commune).values_list("pk", flat=True)
+        queryset = queryset.filter(centre_id__in=list(centres))
     if federation := filters.get("federation"):
         queryset = queryset.filter(manager=federation)
     if domain := filters.get("domain"):
@@ -219,7 +224,7 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
         )
         queryset = queryset.filter(Exists(links))
     if filters.get("overdue"):
-        queryset = queryset.filter(due_at__lt=clock.now())
+        queryset = queryset.filter(past_due_q(clock.now()))
     if filters.get("mine"):
         queryset = queryset.filter(awaiting_user_q(user))
     if kind := filters.get("a_faire"):
@@ -229,11 +234,31 @@ def case_list(user, *, filters: dict | None = None) -> QuerySet[Case]:
         # The year of the number, given at the first submission (MSTR-YYYY-NNNN).
         queryset = queryset.filter(number__startswith=f"MSTR-{int(year)}-")
     if query := (filters.get("q") or "").strip():
-        queryset = queryset.filter(Q(centre__name__icontains=query) | Q(number__icontains=query))
+        queryset = queryset.filter(search_q(query))
     # The nearest due date first: late cases lead, the latest of them at the top (oldest
     # deadline); then the cases without a running clock, most recently moved first. The
     # index `case_list_order` serves this order as it is (NULLs last).
     return queryset.order_by(F("due_at").asc(nulls_last=True), "-stage_changed_at", "-pk")
+
+
+# A number typed from its start: « MSTR-2024-0012 », or without its prefix « 2024-0012 ».
+NUMBER_START = re.compile(r"(MSTR-?)?(\d{4}(-\d*)?)?")
+
+
+def search_q(query: str) -> Q:
+    """The cases whose centre's name contains ``query`` or whose number starts with it,
+    read through indexes whatever the number of cases: the centres are searched first
+    (one query on the centres, a few thousand rows at most), then the cases by their
+    centre (an index), or by the start of their number (the number's index)."""
+    query = query.strip()
+    wanted = Q(pk__in=[])
+    centres = list(SocialCentre.objects.filter(name__icontains=query).values_list("pk", flat=True))
+    if centres:
+        wanted |= Q(centre_id__in=centres)
+    typed = re.sub(r"\s+", "", query).upper()
+    if (match := NUMBER_START.fullmatch(typed)) and len(typed) >= 4:
+        wanted |= Q(number__startswith="MSTR-" + (match.group(2) or ""))
+    return wanted
 
 
 def case_rows(pks: list[int], *, user=None) -> list[Case]:

@@ -753,7 +753,10 @@ class CommuneField(forms.Field):
 
 class CaseFilterForm(StyledFormMixin, forms.Form):
     q = forms.CharField(
-        label="Rechercher", required=False, help_text="Nom du centre ou numéro du dossier."
+        label="Rechercher",
+        required=False,
+        help_text="Une partie du nom du centre, ou le numéro du dossier depuis son début "
+        "(MSTR-2024-0012, 2024-0012 ou 2024).",
     )
     stage = forms.ChoiceField(
         label="Étape", required=False, choices=[("", "Toutes"), *Stage.choices]
