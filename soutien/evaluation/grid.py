@@ -706,8 +706,15 @@ class Grid:
     """The masked grid: what each key shows to a non-coordinator."""
 
     def __init__(
-        self, suppressed: set[Key], as_of=None, current: bool = True, token="", grid_id=None
+        self,
+        suppressed: set[Key],
+        as_of=None,
+        current: bool = True,
+        token="",
+        grid_id=None,
+        ready: bool = True,
     ):
+        self.ready = ready  # False before the first grid is computed: nothing is published
         self.suppressed = frozenset(suppressed)
         self.grid_id = grid_id  # the stored grid, whose copy of the facts masked pages read
         self.token = token  # names the grid and its copy of the facts (cache keys)
@@ -717,4 +724,4 @@ class Grid:
     def is_published(self, figure) -> bool:
         if figure is EMPTY:
             return True
-        return is_on_grid(figure) and figure not in self.suppressed
+        return self.ready and is_on_grid(figure) and figure not in self.suppressed
