@@ -656,13 +656,18 @@ class _SecondOrder:
             if group not in lows:
                 excluded = index.excluder(split, shown) if shown else None
                 lows[group] = index.lowest(number, excluded, LOOK + threshold - 1)
-        # The groups by their size and their 6 lowest cases: all of them, the new ones.
-        every: dict[tuple, list[tuple]] = defaultdict(list)
-        new: dict[tuple, list[tuple]] = defaultdict(list)
-        for group in derived:
-            every[(group[0], lows[group][:LOOK])].append(group)
+        # The groups by their size and their 6 lowest cases (all of them, the new ones),
+        # then by the figure they were taken from: two groups taken from one figure never
+        # give each other away here (the figures taken out would, at step 2).
+        every: dict[tuple, dict] = defaultdict(lambda: defaultdict(list))
+        new: dict[tuple, dict] = defaultdict(lambda: defaultdict(list))
+        origin = {}
+        for group, (number, split, shown, _sources) in derived.items():
+            origin[group] = number if shown and split is None else None
+            name = (group[0], lows[group][:LOOK])
+            every[name][origin[group]].append(group)
             if group not in self.seen:
-                new[(group[0], lows[group][:LOOK])].append(group)
+                new[name][origin[group]].append(group)
         every_sizes = {size for size, _low in every}
         new_sizes = {size for size, _low in new}
         # The groups each group gives away (lies within but for 1 or 2 cases): a group 1
@@ -670,14 +675,20 @@ class _SecondOrder:
         # 2 of them. A group looked up before is looked up among the new groups only.
         for group in derived:
             table, sizes = (new, new_sizes) if group in self.seen else (every, every_sizes)
-            low = lows[group]
+            low, own = lows[group], origin[group]
             for extra in range(1, threshold):
                 if group[0] - extra not in sizes:
                     continue
                 for rest in {pick(low) for pick in _picks(len(low), extra)}:
-                    for smaller in table.get((group[0] - extra, rest), ()):
-                        if index.gives_away(smaller, group):
-                            self.relations[group].append((smaller, extra))
+                    found = table.get((group[0] - extra, rest))
+                    if not found:
+                        continue
+                    for taken_from, smaller_groups in found.items():
+                        if taken_from is not None and taken_from == own:
+                            continue
+                        for smaller in smaller_groups:
+                            if index.gives_away(smaller, group):
+                                self.relations[group].append((smaller, extra))
         self.seen.update(derived)
         within: dict[tuple, dict[int, list[tuple]]] = defaultdict(lambda: defaultdict(list))
         for larger, found in self.relations.items():
