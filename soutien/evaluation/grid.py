@@ -659,36 +659,31 @@ class _SecondOrder:
         # The groups by their size and their 6 lowest cases (all of them, the new ones),
         # then by the figure they were taken from: two groups taken from one figure never
         # give each other away here (the figures taken out would, at step 2).
-        every: dict[tuple, dict] = defaultdict(lambda: defaultdict(list))
-        new: dict[tuple, dict] = defaultdict(lambda: defaultdict(list))
-        origin = {}
+        every: dict[tuple, list] = defaultdict(list)
+        new: dict[tuple, list] = defaultdict(list) if self.seen else every
         for group, (number, split, shown, _sources) in derived.items():
-            origin[group] = number if shown and split is None else None
+            entry = (number if shown and split is None else None, group)
             name = (group[0], lows[group][:LOOK])
-            every[name][origin[group]].append(group)
-            if group not in self.seen:
-                new[name][origin[group]].append(group)
+            every[name].append(entry)
+            if self.seen and group not in self.seen:
+                new[name].append(entry)
         every_sizes = {size for size, _low in every}
         new_sizes = {size for size, _low in new}
         # The groups each group gives away (lies within but for 1 or 2 cases): a group 1
         # or 2 cases smaller has for its 6 lowest cases the first 6 of these 8, less 1 or
         # 2 of them. A group looked up before is looked up among the new groups only.
-        for group in derived:
+        for group, (number, split, shown, _sources) in derived.items():
             table, sizes = (new, new_sizes) if group in self.seen else (every, every_sizes)
-            low, own = lows[group], origin[group]
+            low, own = lows[group], (number if shown and split is None else None)
             for extra in range(1, threshold):
                 if group[0] - extra not in sizes:
                     continue
                 for rest in {pick(low) for pick in _picks(len(low), extra)}:
-                    found = table.get((group[0] - extra, rest))
-                    if not found:
-                        continue
-                    for taken_from, smaller_groups in found.items():
+                    for taken_from, smaller in table.get((group[0] - extra, rest), ()):
                         if taken_from is not None and taken_from == own:
                             continue
-                        for smaller in smaller_groups:
-                            if index.gives_away(smaller, group):
-                                self.relations[group].append((smaller, extra))
+                        if index.gives_away(smaller, group):
+                            self.relations[group].append((smaller, extra))
         self.seen.update(derived)
         within: dict[tuple, dict[int, list[tuple]]] = defaultdict(lambda: defaultdict(list))
         for larger, found in self.relations.items():
