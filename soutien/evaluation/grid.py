@@ -49,6 +49,12 @@ computed once per version of the facts, on a copy of them, and stored with that 
 (soutien.evaluation.publication): masked pages read the copy with its grid.
 """
 
+import functools
+import hashlib
+import itertools
+import math
+import operator
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -263,16 +269,6 @@ def figures_of(case: CaseFacts) -> list[Key]:
     return keys
 
 
-def index_figures(cases: list[CaseFacts]) -> tuple[list[list[Key]], dict[Key, list[int]]]:
-    """The figures of each case, and the cases (their positions) in each figure."""
-    case_figures = [figures_of(case) for case in cases]
-    members: dict[Key, list[int]] = defaultdict(list)
-    for position, figures in enumerate(case_figures):
-        for figure in figures:
-            members[figure].append(position)
-    return case_figures, members
-
-
 # Measures that split another one (same period, commune and manager): the children are
 # disjoint and lie within the parent (what is left over is a group too: requests awaiting
 # a decision, decisions that were refusals…).
@@ -319,17 +315,179 @@ def _importance(figure: Key, count: int) -> tuple:
     return (open_dimensions, figure.measure == "total", count, repr(figure))
 
 
-def mask(cases: list[CaseFacts], index=None) -> set[Key]:
-    """The figures of the grid that are not published (the method: docs/masquage.md).
-    ``index``: ``index_figures(cases)``, when already computed."""
-    threshold = SMALL_NUMBER_THRESHOLD
-    case_figures, members = index if index is not None else index_figures(cases)
-    keys = sorted(members, key=repr)  # a fixed order, whatever the process
-    counts = {figure: len(members[figure]) for figure in keys}
-    sets = {figure: frozenset(members[figure]) for figure in keys}
-    # 1. Primary suppression: a figure of 1 or 2 cases.
-    suppressed = {figure for figure in keys if counts[figure] < threshold}
+# Groups of cases are named by a signature: their size, the sum, modulo the prime P, of a
+# number drawn for each case (from its key), and the sums of the cases' positions and of
+# their squares. The signature of a difference is the difference of the signatures. When
+# a group lies within another one but for 1 or 2 cases, the differences of the sums of
+# positions give those cases back (one position; or two, by a square root), and the drawn
+# numbers confirm it: that is how containment is checked without holding any group as a
+# set. Two different groups could only be taken for one another by a coincidence of
+# 61-bit numbers; it would mask one figure more, never publish one.
+LOOK = 6  # how many lowest cases, with its size, name a group when looking for others
+P = (1 << 61) - 1  # a prime
 
+
+def _draw(pk: int) -> int:
+    """The number drawn for a case: fixed by its key, whatever the other cases."""
+    digest = hashlib.blake2b(str(pk).encode(), digest_size=8, person=b"soutien-grid").digest()
+    return int.from_bytes(digest) % P or 1
+
+
+class _Index:
+    """The figures of the grid over the cases, compactly: each figure is an integer
+    (its position in a fixed order), its cases an array of positions (cases in the
+    order of their drawn numbers, so that « the lowest cases » of a group are cases
+    drawn at random), with its size and signature."""
+
+    def __init__(self, cases: list[CaseFacts]):
+        self.cases = sorted(cases, key=lambda case: (_draw(case.pk), case.pk))
+        self.drawn = [_draw(case.pk) for case in self.cases]
+        self.position_of = {value: position for position, value in enumerate(self.drawn)}
+        grouped: dict[Key, list[int]] = defaultdict(list)
+        case_figures = []
+        for position, case in enumerate(self.cases):
+            figures = figures_of(case)
+            case_figures.append(figures)
+            for figure in figures:
+                grouped[figure].append(position)
+        self.keys = sorted(grouped, key=repr)  # a fixed order, whatever the process
+        self.id_of = id_of = {figure: number for number, figure in enumerate(self.keys)}
+        # The figures of each case, as numbers, in the order of figures_of.
+        self.figures = [array("i", [id_of[f] for f in figures]) for figures in case_figures]
+        del case_figures
+        self.members = [array("i", grouped.pop(figure)) for figure in self.keys]
+        self.counts = [len(members) for members in self.members]
+        drawn = self.drawn
+        self.sums = [
+            (sum(drawn[p] for p in members) % P, sum(members), sum(p * p for p in members))
+            for members in self.members
+        ]
+        # Measures every case of which has another one (a crisis request is a request,
+        # an outcome a closure…): a figure of the first lies within the same figure of
+        # the second, with no need to look at its cases.
+        implied: dict[str, set[str]] = {}
+        for case in self.cases:
+            for measure in case.measures:
+                found = implied.get(measure)
+                implied[measure] = set(case.measures) if found is None else found & case.measures
+        self.implied = implied
+
+    def signature(self, number: int) -> tuple[int, int, int, int]:
+        return (self.counts[number], *self.sums[number])
+
+    def holds(self, position: int, figure: Key) -> bool:
+        """Whether the case at this position counts in this figure."""
+        case = self.cases[position]
+        if figure.period is not None and case.year != figure.period:
+            return False
+        if figure.commune is not None and case.municipality != figure.commune:
+            return False
+        manager = figure.manager
+        if manager is not None and manager != case.manager_kind:
+            if case.manager_kind != FEDERATION or manager != case.manager:
+                return False
+        return figure.measure in case.measures
+
+    def within(self, small: int, large: int) -> bool:
+        """Whether every case of ``small`` counts in ``large``."""
+        inner, outer = self.keys[small], self.keys[large]
+        if (
+            outer.period in (None, inner.period)
+            and outer.commune in (None, inner.commune)
+            and (
+                outer.manager in (None, inner.manager)
+                or (outer.manager == FEDERATION and inner.manager not in (None, ASSOCIATION))
+            )
+            and outer.measure in self.implied.get(inner.measure, ())
+        ):
+            return True
+        holds = self.holds
+        return all(holds(position, outer) for position in self.members[small])
+
+    def lowest(self, number: int, excluded, n: int) -> tuple[int, ...]:
+        """The ``n`` lowest cases of the figure for which ``excluded`` (a function of a
+        case's position, or None) is false."""
+        if excluded is None:
+            return tuple(self.members[number][:n])
+        found = []
+        for position in self.members[number]:
+            if not excluded(position):
+                found.append(position)
+                if len(found) == n:
+                    break
+        return tuple(found)
+
+    def excluder(self, split: str | None, shown: list[Key]):
+        """Whether a case of a figure counts in one of ``shown``: a figure within it
+        (``split`` None) or the published children of one of its splits (which differ
+        from it in one dimension only)."""
+        cases, holds = self.cases, self.holds
+        if split is None:
+            (figure,) = shown
+            return lambda position: holds(position, figure)
+        if split == "period":
+            years = {kid.period for kid in shown}
+            return lambda position: cases[position].year in years
+        if split == "commune":
+            communes = {kid.commune for kid in shown}
+            return lambda position: cases[position].municipality in communes
+        if split == "manager":
+            kinds = {kid.manager for kid in shown}
+            return lambda position: cases[position].manager_kind in kinds
+        if split == "federation":
+            federations = {kid.manager for kid in shown}
+            return lambda position: (
+                cases[position].manager_kind == FEDERATION
+                and cases[position].manager in federations
+            )
+        measures = {kid.measure for kid in shown}
+        return lambda position: not measures.isdisjoint(cases[position].measures)
+
+    def gives_away(self, inner: tuple, outer: tuple) -> bool:
+        """Whether the group signed ``inner`` lies within the group signed ``outer`` but
+        for 1 or 2 cases (their sizes differ by 1 or 2)."""
+        extra = outer[0] - inner[0]
+        drawn = (outer[1] - inner[1]) % P
+        first, second = outer[2] - inner[2], outer[3] - inner[3]
+        if extra == 1:
+            return (
+                0 <= first < len(self.drawn)
+                and first * first == second
+                and (self.drawn[first] == drawn)
+            )
+        if extra != 2:
+            return False
+        # x + y = first and x² + y² = second: x and y are (first ± r) / 2, r² = 2·second − first².
+        square = 2 * second - first * first
+        if square <= 0:
+            return False
+        root = math.isqrt(square)
+        if root * root != square or (first + root) % 2:
+            return False
+        x, y = (first + root) // 2, (first - root) // 2
+        return 0 <= y and x < len(self.drawn) and (self.drawn[x] + self.drawn[y]) % P == drawn
+
+
+def index_figures(cases: list[CaseFacts]) -> tuple[list[list[Key]], dict[Key, list[int]]]:
+    """The figures of each case, and the cases (their positions) in each figure (for
+    tests and small sets: ``mask`` keeps them compactly)."""
+    case_figures = [figures_of(case) for case in cases]
+    members: dict[Key, list[int]] = defaultdict(list)
+    for position, figures in enumerate(case_figures):
+        for figure in figures:
+            members[figure].append(position)
+    return case_figures, members
+
+
+def mask(cases: list[CaseFacts]) -> set[Key]:
+    """The figures of the grid that are not published (the method: docs/masquage.md)."""
+    threshold = SMALL_NUMBER_THRESHOLD
+    index = _Index(cases)
+    keys, counts = index.keys, index.counts
+    # 1. Primary suppression: a figure of 1 or 2 cases.
+    suppressed = {figure for figure, count in zip(keys, counts, strict=True) if count < threshold}
+
+    count_of = dict(zip(keys, counts, strict=True))
     children: dict[tuple[Key, str], list[Key]] = defaultdict(list)
     for figure in keys:
         for parent, split in partitions_of(figure):
@@ -337,31 +495,46 @@ def mask(cases: list[CaseFacts], index=None) -> set[Key]:
     splits = sorted(children.items(), key=repr)
 
     def least_important(figures) -> Key:
-        return min(figures, key=lambda f: _importance(f, counts[f]))
+        return min(figures, key=lambda f: _importance(f, count_of[f]))
 
     # Figures that count exactly the same cases (the association-run centres of a commune
     # that has no other) are one figure: masked together, or the twin would tell.
-    twins: dict[frozenset, list[Key]] = defaultdict(list)
-    for figure in keys:
-        twins[sets[figure]].append(figure)
+    twins: dict[tuple, list[Key]] = defaultdict(list)
+    for number, figure in enumerate(keys):
+        twins[index.signature(number)].append(figure)
 
     def hide(figure: Key) -> None:
-        suppressed.update(twins[sets[figure]])
+        suppressed.update(twins[index.signature(index.id_of[figure])])
 
+    # The pairs a published figure within another one but for 1 or 2 cases would give
+    # away (what the data hold, whatever is published): the larger ones of each figure,
+    # in the order of the figures of its lowest case.
+    near: dict[int, list[Key]] = {}
+    for number, count in enumerate(counts):
+        members, small = index.members[number], keys[number]
+        found = []
+        for other in index.figures[members[0]]:
+            large = keys[other]
+            extra = counts[other] - count
+            if 0 < extra < threshold and index.gives_away(
+                index.signature(number), index.signature(other)
+            ):
+                found.append(large)
+        if found:
+            near[number] = found
+
+    second_order = _SecondOrder(index, splits)
     changed = True
     while changed:
         changed = False
         # 2. Differences: a published figure within another one must not leave 1 or 2
         # cases out (80 requests, 79 of them preventive: the crisis one stands out).
-        for small in keys:
+        for number, larger in near.items():
+            small = keys[number]
             if small in suppressed:
                 continue
-            first = members[small][0]
-            for large in case_figures[first]:
-                if large in suppressed or large == small:
-                    continue
-                left_out = counts[large] - counts[small]
-                if 0 < left_out < threshold and sets[small] <= sets[large]:
+            for large in larger:
+                if large not in suppressed:
                     hide(least_important([small, large]))
                     changed = True
                     break
@@ -370,11 +543,11 @@ def mask(cases: list[CaseFacts], index=None) -> set[Key]:
         # or at least 3 cases; and since each masked child holds at least one case (a
         # zero is shown), more cases than there are masked children.
         for (parent, split), kids in splits:
-            if parent in suppressed or parent not in counts:
+            if parent in suppressed or parent not in count_of:
                 continue
             hidden = [kid for kid in kids if kid in suppressed]
             shown = [kid for kid in kids if kid not in suppressed]
-            left_over = counts[parent] - sum(counts[kid] for kid in shown)
+            left_over = count_of[parent] - sum(count_of[kid] for kid in shown)
             if split not in INEXACT_SPLITS and len(hidden) == 1:
                 pass  # the one masked child is the parent minus the others
             elif left_over == 0 or (left_over >= threshold and left_over > len(hidden)):
@@ -386,81 +559,168 @@ def mask(cases: list[CaseFacts], index=None) -> set[Key]:
         # leave over, is itself a group of cases; none may lie within another one (or
         # within a published figure) leaving out 1 or 2 cases.
         if not changed:
-            changed = _second_order(keys, counts, sets, suppressed, splits, least_important, hide)
+            changed = second_order(suppressed, least_important, hide)
     return suppressed
 
 
-def _lowest(bits: int, n: int) -> list[int]:
-    """The first ``n`` cases of a group written as bits."""
-    found = []
-    while bits and len(found) < n:
-        low = bits & -bits
-        found.append(low.bit_length() - 1)
-        bits ^= low
-    return found
+@functools.cache
+def _picks(length: int, extra: int) -> list:
+    """For a group's ``length`` lowest cases, the ways to pick the first ``LOOK`` of them
+    once 0 to ``extra`` of them are left out (each a function of the tuple of cases)."""
+    picks = []
+    for left_out in range(extra + 1):
+        for removed in itertools.combinations(range(length), left_out):
+            kept = [i for i in range(length) if i not in removed][:LOOK]
+            if len(kept) > 1:
+                picks.append(operator.itemgetter(*kept))
+            else:
+                picks.append(lambda low, kept=tuple(kept): tuple(low[i] for i in kept))
+    return picks
 
 
-def _second_order(keys, counts, sets, suppressed, splits, least_important, hide) -> bool:
+def _minus(outer: tuple, inner: tuple) -> tuple:
+    """The signature of the cases of one group not in another one within it."""
+    return (
+        outer[0] - inner[0],
+        (outer[1] - inner[1]) % P,
+        outer[2] - inner[2],
+        outer[3] - inner[3],
+    )
+
+
+class _SecondOrder:
     """Step 4 of ``mask``: suppress, for each group of 1 or 2 cases that differences of
     derived groups give away, the least important published figure it comes from.
 
-    Groups are written as integers, one bit per case (set operations on whole words)."""
-    threshold = SMALL_NUMBER_THRESHOLD
-    published = [figure for figure in keys if figure not in suppressed]
-    bits = {figure: sum(1 << position for position in sets[figure]) for figure in published}
-    derived: dict[int, tuple[Key, ...]] = {}  # a group → the figures it comes from
-    for figure in published:
-        derived.setdefault(bits[figure], (figure,))
-    containing = defaultdict(list)
-    for figure in published:
-        for position in sets[figure]:
-            containing[position].append(figure)
-    for small in published:
-        small_bits = bits[small]
-        for large in containing[min(sets[small])]:
-            if counts[large] > counts[small] and not small_bits & ~bits[large]:
-                derived.setdefault(bits[large] & ~small_bits, (large, small))
-    for (parent, _split), kids in splits:
-        if parent in suppressed or parent not in counts:
-            continue
-        shown = [kid for kid in kids if kid not in suppressed]
-        if shown and len(shown) < len(kids):
-            rest = sum(1 << position for position in sets[parent])
-            for kid in shown:
-                rest &= ~bits[kid]
-            if rest:
-                derived.setdefault(rest, (parent, *shown))
-    # A fixed order: by size, then by the cases themselves.
-    groups = sorted(derived, key=lambda group: (group.bit_count(), group))
-    # Only a group 1 or 2 cases larger can give one away. A group holding another one
-    # but for at most 2 cases has the smaller one's first case among its own first 3: index
-    # each group by its size and its first 3 cases.
-    by_size: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for group in groups:
-        size = group.bit_count()
-        for position in _lowest(group, threshold):
-            by_size[(size, position)].append(group)
-    hit: set[Key] = set()
-    for group in groups:
-        size, first = group.bit_count(), _lowest(group, 1)[0]
-        for extra in range(1, threshold):
-            larger = next((g for g in by_size[(size + extra, first)] if not group & ~g), None)
-            if larger is None:
+    Each group is held by its signature and its lowest cases (a group within another one
+    but for at most 2 cases has its own 6 lowest cases among the other's 8 lowest). Step
+    4 runs again after each change; what the data alone decide is kept from one run to
+    the next: which figures lie within which, each group's lowest cases, which groups
+    lie within which (looked up again only for the groups new in a run)."""
+
+    def __init__(self, index: _Index, splits):
+        self.index, self.splits = index, splits
+        self.nested = None  # (small, large): figures within another one, of more cases
+        self.lows: dict[tuple, tuple] = {}
+        self.relations: dict[tuple, list[tuple]] = defaultdict(list)  # larger → (smaller, extra)
+        self.seen: set[tuple] = set()
+
+    def _nested(self, published, suppressed) -> list[tuple[int, int]]:
+        index, counts, keys = self.index, self.index.counts, self.index.keys
+        pairs = []
+        for small in published:
+            count = counts[small]
+            for large in index.figures[index.members[small][0]]:
+                if keys[large] in suppressed or counts[large] <= count:
+                    continue
+                if index.within(small, large):
+                    pairs.append((small, large))
+        return pairs
+
+    def _derived(self, suppressed) -> dict[tuple, tuple]:
+        """Every group an adversary computes from the published figures → (the figure it
+        is taken from, what is taken out of it: a split and its shown children, or a
+        figure; the published figures it comes from). The first source found wins."""
+        index = self.index
+        keys, id_of = index.keys, index.id_of
+        published = [number for number, figure in enumerate(keys) if figure not in suppressed]
+        if self.nested is None:  # figures only ever get suppressed: computed once
+            self.nested = self._nested(published, suppressed)
+        derived: dict[tuple, tuple] = {}
+        for number in published:
+            derived.setdefault(index.signature(number), (number, None, (), (keys[number],)))
+        for small, large in self.nested:
+            small_key, large_key = keys[small], keys[large]
+            if small_key in suppressed or large_key in suppressed:
                 continue
-            sources = [f for f in derived[group] + derived[larger] if f not in suppressed]
-            if sources and not hit.intersection(sources):
-                hide(least_important(sources))
-                hit.update(sources)
-            break
-    return bool(hit)
+            group = _minus(index.signature(large), index.signature(small))
+            if group not in derived:
+                derived[group] = (large, None, (small_key,), (large_key, small_key))
+        for (parent, split), kids in self.splits:
+            if parent in suppressed or parent not in id_of:
+                continue
+            shown = [kid for kid in kids if kid not in suppressed]
+            if shown and len(shown) < len(kids):
+                group = index.signature(id_of[parent])
+                for kid in shown:
+                    group = _minus(group, index.signature(id_of[kid]))
+                if group[0] > 0 and group not in derived:
+                    derived[group] = (id_of[parent], split, tuple(shown), (parent, *shown))
+        return derived
+
+    def __call__(self, suppressed, least_important, hide) -> bool:
+        threshold = SMALL_NUMBER_THRESHOLD
+        index, lows = self.index, self.lows
+        derived = self._derived(suppressed)
+        for group, (number, split, shown, _sources) in derived.items():
+            if group not in lows:
+                excluded = index.excluder(split, shown) if shown else None
+                lows[group] = index.lowest(number, excluded, LOOK + threshold - 1)
+        # The groups by their size and their 6 lowest cases (all of them, the new ones),
+        # then by the figure they were taken from: two groups taken from one figure never
+        # give each other away here (the figures taken out would, at step 2).
+        every: dict[tuple, list] = defaultdict(list)
+        new: dict[tuple, list] = defaultdict(list) if self.seen else every
+        for group, (number, split, shown, _sources) in derived.items():
+            entry = (number if shown and split is None else None, group)
+            name = (group[0], lows[group][:LOOK])
+            every[name].append(entry)
+            if self.seen and group not in self.seen:
+                new[name].append(entry)
+        every_sizes = {size for size, _low in every}
+        new_sizes = {size for size, _low in new}
+        # The groups each group gives away (lies within but for 1 or 2 cases): a group 1
+        # or 2 cases smaller has for its 6 lowest cases the first 6 of these 8, less 1 or
+        # 2 of them. A group looked up before is looked up among the new groups only.
+        for group, (number, split, shown, _sources) in derived.items():
+            table, sizes = (new, new_sizes) if group in self.seen else (every, every_sizes)
+            low, own = lows[group], (number if shown and split is None else None)
+            for extra in range(1, threshold):
+                if group[0] - extra not in sizes:
+                    continue
+                for rest in {pick(low) for pick in _picks(len(low), extra)}:
+                    for taken_from, smaller in table.get((group[0] - extra, rest), ()):
+                        if taken_from is not None and taken_from == own:
+                            continue
+                        if index.gives_away(smaller, group):
+                            self.relations[group].append((smaller, extra))
+        self.seen.update(derived)
+        within: dict[tuple, dict[int, list[tuple]]] = defaultdict(lambda: defaultdict(list))
+        for larger, found in self.relations.items():
+            if larger in derived:
+                for smaller, extra in found:
+                    if smaller in derived:
+                        within[smaller][extra].append(larger)
+        # A fixed order: by size, then by the cases themselves.
+        order = {group: (group[0], lows[group], group[1:]) for group in derived}
+        hit: set[Key] = set()
+        for group in sorted(within, key=order.__getitem__):
+            for extra in range(1, threshold):
+                found = within[group].get(extra)
+                if not found:
+                    continue
+                larger = min(found, key=order.__getitem__)
+                sources = [f for f in derived[group][3] + derived[larger][3] if f not in suppressed]
+                if sources and not hit.intersection(sources):
+                    hide(least_important(sources))
+                    hit.update(sources)
+                break
+        return bool(hit)
 
 
 class Grid:
     """The masked grid: what each key shows to a non-coordinator."""
 
     def __init__(
-        self, suppressed: set[Key], as_of=None, current: bool = True, token="", grid_id=None
+        self,
+        suppressed: set[Key],
+        as_of=None,
+        current: bool = True,
+        token="",
+        grid_id=None,
+        ready: bool = True,
     ):
+        self.ready = ready  # False before the first grid is computed: nothing is published
         self.suppressed = frozenset(suppressed)
         self.grid_id = grid_id  # the stored grid, whose copy of the facts masked pages read
         self.token = token  # names the grid and its copy of the facts (cache keys)
@@ -470,4 +730,4 @@ class Grid:
     def is_published(self, figure) -> bool:
         if figure is EMPTY:
             return True
-        return is_on_grid(figure) and figure not in self.suppressed
+        return self.ready and is_on_grid(figure) and figure not in self.suppressed

@@ -260,8 +260,9 @@ def facts_cohort(territory: Territory, filters: Filters, source: Source = LIVE) 
 
 def source_for(masked: bool, grid: Grid | None = None) -> Source:
     """Masked figures are read from the copy of the facts their grid was computed from
-    (soutien.evaluation.publication); the coordination reads the facts as they stand."""
-    return published(grid.grid_id) if masked else LIVE
+    (soutien.evaluation.publication); the coordination reads the facts as they stand,
+    and so does a masked reader before the first grid (nothing but a zero is published)."""
+    return published(grid.grid_id) if masked and grid.ready else LIVE
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,10 @@ published before it. When the copy is not current (a case changed, a step fell d
 the page says « Chiffres arrêtés le … à … » and a task (soutien.evaluation.tasks) computes
 the new grid; with the immediate task backend (development, tests) it is done at once.
 
-Decision (docs/performance-evaluation.md): if no grid was ever computed, it is computed
-synchronously by the first reader; there is nothing else that could be shown masked.
+No page ever computes a grid: computing it reads every case (minutes for a hundred
+thousand of them). If no grid was ever computed, the first reader asks the task worker for
+one and sees every figure masked, with « Les chiffres publiés sont en préparation » (with
+the immediate task backend of development and tests, the grid is there at once).
 """
 
 import datetime as dt
@@ -182,14 +184,18 @@ def _request(now) -> None:
 
 
 def published_grid(now=None, table=None) -> Grid:  # noqa: ARG001 (callers pass their table)
-    """The stored grid, and whether it is current. Never a figure without masking: the
-    first grid ever is computed here; a grid out of date is still the right one for its
-    copy of the facts (what masked pages read), and a new one is asked for."""
+    """The stored grid, and whether it is current. Never a figure without masking, never
+    a grid computed while a page waits: before the first grid, nothing is published; a
+    grid out of date is still the right one for its copy of the facts (what masked pages
+    read), and a new one is asked for."""
     now = now or clock.now()
     refresh_dirty()
     stored = _latest()
     if stored is None:
-        stored = compute_grid(now)
+        _request(now)
+        stored = _latest()  # the immediate task backend has computed it already
+        if stored is None:
+            return Grid(frozenset(), current=False, ready=False)
         current = True
     else:
         current = _is_current(stored, stored.version_now or 0, now)

@@ -233,6 +233,7 @@ def test_the_first_grid_is_computed_before_any_masked_figure(dataset):
 def test_a_masked_reader_sees_the_figures_its_grid_was_computed_from(dataset, monkeypatch):
     asked = []
     monkeypatch.setattr("soutien.evaluation.tasks.schedule_grid", asked.append)
+    compute_grid(NOW)  # the worker's first grid
     before = compute(masked=True, now=NOW)
     assert texts(before.table("summary"))["Demandes reçues"] == ["8"]
     # Three more requests of 2024 in Aix: the grid of the 8 requests is out of date.
@@ -262,6 +263,7 @@ def test_a_masked_reader_sees_the_figures_its_grid_was_computed_from(dataset, mo
 
 def test_the_page_says_when_its_figures_were_taken(client, dataset, monkeypatch):
     monkeypatch.setattr("soutien.evaluation.tasks.schedule_grid", lambda now=None: None)
+    compute_grid(NOW)
     client.force_login(dataset.evaluator)
     assert "Chiffres arrêtés" not in client.get(reverse("evaluation:index")).text
     Satisfaction.objects.create(
@@ -274,6 +276,7 @@ def test_the_page_says_when_its_figures_were_taken(client, dataset, monkeypatch)
 
 def test_a_change_of_target_durations_makes_the_grid_out_of_date(dataset, monkeypatch):
     monkeypatch.setattr("soutien.evaluation.tasks.schedule_grid", lambda now=None: None)
+    compute_grid(NOW)
     assert compute(masked=True, now=NOW).current is True
     TargetDuration.objects.update_or_create(
         step="referral", situation=Situation.PREVENTIVE, defaults={"days": 5}
@@ -284,6 +287,7 @@ def test_a_change_of_target_durations_makes_the_grid_out_of_date(dataset, monkey
 def test_a_step_falling_due_makes_the_grid_out_of_date(dataset, monkeypatch):
     monkeypatch.setattr("soutien.evaluation.tasks.schedule_grid", lambda now=None: None)
     # c8 (preventive, sent on 1 April 2024) is due 30 days later, on 1 May.
+    compute_grid(day(2024, 4, 20))
     assert compute(masked=True, now=day(2024, 4, 20)).current is True
     assert compute(masked=True, now=day(2024, 4, 25)).current is True
     assert compute(masked=True, now=day(2024, 5, 5)).current is False

@@ -105,3 +105,62 @@ def test_no_published_difference_leaves_one_or_two_cases(drawn):
     for (parent, split), kids in children.items():
         if parent in published and split != "decided":
             assert sum(kid in suppressed for kid in kids) != 1, (parent, split)
+
+
+rich_case = st.tuples(
+    st.sampled_from([2023, 2024]),
+    st.sampled_from([1, 2]),
+    st.sampled_from([None, None, 501]),
+    st.sampled_from(["preventive", "crisis"]),
+    st.sampled_from(
+        [
+            (),
+            ("decided",),
+            ("decided", "validated"),
+            ("decided", "validated", "closed", "outcome_improved"),
+            ("decided", "validated", "closed", "outcome_stabilised"),
+            ("without_follow_up",),
+        ]
+    ),
+    st.sampled_from([(), ("domain_1",), ("domain_2",), ("domain_1", "domain_2")]),
+)
+
+
+def derived_groups(members, suppressed) -> dict[frozenset, tuple]:
+    """What an adversary computes from the published figures, as sets of cases: each
+    published figure, the difference of two nested ones, what the published rows of a
+    split leave over (written out again here, with sets)."""
+    published = {k: frozenset(v) for k, v in members.items() if k not in suppressed}
+    groups = {group: (figure,) for figure, group in published.items()}
+    for small, inner in published.items():
+        for large, outer in published.items():
+            if inner < outer:
+                groups.setdefault(outer - inner, (large, small))
+    children = {}
+    for figure in members:
+        for parent, split in partitions_of(figure):
+            children.setdefault((parent, split), []).append(figure)
+    for (parent, _split), kids in children.items():
+        shown = [kid for kid in kids if kid in published]
+        if parent in published and shown and len(shown) < len(kids):
+            rest = published[parent].difference(*(published[kid] for kid in shown))
+            if rest:
+                groups.setdefault(rest, (parent, *shown))
+    return groups
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(rich_case, min_size=30, max_size=60))
+def test_no_two_groups_an_adversary_computes_differ_by_one_or_two_cases(drawn):
+    """Rule 4, checked with sets: no group derived from the published figures lies within
+    another one (or within a published figure) but for 1 or 2 cases."""
+    cases = [
+        facts(n, year=y, commune=c, federation=f, measures={s, *m, *d})
+        for n, (y, c, f, s, m, d) in enumerate(drawn)
+    ]
+    _, members = index_figures(cases)
+    groups = list(derived_groups(members, mask(cases)))
+    for inner in groups:
+        for outer in groups:
+            if inner < outer:
+                assert len(outer - inner) >= 3, (sorted(inner), sorted(outer))
