@@ -270,17 +270,43 @@ def refresh_dirty() -> int:
     there is none)."""
     if not DirtyCase.objects.exists():
         return 0
+    from soutien.evaluation import groups  # cycle: the groups read this module
+
     with transaction.atomic():
         dirty = list(
             DirtyCase.objects.select_for_update(skip_locked=True).values_list("pk", flat=True)
         )
         if not dirty:
             return 0
+        # One refresh at a time changes the groups (each adds its difference to them).
+        EvaluationState.objects.get_or_create(pk=1)
+        EvaluationState.objects.select_for_update().filter(pk=1).first()
         for start in range(0, len(dirty), BATCH):
-            _write(dirty[start : start + BATCH])
+            batch = dirty[start : start + BATCH]
+            delta = groups.Delta(batch)
+            delta.before()
+            _write(batch)
+            delta.after()
+            delta.apply()
         DirtyCase.objects.filter(pk__in=dirty).delete()
         bump_version()
     return len(dirty)
+
+
+def forget(case_id: int) -> None:
+    """A case about to be deleted: its facts go with it (a cascade, no refresh), so the
+    groups of facts lose them now, in the same transaction."""
+    from soutien.evaluation import groups  # cycle: the groups read this module
+
+    if not CaseFacts.objects.filter(case_id=case_id).exists():
+        return  # a draft, or facts not yet computed: nothing counted
+    with transaction.atomic():
+        EvaluationState.objects.get_or_create(pk=1)
+        EvaluationState.objects.select_for_update().filter(pk=1).first()
+        delta = groups.Delta([case_id])
+        delta.before()
+        delta.apply()
+        bump_version()
 
 
 def rebuild() -> int:
@@ -288,6 +314,8 @@ def rebuild() -> int:
     generation): the same rows as ``_write``, written by the database itself (one
     ``INSERT … SELECT`` per table, then « asked again », which compares dates per centre,
     computed in one pass over the requests; docs/performance-evaluation.md)."""
+    from soutien.evaluation import groups  # cycle: the groups read this module
+
     quote = connection.ops.quote_name
     with transaction.atomic():
         DirtyCase.objects.all().delete()
@@ -298,6 +326,7 @@ def rebuild() -> int:
         written = _insert_facts()
         _insert_domains()
         _mark_asked_again()
+        groups.rebuild_live()
         bump_version()
     return written
 

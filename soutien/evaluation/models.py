@@ -13,6 +13,7 @@ its masking was computed on.
 
 from django.db import models
 
+from soutien.cases.enums import ClosureOutcome
 from soutien.cases.models import Case
 from soutien.directory.models import Commune, Domain, Organisation
 
@@ -148,6 +149,9 @@ class PublishedGrid(models.Model):
     valid_until = models.DateTimeField(null=True)
     suppressed = models.JSONField()  # [[period, commune, manager, measure], ...]
     computed_in_ms = models.PositiveIntegerField(default=0)
+    # Its copy of the facts has been summed up into groups (``FactsGroup``…, written by
+    # soutien.evaluation.groups.ensure_published the first time the grid is read).
+    groups_built = models.BooleanField(default=False)
 
     PERSONAL_FIELDS = ()
     OTHER_FIELDS = ("token",)
@@ -201,3 +205,117 @@ class PublishedFactsDomain(models.Model):
 
     def __str__(self):
         return f"Champ {self.domain_id} des faits publiés {self.facts_id}"
+
+
+# The counts and sums kept for each group of facts (soutien.evaluation.groups.measures
+# says what each counts; tests/evaluation/test_groups.py checks that both lists agree).
+GROUP_MEASURES = (
+    "total",
+    "preventive",
+    "crisis",
+    "selfcheck_requests",
+    "selfcheck_preventive",
+    "validated",
+    "refused",
+    "without_follow_up",
+    "closed",
+    "satisfaction_n",
+    "recommend",
+    "usefulness_sum",
+    "listening_sum",
+    "ownership_sum",
+    *(f"outcome_{outcome}" for outcome in ClosureOutcome),
+    "with_recommendations",
+    "proposed_sum",
+    "adopted_sum",
+    "by_centre",
+    "by_centre_sum",
+    *(f"followed_{m}{kind}" for m in (6, 12) for kind in ("", "_kept", "_worse")),
+    "asked_again_n",
+    # « À ce jour » (any period): cases in progress, in support.
+    "in_progress",
+    "support",
+)
+
+
+class GroupedFacts(models.Model):
+    """What the groups of facts share: the published grid whose copy they sum up (None:
+    the facts as they stand), and the group's year, commune, municipality, kind of
+    manager and federation (None: an association-run centre). Plain integers, no link:
+    a group is summed up again, never followed."""
+
+    grid = models.ForeignKey(PublishedGrid, null=True, on_delete=models.CASCADE, related_name="+")
+    submitted_year = models.PositiveSmallIntegerField()
+    commune_id = models.IntegerField()
+    municipality_id = models.IntegerField()
+    manager_kind = models.CharField(max_length=16)
+    manager_id = models.IntegerField(null=True)  # a federation; None: an association
+
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("manager_kind",)
+
+    class Meta:
+        abstract = True
+
+
+class FactsGroup(GroupedFacts):
+    """The facts of one group summed up (soutien.evaluation.groups): what the page reads
+    instead of the million rows of facts. A few thousand rows at most."""
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grid", "submitted_year", "municipality_id"], name="group_year"),
+            models.Index(fields=["grid", "municipality_id"], name="group_muni"),
+        ]
+
+    def __str__(self):
+        return f"Groupe {self.submitted_year} / {self.municipality_id} / {self.manager_kind}"
+
+
+for _measure in GROUP_MEASURES:
+    FactsGroup.add_to_class(_measure, models.BigIntegerField(default=0))
+
+
+class FactsGroupDomain(GroupedFacts):
+    """How many requests of one group concern one field of expertise."""
+
+    domain_id = models.IntegerField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["grid", "submitted_year", "municipality_id"], name="group_domain_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Champ {self.domain_id} : {self.n}"
+
+
+class FactsDuration(models.Model):
+    """How many completed steps of one kind took ``tenths`` tenths of a day, in one year,
+    within a municipality (None: the whole department) and under a federation (None:
+    every manager): the lead-time histograms, at the levels the page asks for."""
+
+    grid = models.ForeignKey(PublishedGrid, null=True, on_delete=models.CASCADE, related_name="+")
+    submitted_year = models.PositiveSmallIntegerField()
+    municipality_id = models.IntegerField(null=True)
+    manager_id = models.IntegerField(null=True)
+    step = models.CharField(max_length=16)
+    tenths = models.IntegerField()
+    n = models.BigIntegerField(default=0)
+
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("step",)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["grid", "municipality_id", "manager_id", "submitted_year", "step"],
+                name="duration_level",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.step} en {self.tenths} dixièmes de jour : {self.n}"
