@@ -320,12 +320,12 @@ def _durations(cohort: QuerySet[CaseFacts], step: str) -> tuple:
     return tuple(rows)
 
 
-def _groups_of(source: Source) -> QuerySet[FactsGroup]:
+def groups_of(source: Source) -> QuerySet[FactsGroup]:
     """The groups summing up the facts a page reads: live, or a published grid's copy."""
     return FactsGroup.objects.filter(grid_id=source.grid_id)  # None: « is null »
 
 
-def _whole_years(filters: Filters) -> tuple | None:
+def whole_years(filters: Filters) -> tuple | None:
     """The first and last years of a period made of whole years (None: no bound), or
     None for a free period (which only the facts can count)."""
     if filters.start and (filters.start.month, filters.start.day) != (1, 1):
@@ -338,7 +338,7 @@ def _whole_years(filters: Filters) -> tuple | None:
     )
 
 
-def _years_q(years: tuple) -> Q:
+def years_q(years: tuple) -> Q:
     first, last = years
     condition = Q()
     if first is not None:
@@ -374,8 +374,8 @@ def _figures_from_groups(
 ) -> dict:
     """The period's figures summed from the groups of facts (a few thousand rows at
     most, whatever the number of cases): the same numbers as the facts give."""
-    condition = facts_q(territory, replace(filters, start=None, end=None)) & _years_q(years)
-    rows = _groups_of(source).filter(condition)
+    condition = facts_q(territory, replace(filters, start=None, end=None)) & years_q(years)
+    rows = groups_of(source).filter(condition)
     sums = {f"s_{name}": Sum(name) for name in GROUP_MEASURES}
 
     def named(row: dict) -> dict:
@@ -402,7 +402,7 @@ def _figures_from_groups(
         municipality, federation = level
         histogram = (
             FactsDuration.objects.filter(
-                _years_q(years),
+                years_q(years),
                 # None: « is null » (the department, every manager)
                 grid_id=source.grid_id,
                 municipality_id=municipality,
@@ -461,7 +461,7 @@ def _period_figures(
         found = cache.get(cache_key)
         if found is not None:
             return found
-    years = _whole_years(filters)
+    years = whole_years(filters)
     if years is not None:
         found = _figures_from_groups(source, territory, filters, years, summary_only)
         if token:
@@ -524,7 +524,7 @@ def _now_aggregate(
     condition = facts_q(territory, replace(filters, start=None, end=None))
     found = {
         name: value or 0
-        for name, value in _groups_of(source)
+        for name, value in groups_of(source)
         .filter(condition)
         .aggregate(in_progress=Sum("in_progress"), support=Sum("support"))
         .items()
