@@ -49,7 +49,16 @@ def _grid() -> dict:
 
         _stand_in_grid()
         made = True
-    return {"stand_in_grid_made": made, "seconds": round(time.perf_counter() - started, 1)}
+    found = {"stand_in_grid_made": made, "seconds": round(time.perf_counter() - started, 1)}
+    # The groups of the grid's copy, as the background task sums them up after computing
+    # a grid (its first masked read).
+    from soutien.evaluation.groups import ensure_published
+
+    started = time.perf_counter()
+    latest = PublishedGrid.objects.order_by("-pk").first()
+    ensure_published(latest.pk, latest.token)
+    found["published_groups_seconds"] = round(time.perf_counter() - started, 1)
+    return found
 
 
 def _explain(sql: str) -> dict:

@@ -223,6 +223,8 @@ def ensure_published(grid_id: int, token: str) -> None:
     grid is read (one query afterwards, none once this process has seen them)."""
     if token in _BUILT:
         return
+    if len(_BUILT) >= 16:
+        _BUILT.clear()
     if not PublishedGrid.objects.filter(pk=grid_id, groups_built=False).exists():
         _BUILT.add(token)
         return

@@ -17,6 +17,10 @@ from soutien.cases.enums import ClosureOutcome
 from soutien.cases.models import Case
 from soutien.directory.models import Commune, Domain, Organisation
 
+# What the count « en retard » reads besides the stage and the clock (the situation, and
+# the columns a territory, a commune or a federation filters on).
+OVERDUE_COLUMNS = ("situation", "commune", "municipality", "manager")
+
 
 class Facts(models.Model):
     """What the evaluation needs of one case sent to the Caf (never a draft)."""
@@ -89,7 +93,10 @@ class CaseFacts(Facts):
             models.Index(fields=["municipality", "submitted_year"], name="facts_muni_year"),
             models.Index(fields=["manager", "submitted_year"], name="facts_manager_year"),
             models.Index(fields=["submitted_at"], name="facts_submitted_at"),
-            models.Index(fields=["stage", "clock_start"], name="facts_stage_clock"),
+            # The count « en retard » reads this index only (every column it needs).
+            models.Index(
+                fields=["stage", "clock_start", *OVERDUE_COLUMNS], name="facts_stage_clock"
+            ),
         ]
 
 
@@ -168,7 +175,11 @@ class PublishedFacts(Facts):
     link to the case, which may have changed or gone since). Each grid has its own copy,
     so that a page reading a grid reads its copy even while a newer one is written."""
 
-    grid = models.ForeignKey(PublishedGrid, on_delete=models.CASCADE, related_name="+")
+    # Every index of the copy starts with its grid: no index of the grid alone, which a
+    # planner without statistics on a fresh copy would pick instead.
+    grid = models.ForeignKey(
+        PublishedGrid, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     case_id = models.IntegerField()
     # A copy never holds back the deletion of a commune or an organisation (nor fails
     # on one): it is replaced by the next grid.
@@ -190,7 +201,9 @@ class PublishedFacts(Facts):
             models.Index(fields=["grid", "municipality", "submitted_year"], name="pub_muni_year"),
             models.Index(fields=["grid", "manager", "submitted_year"], name="pub_manager_year"),
             models.Index(fields=["grid", "submitted_at"], name="pub_submitted_at"),
-            models.Index(fields=["grid", "stage", "clock_start"], name="pub_stage_clock"),
+            models.Index(
+                fields=["grid", "stage", "clock_start", *OVERDUE_COLUMNS], name="pub_stage_clock"
+            ),
             models.Index(fields=["grid", "case_id"], name="pub_case"),
         ]
 
@@ -244,7 +257,10 @@ class GroupedFacts(models.Model):
     manager and federation (None: an association-run centre). Plain integers, no link:
     a group is summed up again, never followed."""
 
-    grid = models.ForeignKey(PublishedGrid, null=True, on_delete=models.CASCADE, related_name="+")
+    # No index of the grid alone: each table's index starts with it (see PublishedFacts).
+    grid = models.ForeignKey(
+        PublishedGrid, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     submitted_year = models.PositiveSmallIntegerField()
     commune_id = models.IntegerField()
     municipality_id = models.IntegerField()
@@ -298,7 +314,9 @@ class FactsDuration(models.Model):
     within a municipality (None: the whole department) and under a federation (None:
     every manager): the lead-time histograms, at the levels the page asks for."""
 
-    grid = models.ForeignKey(PublishedGrid, null=True, on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(
+        PublishedGrid, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     submitted_year = models.PositiveSmallIntegerField()
     municipality_id = models.IntegerField(null=True)
     manager_id = models.IntegerField(null=True)
