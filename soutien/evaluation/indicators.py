@@ -20,6 +20,7 @@ only if the grid publishes them: the same cells whatever the page, export or fil
 import datetime as dt
 import hashlib
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
@@ -433,6 +434,85 @@ def _figures_from_groups(
 FIGURES_TIMEOUT = 24 * 60 * 60
 
 
+def split_period(filters: Filters) -> tuple[tuple | None, list[Filters]]:
+    """A period as its whole years (first, last; None: no bound), summed from the groups,
+    and the pieces of years at its ends (``Filters``), counted on the facts: a free
+    period reads the facts of at most two partial years, never of every year."""
+    start, end = filters.start, filters.end
+    starts_a_year = start is None or (start.month, start.day) == (1, 1)
+    ends_a_year = end is None or (end.month, end.day) == (12, 31)
+    if starts_a_year and ends_a_year:
+        return whole_years(filters), []
+    if start is not None and end is not None and start.year == end.year:
+        return None, [filters]  # within one year
+    edges = []
+    first = None if start is None else start.year
+    last = None if end is None else end.year
+    if not starts_a_year:
+        edges.append(replace(filters, end=dt.date(start.year, 12, 31)))
+        first = start.year + 1
+    if not ends_a_year:
+        edges.append(replace(filters, start=dt.date(end.year, 1, 1)))
+        last = end.year - 1
+    if first is not None and last is not None and first > last:
+        return None, edges
+    return (first, last), edges
+
+
+def _merged(parts: list[dict], *, summary_only: bool) -> dict:
+    """The figures of the pieces of a period, added up (the grouped rows side by side,
+    histograms and fields summed)."""
+    if len(parts) == 1:
+        return parts[0]
+    cube = [row for part in parts for row in part["cube"]]
+    if summary_only:
+        return {"cube": cube}
+    durations = {}
+    for step in STEP_SPANS:
+        total = defaultdict(int)
+        for part in parts:
+            for bucket, cases in part["durations"][step]:
+                total[bucket] += cases
+        durations[step] = tuple(sorted(total.items()))
+    domains = defaultdict(int)
+    for part in parts:
+        for domain_id, n in part["domains"].items():
+            domains[domain_id] += n
+    return {"cube": cube, "durations": durations, "domains": dict(domains)}
+
+
+def _figures_from_facts(
+    source: Source, territory: Territory, pieces: list[Filters], *, summary_only: bool
+) -> dict:
+    """The figures of the pieces of years of a free period (the coordination's « Du …
+    au … »), counted on the facts, all pieces in the same queries."""
+    condition = links_condition = Q(pk__in=[])
+    for piece in pieces:
+        condition |= facts_q(territory, piece)
+        links_condition |= facts_q(territory, piece, prefix="facts__")
+    cohort = source.all_facts().filter(condition)
+    if summary_only:
+        return {"cube": [cohort.aggregate(**measures())]}
+    # One grouped query gives the totals and the year, commune and manager breakdowns.
+    cube = list(
+        cohort.values("submitted_year", "municipality", "manager_kind")
+        .annotate(**measures())
+        .order_by()
+    )
+    # Counted on the facts' fields, joined to the facts of the cohort (one query).
+    links = source.all_domains().filter(links_condition)
+    return {
+        "cube": cube,
+        "durations": {step: _durations(cohort, step) for step in STEP_SPANS},
+        "domains": dict(
+            links.values("domain_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("domain_id", "n")
+        ),
+    }
+
+
 def _period_figures(
     source: Source, token: str, territory: Territory, filters: Filters, *, summary_only: bool
 ) -> dict:
@@ -461,37 +541,13 @@ def _period_figures(
         found = cache.get(cache_key)
         if found is not None:
             return found
-    years = whole_years(filters)
+    years, edges = split_period(filters)
+    parts = []
+    if edges:
+        parts.append(_figures_from_facts(source, territory, edges, summary_only=summary_only))
     if years is not None:
-        found = _figures_from_groups(source, territory, filters, years, summary_only)
-        if token:
-            cache.set(cache_key, found, timeout=FIGURES_TIMEOUT)
-        return found
-    # A free period (the coordination's « Du … au … »): read from the facts.
-    cohort = facts_cohort(territory, filters, source)
-    if summary_only:
-        found = {"cube": [cohort.aggregate(**measures())]}
-    else:
-        # One grouped query gives the totals and the year, commune and manager breakdowns:
-        # years × municipalities × two kinds of manager at most, the columns the page
-        # shows, read from the facts (no join).
-        cube = list(
-            cohort.values("submitted_year", "municipality", "manager_kind")
-            .annotate(**measures())
-            .order_by()
-        )
-        # Counted on the facts' fields, joined to the facts of the cohort (one query).
-        links = source.all_domains().filter(facts_q(territory, filters, prefix="facts__"))
-        found = {
-            "cube": cube,
-            "durations": {step: _durations(cohort, step) for step in STEP_SPANS},
-            "domains": dict(
-                links.values("domain_id")
-                .annotate(n=Count("pk"))
-                .order_by()
-                .values_list("domain_id", "n")
-            ),
-        }
+        parts.append(_figures_from_groups(source, territory, filters, years, summary_only))
+    found = _merged(parts, summary_only=summary_only)
     if token:
         cache.set(cache_key, found, timeout=FIGURES_TIMEOUT)
     return found

@@ -98,3 +98,74 @@ def test_a_published_grid_sums_up_its_own_copy(dataset):
     # Once: a second reader finds them built.
     groups.ensure_published(stored.pk, stored.token)
     assert snapshot(stored.pk) == live
+
+
+def _comparable(figures: dict) -> dict:
+    """Figures as the tables read them: the grouped rows summed per year, municipality and
+    kind of manager (a period in pieces gives the same group twice), histograms, fields."""
+    from soutien.evaluation.indicators import _roll_up
+
+    cube = figures["cube"]
+    found = {"totals": _roll_up(cube, None, GROUP_MEASURES)}
+    if "durations" in figures:  # not the summary alone
+        for key in ("submitted_year", "municipality", "manager_kind"):
+            found[key] = _roll_up(cube, key, GROUP_MEASURES)
+        found["durations"] = figures["durations"]
+        found["domains"] = {k: n for k, n in figures["domains"].items() if n}
+    return found
+
+
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        ("2023-03-02", "2024-02-20"),  # two pieces of years
+        ("2022-06-01", "2025-01-15"),  # whole years between two pieces
+        ("2024-02-01", "2024-04-30"),  # within one year
+        (None, "2023-03-01"),  # open start
+        ("2023-07-01", None),  # open end
+        ("2023-01-01", "2024-03-31"),  # a whole year and a piece
+    ],
+)
+def test_a_free_period_is_whole_years_from_the_groups_and_pieces_from_the_facts(
+    dataset, start, end
+):
+    import datetime as dt
+
+    from soutien.evaluation.indicators import Filters, _figures_from_facts, _period_figures
+    from soutien.evaluation.policies import DEPARTMENT
+    from soutien.evaluation.publication import LIVE
+
+    refresh_dirty()
+    filters = Filters(
+        start=dt.date.fromisoformat(start) if start else None,
+        end=dt.date.fromisoformat(end) if end else None,
+    )
+    for summary_only in (False, True):
+        split = _period_figures(LIVE, "", DEPARTMENT, filters, summary_only=summary_only)
+        counted = _figures_from_facts(LIVE, DEPARTMENT, [filters], summary_only=summary_only)
+        assert _comparable(split) == _comparable(counted)
+    assert _comparable(counted)["totals"][None]["total"] > 0
+
+
+def test_the_pieces_of_a_free_period():
+    import datetime as dt
+
+    from soutien.evaluation.indicators import Filters, split_period
+
+    def pieces(start, end):
+        years, edges = split_period(Filters(start=start, end=end))
+        return years, [(edge.start, edge.end) for edge in edges]
+
+    d = dt.date
+    assert pieces(d(2022, 6, 1), d(2025, 1, 15)) == (
+        (2023, 2024),
+        [(d(2022, 6, 1), d(2022, 12, 31)), (d(2025, 1, 1), d(2025, 1, 15))],
+    )
+    assert pieces(d(2023, 3, 2), d(2024, 2, 20)) == (
+        None,
+        [(d(2023, 3, 2), d(2023, 12, 31)), (d(2024, 1, 1), d(2024, 2, 20))],
+    )
+    assert pieces(d(2024, 2, 1), d(2024, 4, 30)) == (None, [(d(2024, 2, 1), d(2024, 4, 30))])
+    assert pieces(None, d(2023, 3, 1)) == ((None, 2022), [(d(2023, 1, 1), d(2023, 3, 1))])
+    assert pieces(d(2020, 1, 1), d(2021, 12, 31)) == ((2020, 2021), [])
+    assert pieces(None, None) == ((None, None), [])
