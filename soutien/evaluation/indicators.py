@@ -250,11 +250,6 @@ def facts_q(territory: Territory, filters: Filters, *, prefix: str = "") -> Q:
     return condition
 
 
-def facts_scope(territory: Territory, filters: Filters, source: Source = LIVE) -> QuerySet:
-    """The facts of the scope, any period (the figures « à ce jour »)."""
-    return source.all_facts().filter(facts_q(territory, replace(filters, start=None, end=None)))
-
-
 def facts_cohort(territory: Territory, filters: Filters, source: Source = LIVE) -> QuerySet:
     """The facts of the cases submitted in the period, within the scope."""
     return source.all_facts().filter(facts_q(territory, filters))
