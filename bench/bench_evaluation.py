@@ -424,14 +424,12 @@ def write_report(results: dict[str, dict | str], n_cases: int) -> None:
         f"Page « Évaluation » (`/evaluation/`) rendue par le client de test de Django, {RUNS} "
         f"mesures après un premier affichage, sur {_thousands(n_cases)} dossiers générés "
         "(`bulk_create`, 400 centres, 2015–2025). Objectif : moins d'une seconde. "
-        "Tous les indicateurs sont calculés par agrégation en base, en un nombre constant de "
-        "requêtes : un regroupement par année × centre × gestionnaire (la synthèse et les "
-        "répartitions par année, commune et type de gestionnaire en sont déduites), une "
-        "agrégation pour la situation « à ce jour », un comptage par champ, et pour chaque "
-        "étape un histogramme des durées au dixième de jour d'où sont lus la médiane et le "
-        "90e centile. L'année de transmission et la durée de chaque étape achevée sont des "
-        "colonnes générées (`GeneratedField`) : la base les calcule et les stocke quand les "
-        "dates changent, au lieu de les recalculer à chaque lecture.",
+        "Tous les indicateurs sont des sommes de groupes pré-agrégés "
+        "(`soutien/evaluation/groups.py` : année × commune × type de gestionnaire et "
+        "fédération, champs, histogrammes des durées au dixième de jour par niveau), tenus "
+        "à jour avec les faits de chaque dossier, en un nombre constant de requêtes ; seul "
+        "le nombre de dossiers « en retard » est compté sur les faits des dossiers dont "
+        "l'étape a une horloge (docs/performance-evaluation.md).",
         "",
         f"Mesuré le {dt.date.today():%d/%m/%Y} sur {platform.node() or 'la machine locale'} "  # noqa: DTZ011
         f"({platform.machine()}, Python {platform.python_version()}, {os.cpu_count()} cœurs ; "

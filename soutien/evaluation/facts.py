@@ -13,13 +13,27 @@ Each refresh that changes facts bumps ``EvaluationState.facts_version``: the pub
 grid (soutien.evaluation.grid) knows from it whether it is current.
 """
 
+import bisect
 import datetime as dt
 import uuid
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as When_
-from django.db.models import Count, F, Q, Value, When
 from django.db.models.fields import DateTimeField
 from django.db.models.functions import Coalesce
 
@@ -41,12 +55,17 @@ def in_scope(queryset):
     return queryset.filter(submitted_at__isnull=False).exclude(stage=Stage.DRAFT)
 
 
-def _rows(case_ids=None):
-    clock_start = When_(
+def _clock_start():
+    """When the clock of the case's current step started (None: no clock runs)."""
+    return When_(
         *(When(stage=stage, then=F(field)) for stage, (field, _step) in CLOCKS.items()),
         default=Value(None, output_field=DateTimeField()),
         output_field=DateTimeField(),
     )
+
+
+def _rows(case_ids=None):
+    clock_start = _clock_start()
     queryset = in_scope(Case.objects.all())
     if case_ids is not None:
         queryset = queryset.filter(pk__in=case_ids)
@@ -251,29 +270,196 @@ def refresh_dirty() -> int:
     there is none)."""
     if not DirtyCase.objects.exists():
         return 0
+    from soutien.evaluation import groups  # cycle: the groups read this module
+
     with transaction.atomic():
         dirty = list(
             DirtyCase.objects.select_for_update(skip_locked=True).values_list("pk", flat=True)
         )
         if not dirty:
             return 0
+        # One refresh at a time changes the groups (each adds its difference to them).
+        EvaluationState.objects.get_or_create(pk=1)
+        EvaluationState.objects.select_for_update().filter(pk=1).first()
         for start in range(0, len(dirty), BATCH):
-            _write(dirty[start : start + BATCH])
+            batch = dirty[start : start + BATCH]
+            delta = groups.Delta(batch)
+            delta.before()
+            _write(batch)
+            delta.after()
+            delta.apply()
         DirtyCase.objects.filter(pk__in=dirty).delete()
         bump_version()
     return len(dirty)
 
 
+def forget(case_id: int) -> None:
+    """A case about to be deleted: its facts go with it (a cascade, no refresh), so the
+    groups of facts lose them now, in the same transaction."""
+    from soutien.evaluation import groups  # cycle: the groups read this module
+
+    if not CaseFacts.objects.filter(case_id=case_id).exists():
+        return  # a draft, or facts not yet computed: nothing counted
+    with transaction.atomic():
+        EvaluationState.objects.get_or_create(pk=1)
+        EvaluationState.objects.select_for_update().filter(pk=1).first()
+        delta = groups.Delta([case_id])
+        delta.before()
+        delta.apply()
+        bump_version()
+
+
 def rebuild() -> int:
-    """Compute again the facts of every case (the ``evaluation_refresh`` command)."""
+    """Compute again the facts of every case (the ``evaluation_refresh`` command, a bench
+    generation): the same rows as ``_write``, written by the database itself (one
+    ``INSERT … SELECT`` per table, then « asked again », which compares dates per centre,
+    computed in one pass over the requests; docs/performance-evaluation.md)."""
+    from soutien.evaluation import groups  # cycle: the groups read this module
+
+    quote = connection.ops.quote_name
     with transaction.atomic():
         DirtyCase.objects.all().delete()
-        CaseFacts.objects.all().delete()
-        ids = list(in_scope(Case.objects.all()).order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), BATCH):
-            _write(ids[start : start + BATCH])
+        with connection.cursor() as cursor:
+            # Everything goes (no row is kept): a plain DELETE, not Django's collector.
+            for model in (CaseFactsDomain, CaseFacts):
+                cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608
+        written = _insert_facts()
+        _insert_domains()
+        _mark_asked_again()
+        groups.rebuild_live()
         bump_version()
-    return len(ids)
+    return written
+
+
+# The facts' columns in the order of their SELECT (``_select``): every concrete field.
+FACT_COLUMNS = tuple(f.column for f in CaseFacts._meta.concrete_fields)
+
+
+def _select() -> QuerySet:
+    """Every case's facts as one SELECT, column for column as ``_facts`` and
+    ``impact_of`` compute them (but « asked again »: ``_mark_asked_again``)."""
+    adopted = [ActionDecision.ACCEPTED, ActionDecision.ADAPTED]
+
+    def action_count(condition: Q):
+        counted = Case.objects.filter(pk=OuterRef("pk")).annotate(
+            n=Count("actions", filter=condition)
+        )
+        return Subquery(counted.values("n")[:1], output_field=IntegerField())
+
+    def followup(milestone: int):
+        answered = Case.objects.filter(
+            pk=OuterRef("pk"),
+            stage=Stage.CLOSED,
+            followups__milestone=milestone,
+            followups__answered_at__isnull=False,
+        )
+        situation = Subquery(answered.values("followups__situation")[:1])
+        return Coalesce(situation, Value(""), output_field=CharField())
+
+    from_report = Q(actions__recommendation__isnull=False)
+    answered = Q(satisfaction__pk__isnull=False)
+    expressions = {
+        "case_id": F("pk"),
+        "submitted_at": F("submitted_at"),
+        "submitted_year": F("submitted_year"),
+        "commune_id": F("centre__commune_id"),
+        "municipality_id": Coalesce("centre__commune__parent_id", "centre__commune_id"),
+        "manager_id": F("manager_id"),
+        "manager_kind": When_(
+            When(manager__kind=OrganisationKind.FEDERATION, then=Value(FEDERATION)),
+            default=Value(ASSOCIATION),
+            output_field=CharField(),
+        ),
+        "situation": Coalesce("situation", Value(""), output_field=CharField()),
+        "stage": F("stage"),
+        "from_selfcheck": F("from_selfcheck"),
+        "closure_outcome": Coalesce("closure_outcome", Value(""), output_field=CharField()),
+        "clock_start": _clock_start(),
+        **{column: F(column) for column in LEAD_COLUMNS},
+        "answered": ExpressionWrapper(answered, output_field=BooleanField()),
+        "recommend": When_(
+            When(answered & Q(satisfaction__would_recommend=True), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        "usefulness": F("satisfaction__usefulness"),
+        "listening": F("satisfaction__listening"),
+        "ownership": F("satisfaction__ownership"),
+        "recommendations_proposed": action_count(from_report),
+        "recommendations_adopted": action_count(from_report & Q(actions__decision__in=adopted)),
+        "actions_by_centre": action_count(Q(actions__done_by_centre=True)),
+        "followup_6": followup(6),
+        "followup_12": followup(12),
+        "asked_again": Value(False, output_field=BooleanField()),
+    }
+    names = {f.column: f"fact_{f.column}" for f in CaseFacts._meta.concrete_fields}
+    return (
+        in_scope(Case.objects.all())
+        .annotate(**{names[column]: expressions[column] for column in FACT_COLUMNS})
+        .values(*(names[column] for column in FACT_COLUMNS))
+        .order_by()
+    )
+
+
+def _insert_facts() -> int:
+    quote = connection.ops.quote_name
+    sql, params = _select().query.sql_with_params()
+    columns = ", ".join(quote(column) for column in FACT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(CaseFacts._meta.db_table)} ({columns}) {sql}",  # noqa: S608
+            params,
+        )
+        return cursor.rowcount
+
+
+def _insert_domains() -> None:
+    """The fields of every request with facts (a form's key is its case's)."""
+    quote = connection.ops.quote_name
+    links = InformationForm.domains.through.objects.filter(
+        informationform_id__in=CaseFacts.objects.values("case_id")
+    ).values_list("informationform_id", "domain_id")
+    sql, params = links.order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(CaseFactsDomain._meta.db_table)} "  # noqa: S608
+            f"({quote('facts_id')}, {quote('domain_id')}) {sql}",
+            params,
+        )
+
+
+def _mark_asked_again() -> None:
+    """« Asked again » for every closed case, the rule of ``impact_of``: one pass over the
+    requests in scope, centre by centre, then the cases found, in batches."""
+    requests = (
+        in_scope(Case.objects.all())
+        .order_by("centre_id", "submitted_at", "pk")
+        .values_list("centre_id", "pk", "submitted_at", "stage", "closed_at")
+    )
+    found = []
+
+    def scan(centre_requests):
+        dates = [submitted_at for _, submitted_at, _, _ in centre_requests]
+        for pk, _, stage, closed_at in centre_requests:
+            if stage != Stage.CLOSED or closed_at is None:
+                continue
+            until = _years_later(closed_at, ASKED_AGAIN_YEARS)
+            index = bisect.bisect_right(dates, closed_at)
+            while index < len(dates) and dates[index] <= until:
+                if centre_requests[index][0] != pk:
+                    found.append(pk)
+                    break
+                index += 1
+
+    current, batch = None, []
+    for centre_id, pk, submitted_at, stage, closed_at in requests.iterator(chunk_size=BATCH * 5):
+        if centre_id != current:
+            scan(batch)
+            current, batch = centre_id, []
+        batch.append((pk, submitted_at, stage, closed_at))
+    scan(batch)
+    for start in range(0, len(found), BATCH):
+        CaseFacts.objects.filter(pk__in=found[start : start + BATCH]).update(asked_again=True)
 
 
 def overdue_facts_q(table: dict[str, dict[str, int]], now) -> Q:

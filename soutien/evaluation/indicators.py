@@ -20,19 +20,17 @@ only if the grid publishes them: the same cells whatever the page, export or fil
 import datetime as dt
 import hashlib
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from soutien.cases.deadlines import overdue_q
 from soutien.cases.enums import (
     DEFAULT_SITUATION,
-    FINAL_STAGES,
-    PROVIDER_STAGES,
     ClosureOutcome,
-    Situation,
     Stage,
     Step,
 )
@@ -47,7 +45,6 @@ from soutien.directory.models import Commune, Domain
 from soutien.evaluation.facts import (
     KEPT,
     WORSE,
-    evolution_q,
     facts_token,
     overdue_facts_q,
     refresh_dirty,
@@ -62,7 +59,19 @@ from soutien.evaluation.grid import (
     Grid,
     Key,
 )
-from soutien.evaluation.models import CaseFacts
+from soutien.evaluation.groups import (
+    CLOCK_STAGES,
+    SATISFACTION_SCORES,
+    ensure_published,
+    measures,
+)
+from soutien.evaluation.models import (
+    GROUP_MEASURES,
+    CaseFacts,
+    FactsDuration,
+    FactsGroup,
+    FactsGroupDomain,
+)
 from soutien.evaluation.policies import DEPARTMENT, Territory
 from soutien.evaluation.publication import LIVE, Source, published, published_grid
 
@@ -78,15 +87,7 @@ STEP_LABELS = {
     Step.VALIDATION: "Validation du rapport par le gestionnaire",
     Step.RESTITUTION: "Restitution (validation → restitution)",
 }
-PREVENTIVE = Q(situation=Situation.PREVENTIVE)
-CRISIS = Q(situation=Situation.CRISIS)
-# The funders' decision, read from the stage (workflow.py: a validated request goes on to
-# the diagnostic and never leaves the provider's stages; a refused one ends "refused"):
-# no join to the decisions table.
-VALIDATED = Q(stage__in=PROVIDER_STAGES)
-REFUSED = Q(stage=Stage.REFUSED)
 BUCKETS_PER_DAY = TENTHS_PER_DAY
-ACTIVE_STAGES = [s for s in Stage if s not in FINAL_STAGES and s != Stage.DRAFT]
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,8 @@ def cohort_queryset(territory: Territory, filters: Filters) -> QuerySet[Case]:
 
 def facts_q(territory: Territory, filters: Filters, *, prefix: str = "") -> Q:
     """The facts of the cases sent within the territory, commune, federation and period
-    (``prefix``: the path to the facts from a related table)."""
+    (``prefix``: the path to the facts from a related table). The same columns name the
+    groups of facts (soutien.evaluation.groups), but for the period."""
 
     def q(**lookups) -> Q:
         return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
@@ -238,19 +240,14 @@ def facts_q(territory: Territory, filters: Filters, *, prefix: str = "") -> Q:
         ids = territory.commune_ids
         condition &= q(commune_id__in=ids) | q(municipality_id__in=ids)
     if filters.commune is not None:
-        condition &= q(commune=filters.commune) | q(municipality=filters.commune)
+        condition &= q(commune_id=filters.commune.pk) | q(municipality_id=filters.commune.pk)
     if filters.federation is not None:
-        condition &= q(manager=filters.federation)
+        condition &= q(manager_id=filters.federation.pk)
     if filters.start:
         condition &= q(submitted_at__gte=_day_start(filters.start))
     if filters.end:
         condition &= q(submitted_at__lt=_day_start(filters.end + dt.timedelta(days=1)))
     return condition
-
-
-def facts_scope(territory: Territory, filters: Filters, source: Source = LIVE) -> QuerySet:
-    """The facts of the scope, any period (the figures « à ce jour »)."""
-    return source.all_facts().filter(facts_q(territory, replace(filters, start=None, end=None)))
 
 
 def facts_cohort(territory: Territory, filters: Filters, source: Source = LIVE) -> QuerySet:
@@ -320,9 +317,196 @@ def _durations(cohort: QuerySet[CaseFacts], step: str) -> tuple:
     return tuple(rows)
 
 
+def groups_of(source: Source) -> QuerySet[FactsGroup]:
+    """The groups summing up the facts a page reads: live, or a published grid's copy."""
+    return FactsGroup.objects.filter(grid_id=source.grid_id)  # None: « is null »
+
+
+def whole_years(filters: Filters) -> tuple | None:
+    """The first and last years of a period made of whole years (None: no bound), or
+    None for a free period (which only the facts can count)."""
+    if filters.start and (filters.start.month, filters.start.day) != (1, 1):
+        return None
+    if filters.end and (filters.end.month, filters.end.day) != (12, 31):
+        return None
+    return (
+        filters.start.year if filters.start else None,
+        filters.end.year if filters.end else None,
+    )
+
+
+def years_q(years: tuple) -> Q:
+    first, last = years
+    condition = Q()
+    if first is not None:
+        condition &= Q(submitted_year__gte=first)
+    if last is not None:
+        condition &= Q(submitted_year__lte=last)
+    return condition
+
+
+def _duration_level(territory: Territory, filters: Filters) -> tuple | None:
+    """The level of the lead-time histograms a selection reads: (municipality or None
+    for the department, federation or None for every manager); None when no level holds
+    exactly its cases (several communes together, an arrondissement)."""
+    federation = filters.federation.pk if filters.federation is not None else None
+    if filters.commune is not None:
+        if filters.commune.parent_id is not None:
+            return None
+        if not territory.is_department and filters.commune.pk not in territory.commune_ids:
+            return None
+        return filters.commune.pk, federation
+    if territory.is_department:
+        return None, federation
+    if len(territory.commune_ids) != 1:
+        return None
+    (municipality,) = territory.commune_ids
+    if not Commune.objects.filter(pk=municipality, parent__isnull=True).exists():
+        return None  # a partner of an arrondissement: not a level of the histograms
+    return municipality, federation
+
+
+def _figures_from_groups(
+    source: Source, territory: Territory, filters: Filters, years: tuple, summary_only: bool
+) -> dict:
+    """The period's figures summed from the groups of facts (a few thousand rows at
+    most, whatever the number of cases): the same numbers as the facts give."""
+    condition = facts_q(territory, replace(filters, start=None, end=None)) & years_q(years)
+    rows = groups_of(source).filter(condition)
+    sums = {f"s_{name}": Sum(name) for name in GROUP_MEASURES}
+
+    def named(row: dict) -> dict:
+        """A row of sums under the measures' names (a sum over no group is NULL)."""
+        found = {name: value for name, value in row.items() if not name.startswith("s_")}
+        found.update({name: row[f"s_{name}"] or 0 for name in GROUP_MEASURES})
+        return found
+
+    if summary_only:
+        return {"cube": [named(rows.aggregate(**sums))]}
+    cube = [
+        named(row)
+        for row in rows.values("submitted_year", "manager_kind", municipality=F("municipality_id"))
+        .annotate(**sums)
+        .order_by()
+    ]
+    domains = FactsGroupDomain.objects.filter(condition, grid_id=source.grid_id)
+    level = _duration_level(territory, filters)
+    if level is None:
+        cohort = source.all_facts().filter(condition)
+        durations = {step: _durations(cohort, step) for step in STEP_SPANS}
+    else:
+        durations = {step: [] for step in STEP_SPANS}
+        municipality, federation = level
+        histogram = (
+            FactsDuration.objects.filter(
+                years_q(years),
+                # None: « is null » (the department, every manager)
+                grid_id=source.grid_id,
+                municipality_id=municipality,
+                manager_id=federation,
+            )
+            .values("step", "tenths")
+            .annotate(cases=Sum("n"))
+            .order_by("step", "tenths")
+            .values_list("step", "tenths", "cases")
+        )
+        for step, tenths, cases in histogram:
+            durations[step].append((tenths, cases))
+        durations = {step: tuple(rows) for step, rows in durations.items()}
+    return {
+        "cube": cube,
+        "durations": durations,
+        "domains": dict(
+            domains.values("domain_id")
+            .annotate(cases=Sum("n"))
+            .order_by()
+            .values_list("domain_id", "cases")
+        ),
+    }
+
+
 # The figures of a period are kept this long under the name of their facts (a change of
 # the facts changes the name: nothing stale is ever read).
 FIGURES_TIMEOUT = 24 * 60 * 60
+
+
+def split_period(filters: Filters) -> tuple[tuple | None, list[Filters]]:
+    """A period as its whole years (first, last; None: no bound), summed from the groups,
+    and the pieces of years at its ends (``Filters``), counted on the facts: a free
+    period reads the facts of at most two partial years, never of every year."""
+    start, end = filters.start, filters.end
+    starts_a_year = start is None or (start.month, start.day) == (1, 1)
+    ends_a_year = end is None or (end.month, end.day) == (12, 31)
+    if starts_a_year and ends_a_year:
+        return whole_years(filters), []
+    if start is not None and end is not None and start.year == end.year:
+        return None, [filters]  # within one year
+    edges = []
+    first = None if start is None else start.year
+    last = None if end is None else end.year
+    if not starts_a_year:
+        edges.append(replace(filters, end=dt.date(start.year, 12, 31)))
+        first = start.year + 1
+    if not ends_a_year:
+        edges.append(replace(filters, start=dt.date(end.year, 1, 1)))
+        last = end.year - 1
+    if first is not None and last is not None and first > last:
+        return None, edges
+    return (first, last), edges
+
+
+def _merged(parts: list[dict], *, summary_only: bool) -> dict:
+    """The figures of the pieces of a period, added up (the grouped rows side by side,
+    histograms and fields summed)."""
+    if len(parts) == 1:
+        return parts[0]
+    cube = [row for part in parts for row in part["cube"]]
+    if summary_only:
+        return {"cube": cube}
+    durations = {}
+    for step in STEP_SPANS:
+        total = defaultdict(int)
+        for part in parts:
+            for bucket, cases in part["durations"][step]:
+                total[bucket] += cases
+        durations[step] = tuple(sorted(total.items()))
+    domains = defaultdict(int)
+    for part in parts:
+        for domain_id, n in part["domains"].items():
+            domains[domain_id] += n
+    return {"cube": cube, "durations": durations, "domains": dict(domains)}
+
+
+def _figures_from_facts(
+    source: Source, territory: Territory, pieces: list[Filters], *, summary_only: bool
+) -> dict:
+    """The figures of the pieces of years of a free period (the coordination's « Du …
+    au … »), counted on the facts, all pieces in the same queries."""
+    condition = links_condition = Q(pk__in=[])
+    for piece in pieces:
+        condition |= facts_q(territory, piece)
+        links_condition |= facts_q(territory, piece, prefix="facts__")
+    cohort = source.all_facts().filter(condition)
+    if summary_only:
+        return {"cube": [cohort.aggregate(**measures())]}
+    # One grouped query gives the totals and the year, commune and manager breakdowns.
+    cube = list(
+        cohort.values("submitted_year", "municipality", "manager_kind")
+        .annotate(**measures())
+        .order_by()
+    )
+    # Counted on the facts' fields, joined to the facts of the cohort (one query).
+    links = source.all_domains().filter(links_condition)
+    return {
+        "cube": cube,
+        "durations": {step: _durations(cohort, step) for step in STEP_SPANS},
+        "domains": dict(
+            links.values("domain_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("domain_id", "n")
+        ),
+    }
 
 
 def _period_figures(
@@ -353,79 +537,19 @@ def _period_figures(
         found = cache.get(cache_key)
         if found is not None:
             return found
-    cohort = facts_cohort(territory, filters, source)
-    if summary_only:
-        found = {"cube": [cohort.aggregate(**_measures())]}
-    else:
-        # One grouped query gives the totals and the year, commune and manager breakdowns:
-        # years × municipalities × two kinds of manager at most, the columns the page
-        # shows, read from the facts (no join).
-        cube = list(
-            cohort.values("submitted_year", "municipality", "manager_kind")
-            .annotate(**_measures())
-            .order_by()
-        )
-        # Counted on the facts' fields, joined to the facts of the cohort (one query).
-        links = source.all_domains().filter(facts_q(territory, filters, prefix="facts__"))
-        found = {
-            "cube": cube,
-            "durations": {step: _durations(cohort, step) for step in STEP_SPANS},
-            "domains": dict(
-                links.values("domain_id")
-                .annotate(n=Count("pk"))
-                .order_by()
-                .values_list("domain_id", "n")
-            ),
-        }
+    years, edges = split_period(filters)
+    parts = []
+    if edges:
+        parts.append(_figures_from_facts(source, territory, edges, summary_only=summary_only))
+    if years is not None:
+        parts.append(_figures_from_groups(source, territory, filters, years, summary_only))
+    found = _merged(parts, summary_only=summary_only)
     if token:
         cache.set(cache_key, found, timeout=FIGURES_TIMEOUT)
     return found
 
 
-SATISFACTION_SCORES = ("usefulness", "listening", "ownership")
-
-
-def _measures() -> dict:
-    """Every count of the period, summable across groups (averages as sum and count)."""
-    measures = {
-        "total": Count("pk"),
-        "preventive": Count("pk", filter=PREVENTIVE),
-        "crisis": Count("pk", filter=CRISIS),
-        # Requests started from a self-check's « Demander un soutien préventif ».
-        # (Not named after the case's own field: an aggregate may not shadow it.)
-        "selfcheck_requests": Count("pk", filter=Q(from_selfcheck=True)),
-        "selfcheck_preventive": Count("pk", filter=PREVENTIVE & Q(from_selfcheck=True)),
-        "validated": Count("pk", filter=VALIDATED),
-        "refused": Count("pk", filter=REFUSED),
-        "without_follow_up": Count("pk", filter=Q(stage=Stage.CLOSED_WITHOUT_FOLLOW_UP)),
-        "closed": Count("pk", filter=Q(stage=Stage.CLOSED)),
-        "satisfaction_n": Count("pk", filter=Q(answered=True)),
-        "recommend": Count("pk", filter=Q(answered=True, recommend=True)),
-    }
-    for score in SATISFACTION_SCORES:
-        measures[f"{score}_sum"] = Sum(score)
-    for outcome in ClosureOutcome:
-        measures[f"outcome_{outcome}"] = Count(
-            "pk", filter=Q(stage=Stage.CLOSED, closure_outcome=outcome)
-        )
-    # The impact: cases counted as the measures of soutien.evaluation.grid (named apart
-    # from the facts' own columns, which an aggregate may not shadow), and sums of actions.
-    measures["with_recommendations"] = Count("pk", filter=Q(recommendations_proposed__gt=0))
-    measures["proposed_sum"] = Sum("recommendations_proposed")
-    measures["adopted_sum"] = Sum("recommendations_adopted")
-    measures["by_centre"] = Count("pk", filter=Q(actions_by_centre__gt=0))
-    measures["by_centre_sum"] = Sum("actions_by_centre")
-    for milestone in FOLLOWUP_MILESTONES:
-        column = f"followup_{milestone}"
-        answered = Q(stage=Stage.CLOSED) & ~Q(**{column: ""})
-        measures[f"followed_{milestone}"] = Count("pk", filter=answered)
-        for kind in (KEPT, WORSE):
-            measures[f"followed_{milestone}_{kind}"] = Count("pk", filter=evolution_q(column, kind))
-    measures["asked_again_n"] = Count("pk", filter=Q(stage=Stage.CLOSED, asked_again=True))
-    return measures
-
-
-MEASURES = tuple(_measures())
+MEASURES = GROUP_MEASURES
 
 
 def _totals(groups: list[dict]) -> dict:
@@ -443,12 +567,23 @@ def overdue_filter(table: dict[str, dict[str, int]], now) -> Q:
     return overdue_q(table, now)
 
 
-def _now_aggregate(scope: QuerySet[CaseFacts], table: dict[str, dict[str, int]], now) -> dict:
-    return scope.aggregate(
-        in_progress=Count("pk", filter=Q(stage__in=ACTIVE_STAGES)),
-        overdue=Count("pk", filter=overdue_facts_q(table, now)),
-        support=Count("pk", filter=Q(stage=Stage.SUPPORT)),
-    )
+def _now_aggregate(
+    source: Source, territory: Territory, filters: Filters, table: dict[str, dict[str, int]], now
+) -> dict:
+    """The figures « à ce jour »: cases in progress and in support summed from the groups
+    (any period), cases overdue counted on the facts whose step has a clock (an index on
+    the stage and the clock's start; the few cases in progress, never every case)."""
+    condition = facts_q(territory, replace(filters, start=None, end=None))
+    found = {
+        name: value or 0
+        for name, value in groups_of(source)
+        .filter(condition)
+        .aggregate(in_progress=Sum("in_progress"), support=Sum("support"))
+        .items()
+    }
+    running = source.all_facts().filter(condition, stage__in=CLOCK_STAGES)
+    found.update(running.aggregate(overdue=Count("pk", filter=overdue_facts_q(table, now))))
+    return found
 
 
 def compute(
@@ -481,14 +616,15 @@ def compute(
         refresh_dirty()  # the facts as the cases stand
         token = facts_token()
     source = source_for(masked, grid)
+    if masked:
+        ensure_published(grid.grid_id, grid.token)  # the groups of its copy of the facts
     place = place_of(territory, filters)
     k = place.key
-    scope = facts_scope(territory, filters, source)
     targets = table[DEFAULT_SITUATION]
     figures = _period_figures(source, token, territory, filters, summary_only=summary_only)
     cube = figures["cube"]
     main = _totals(cube)
-    current = _now_aggregate(scope, table, now)
+    current = _now_aggregate(source, territory, filters, table, now)
 
     tables: dict[str, Table] = {}
 

@@ -5,7 +5,9 @@ everyone else sees only a number of requests per commune, read from the publishe
 (``soutien.evaluation.grid``): the same cells as the pages and the exports.
 """
 
-from django.db.models import CharField, Count, OuterRef, Q, Subquery
+from dataclasses import replace
+
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 
 from soutien.cases.enums import Stage
 from soutien.cases.models import Case
@@ -13,7 +15,17 @@ from soutien.directory.models import Commune, SocialCentre
 from soutien.evaluation.facts import refresh_dirty
 from soutien.evaluation.figures import count
 from soutien.evaluation.grid import Grid
-from soutien.evaluation.indicators import Filters, facts_cohort, place_of, source_for
+from soutien.evaluation.groups import ensure_published
+from soutien.evaluation.indicators import (
+    Filters,
+    facts_cohort,
+    facts_q,
+    groups_of,
+    place_of,
+    source_for,
+    whole_years,
+    years_q,
+)
 from soutien.evaluation.policies import DEPARTMENT, Territory
 from soutien.evaluation.publication import published_grid
 
@@ -49,6 +61,16 @@ def _group_of(stage: str | None) -> tuple[str, str, str]:
     return NO_CASE
 
 
+def _requests(territory: Territory, filters: Filters, source) -> QuerySet:
+    """Rows with the requests of each municipality in ``total``: the groups of facts of a
+    period of whole years, the facts themselves (one per case) for a free period."""
+    years = whole_years(filters)
+    if years is None:
+        return facts_cohort(territory, filters, source).annotate(total=Value(1))
+    condition = facts_q(territory, replace(filters, start=None, end=None)) & years_q(years)
+    return groups_of(source).filter(condition)
+
+
 def commune_counts(
     territory: Territory, filters: Filters, *, masked: bool, grid: Grid | None = None
 ) -> dict:
@@ -58,14 +80,17 @@ def commune_counts(
     elif not masked:
         refresh_dirty()
     source = source_for(masked, grid)
+    if masked:
+        ensure_published(grid.grid_id, grid.token)
     place = place_of(territory, filters)
-    cohort = facts_cohort(territory, filters, source)
-    # Grouped on the facts' municipality (no join), then named from the communes.
+    # Summed from the groups of facts per municipality (a free period: counted on the
+    # facts), then named from the communes.
     counts = dict(
-        cohort.values("municipality")
-        .annotate(n=Count("pk"))
+        _requests(territory, filters, source)
+        .values("municipality_id")
+        .annotate(n=Sum("total"))
         .order_by()
-        .values_list("municipality", "n")
+        .values_list("municipality_id", "n")
     )
     rows = [
         {"municipality": pk, "code": code, "name": name, "n": counts[pk]}
@@ -91,7 +116,9 @@ def commune_counts(
         department_filters = Filters(
             start=filters.start, end=filters.end, federation=filters.federation
         )
-        department = facts_cohort(DEPARTMENT, department_filters, source).count()
+        department = (
+            _requests(DEPARTMENT, department_filters, source).aggregate(n=Sum("total"))["n"] or 0
+        )
         department_key = place_of(DEPARTMENT, department_filters).key("total")
         data["department_total"] = count(department, department_key).show(masked, grid).text
     return data

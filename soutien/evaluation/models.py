@@ -13,8 +13,13 @@ its masking was computed on.
 
 from django.db import models
 
+from soutien.cases.enums import ClosureOutcome
 from soutien.cases.models import Case
 from soutien.directory.models import Commune, Domain, Organisation
+
+# What the count « en retard » reads besides the stage and the clock (the situation, and
+# the columns a territory, a commune or a federation filters on).
+OVERDUE_COLUMNS = ("situation", "commune", "municipality", "manager")
 
 
 class Facts(models.Model):
@@ -88,7 +93,10 @@ class CaseFacts(Facts):
             models.Index(fields=["municipality", "submitted_year"], name="facts_muni_year"),
             models.Index(fields=["manager", "submitted_year"], name="facts_manager_year"),
             models.Index(fields=["submitted_at"], name="facts_submitted_at"),
-            models.Index(fields=["stage", "clock_start"], name="facts_stage_clock"),
+            # The count « en retard » reads this index only (every column it needs).
+            models.Index(
+                fields=["stage", "clock_start", *OVERDUE_COLUMNS], name="facts_stage_clock"
+            ),
         ]
 
 
@@ -148,6 +156,9 @@ class PublishedGrid(models.Model):
     valid_until = models.DateTimeField(null=True)
     suppressed = models.JSONField()  # [[period, commune, manager, measure], ...]
     computed_in_ms = models.PositiveIntegerField(default=0)
+    # Its copy of the facts has been summed up into groups (``FactsGroup``…, written by
+    # soutien.evaluation.groups.ensure_published the first time the grid is read).
+    groups_built = models.BooleanField(default=False)
 
     PERSONAL_FIELDS = ()
     OTHER_FIELDS = ("token",)
@@ -164,7 +175,11 @@ class PublishedFacts(Facts):
     link to the case, which may have changed or gone since). Each grid has its own copy,
     so that a page reading a grid reads its copy even while a newer one is written."""
 
-    grid = models.ForeignKey(PublishedGrid, on_delete=models.CASCADE, related_name="+")
+    # Every index of the copy starts with its grid: no index of the grid alone, which a
+    # planner without statistics on a fresh copy would pick instead.
+    grid = models.ForeignKey(
+        PublishedGrid, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     case_id = models.IntegerField()
     # A copy never holds back the deletion of a commune or an organisation (nor fails
     # on one): it is replaced by the next grid.
@@ -186,7 +201,9 @@ class PublishedFacts(Facts):
             models.Index(fields=["grid", "municipality", "submitted_year"], name="pub_muni_year"),
             models.Index(fields=["grid", "manager", "submitted_year"], name="pub_manager_year"),
             models.Index(fields=["grid", "submitted_at"], name="pub_submitted_at"),
-            models.Index(fields=["grid", "stage", "clock_start"], name="pub_stage_clock"),
+            models.Index(
+                fields=["grid", "stage", "clock_start", *OVERDUE_COLUMNS], name="pub_stage_clock"
+            ),
             models.Index(fields=["grid", "case_id"], name="pub_case"),
         ]
 
@@ -201,3 +218,122 @@ class PublishedFactsDomain(models.Model):
 
     def __str__(self):
         return f"Champ {self.domain_id} des faits publiés {self.facts_id}"
+
+
+# The counts and sums kept for each group of facts (soutien.evaluation.groups.measures
+# says what each counts; tests/evaluation/test_groups.py checks that both lists agree).
+GROUP_MEASURES = (
+    "total",
+    "preventive",
+    "crisis",
+    "selfcheck_requests",
+    "selfcheck_preventive",
+    "validated",
+    "refused",
+    "without_follow_up",
+    "closed",
+    "satisfaction_n",
+    "recommend",
+    "usefulness_sum",
+    "listening_sum",
+    "ownership_sum",
+    *(f"outcome_{outcome}" for outcome in ClosureOutcome),
+    "with_recommendations",
+    "proposed_sum",
+    "adopted_sum",
+    "by_centre",
+    "by_centre_sum",
+    *(f"followed_{m}{kind}" for m in (6, 12) for kind in ("", "_kept", "_worse")),
+    "asked_again_n",
+    # « À ce jour » (any period): cases in progress, in support.
+    "in_progress",
+    "support",
+)
+
+
+class GroupedFacts(models.Model):
+    """What the groups of facts share: the published grid whose copy they sum up (None:
+    the facts as they stand), and the group's year, commune, municipality, kind of
+    manager and federation (None: an association-run centre). Plain integers, no link:
+    a group is summed up again, never followed."""
+
+    # No index of the grid alone: each table's index starts with it (see PublishedFacts).
+    grid = models.ForeignKey(
+        PublishedGrid, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    submitted_year = models.PositiveSmallIntegerField()
+    commune_id = models.IntegerField()
+    municipality_id = models.IntegerField()
+    manager_kind = models.CharField(max_length=16)
+    manager_id = models.IntegerField(null=True)  # a federation; None: an association
+
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("manager_kind",)
+
+    class Meta:
+        abstract = True
+
+
+class FactsGroup(GroupedFacts):
+    """The facts of one group summed up (soutien.evaluation.groups): what the page reads
+    instead of the million rows of facts. A few thousand rows at most."""
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grid", "submitted_year", "municipality_id"], name="group_year"),
+            models.Index(fields=["grid", "municipality_id"], name="group_muni"),
+        ]
+
+    def __str__(self):
+        return f"Groupe {self.submitted_year} / {self.municipality_id} / {self.manager_kind}"
+
+
+for _measure in GROUP_MEASURES:
+    FactsGroup.add_to_class(_measure, models.BigIntegerField(default=0))
+
+
+class FactsGroupDomain(GroupedFacts):
+    """How many requests of one group concern one field of expertise."""
+
+    domain_id = models.IntegerField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["grid", "submitted_year", "municipality_id"], name="group_domain_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Champ {self.domain_id} : {self.n}"
+
+
+class FactsDuration(models.Model):
+    """How many completed steps of one kind took ``tenths`` tenths of a day, in one year,
+    within a municipality (None: the whole department) and under a federation (None:
+    every manager): the lead-time histograms, at the levels the page asks for."""
+
+    grid = models.ForeignKey(
+        PublishedGrid, null=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    submitted_year = models.PositiveSmallIntegerField()
+    municipality_id = models.IntegerField(null=True)
+    manager_id = models.IntegerField(null=True)
+    step = models.CharField(max_length=16)
+    tenths = models.IntegerField()
+    n = models.BigIntegerField(default=0)
+
+    PERSONAL_FIELDS = ()
+    OTHER_FIELDS = ("step",)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["grid", "municipality_id", "manager_id", "submitted_year", "step"],
+                name="duration_level",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.step} en {self.tenths} dixièmes de jour : {self.n}"

@@ -8,7 +8,7 @@ of target durations changes no case's facts but does change the published grid (
 steps completed within their target): it bumps the facts' version.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from soutien.cases.models import Case, CaseEvent, InformationForm, Satisfaction, TargetDuration
@@ -31,6 +31,12 @@ def case_saved(sender, instance, raw=False, update_fields=None, **kwargs):
         update_fields is None or {"submitted_at", "centre"} & set(update_fields)
     ):
         _earlier_closures_dirty(instance)
+
+
+@receiver(pre_delete, sender=Case, dispatch_uid="evaluation-case-deleting")
+def case_deleting(sender, instance, **kwargs):
+    """Its facts go with it (a cascade): the groups of facts lose them first."""
+    facts.forget(instance.pk)
 
 
 @receiver(post_delete, sender=Case, dispatch_uid="evaluation-case-deleted")

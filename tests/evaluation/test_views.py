@@ -64,7 +64,7 @@ def test_evaluator_sees_masked_figures(client, data):
     summary = dict((label, str(value)) for label, value, _ in response.context["summary_rows"])
     assert summary["dont crise avérée"] == "masqué"
     assert summary["Demandes reçues"] == "8"
-    assert '<td class="text-end masked">masqué</td>' in html
+    assert '<td class="masked">masqué</td>' in html
     # No case-level data for the evaluation body.
     assert reverse("evaluation:case_dataset") not in html
     assert client.get(reverse("evaluation:case_dataset")).status_code == 404

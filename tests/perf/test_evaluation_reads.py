@@ -4,10 +4,12 @@ For every role that sees the evaluation (the coordination, the evaluation body, 
 partner of the department, a commune partner), the page and its map data read the same
 number of queries with one batch of cases as with three, and none of them reads the case
 table (``cases_case``) or the links of the requests' fields: what is shown comes from the
-facts kept up to date by the case events (soutien.evaluation.facts) and the published
-grid stored with them (soutien.evaluation.publication). One exception, the coordination's
-own map data: each centre with the stage of its latest case (one indexed subquery per
-centre in one query, whatever the number of cases).
+facts kept up to date by the case events (soutien.evaluation.facts), summed up in groups
+(soutien.evaluation.groups), and the published grid stored with them
+(soutien.evaluation.publication). Of the facts themselves only the cases with a running
+clock are read (the figure « en retard », which depends on the hour). One exception, the
+coordination's own map data: each centre with the stage of its latest case (one indexed
+subquery per centre in one query, whatever the number of cases).
 """
 
 import pytest
@@ -17,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from soutien.accounts.models import User
+from soutien.directory.models import Commune
 from tests.perf.test_query_counts import add_batch, demo_casts
 
 EVALUATION_ROLES = [
@@ -31,6 +34,12 @@ URLS = {
     "Données de la carte": reverse("evaluation:map_data"),
 }
 CASE_TABLES = ('"cases_case"', '"cases_informationform_domains"', '"cases_satisfaction"')
+FACT_TABLES = (
+    '"evaluation_casefacts"',
+    '"evaluation_casefactsdomain"',
+    '"evaluation_publishedfacts"',
+    '"evaluation_publishedfactsdomain"',
+)
 
 
 def _read(client: Client, url: str) -> tuple[int, list[str]]:
@@ -40,9 +49,19 @@ def _read(client: Client, url: str) -> tuple[int, list[str]]:
     return response.status_code, [query["sql"] for query in queries]
 
 
+def _urls() -> dict[str, str]:
+    marseille = Commune.objects.get(name="Marseille", parent=None).pk
+    return URLS | {
+        "Évaluation, Marseille, une année": reverse("evaluation:index")
+        + f"?year=2026&commune={marseille}",
+    }
+
+
 def _all(clients: dict[str, Client]) -> dict:
     return {
-        (email, page): _read(c, url) for email, c in clients.items() for page, url in URLS.items()
+        (email, page): _read(c, url)
+        for email, c in clients.items()
+        for page, url in _urls().items()
     }
 
 
@@ -71,6 +90,19 @@ def test_evaluation_reads_a_constant_number_of_queries_and_never_the_cases(demo)
         if key != ("coordination@caf13.demo", "Données de la carte")
     }
     assert {key: found for key, found in reading_cases.items() if found} == {}
+    # Of the facts (one row per case), the pages read only the cases whose step has a
+    # clock, for the figure « en retard » (it depends on the hour); every other figure is
+    # summed from the groups of facts (soutien.evaluation.groups).
+    reading_facts = {
+        key: [
+            sql
+            for sql in queries
+            if any(table in sql for table in FACT_TABLES) and '"clock_start"' not in sql
+        ]
+        for key, (_, queries) in large.items()
+        if key != ("coordination@caf13.demo", "Données de la carte")
+    }
+    assert {key: found for key, found in reading_facts.items() if found} == {}
     # Masked figures come from the published copy of the facts, exact ones from the live
     # facts (soutien.evaluation.publication).
     read = {email: " ".join(large[(email, "Évaluation")][1]) for email in EVALUATION_ROLES}
