@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from soutien.core import refcache
 from soutien.directory.reference import load_reference_data
 from tests.security.helpers import mark_session_verified, needs_second_factor
 
@@ -43,10 +44,13 @@ def force_login_passes_two_factor(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (rate-limit counters live there)."""
+    """Each test starts with an empty cache (rate-limit counters live there) and empty
+    process caches (soutien.core.refcache: a rolled-back test sends no signal)."""
     cache.clear()
+    refcache.clear_all()
     yield
     cache.clear()
+    refcache.clear_all()
 
 
 _django_login = Client.login

@@ -126,7 +126,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out attempts
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend whose get_user also reads the memberships (one query per request).
+    "soutien.security.backends.ModelBackendWithMemberships",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -64,7 +64,10 @@ def _locked_state(chain: str = GLOBAL_CHAIN) -> AuditChainState:
 
 
 def _append(entry: AuditEntry) -> AuditEntry:
-    """Chain ``entry`` to the end of its chain and save it (inside a transaction)."""
+    """Chain ``entry`` to the end of its chain and save it (inside a transaction): two
+    statements, the chain's state read under its lock, then the insertion, which moves
+    the chain's head to the new hash itself (the database trigger of migration
+    ``audit.0003_head_moved_by_insert``)."""
     with transaction.atomic():
         state = _locked_state(entry.chain)
         now = clock.now()
@@ -73,8 +76,6 @@ def _append(entry: AuditEntry) -> AuditEntry:
         entry.previous_hash = state.head_hash
         entry.entry_hash = entry.compute_hash()
         entry.save(force_insert=True)
-        state.head_hash = entry.entry_hash
-        state.save(update_fields=["head_hash", "updated_at"])
     return entry
 
 

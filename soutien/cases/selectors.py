@@ -42,9 +42,11 @@ from soutien.cases.policies import (
 from soutien.cases.visits import changed_since_visit
 from soutien.cases.workflow import opinion_partner_ids
 from soutien.core import clock
+from soutien.core.refcache import ProcessCache
 from soutien.directory.models import (
     Commune,
     Domain,
+    Membership,
     Organisation,
     OrganisationKind,
     Role,
@@ -402,12 +404,9 @@ def manager_board(case) -> list:
     )
 
 
-def case_contacts(case) -> dict:
-    """Who the manager may turn to about the case (policies.can_view_contacts): the
-    designated consultant once there is one, the coordinators of the Caf (active
-    accounts) and the coordination's own email and phone from the directory. Two queries
-    (the consultant comes with ``case_for``)."""
-
+def _coordination_contacts() -> tuple[tuple, tuple]:
+    """The coordinators of the Caf (active accounts) and the coordination's own email and
+    phone from the directory: the same for every case."""
     coordinators = (
         get_user_model()
         .objects.filter(
@@ -418,15 +417,32 @@ def case_contacts(case) -> dict:
         .distinct()
         .order_by("last_name", "first_name", "pk")
     )
+    coordination = (
+        Organisation.objects.filter(kind=OrganisationKind.COORDINATOR)
+        .exclude(email="", phone="")
+        .order_by("name")
+    )
+    return tuple(coordinators), tuple(coordination)
+
+
+# Read on every case page of a manager; changes only when an account, a membership or
+# an organisation does (soutien.core.refcache).
+_coordination = ProcessCache("cases.coordination_contacts", _coordination_contacts).watch(
+    get_user_model(), Membership, Organisation
+)
+
+
+def case_contacts(case) -> dict:
+    """Who the manager may turn to about the case (policies.can_view_contacts): the
+    designated consultant once there is one, the coordinators of the Caf (active
+    accounts) and the coordination's own email and phone from the directory. No query:
+    the consultant comes with ``case_for``, the coordination is kept in the process."""
+    coordinators, coordination = _coordination.get()
     consultant = case.consultant if case.consultant_id else None
     return {
         "consultant": consultant if consultant is not None and consultant.is_active else None,
         "coordinators": list(coordinators),
-        "coordination": list(
-            Organisation.objects.filter(kind=OrganisationKind.COORDINATOR)
-            .exclude(email="", phone="")
-            .order_by("name")
-        ),
+        "coordination": list(coordination),
     }
 
 

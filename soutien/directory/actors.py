@@ -6,7 +6,14 @@ so that a page asking ten questions about the same person reads their membership
 
 from dataclasses import dataclass, field
 
+from django.db.models import CharField, Q, StringAgg, Value
+from django.db.models.functions import Cast, Concat
+
 from soutien.directory.models import Membership, Role
+
+# The annotation ``with_memberships`` adds: "role:organisation_id" of each active
+# membership, comma-separated (None when there is none).
+MEMBERSHIPS_ANNOTATION = "active_memberships"
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,37 @@ class Actor:
         return self.manager_orgs | self.staff_orgs
 
 
+def with_memberships(users):
+    """``users`` with each one's active memberships read in the same query (the
+    authentication backend reads the signed-in user so: ``actor_for`` then sends no
+    query)."""
+    membership = Concat(
+        "memberships__role",
+        Value(":"),
+        Cast("memberships__organisation_id", output_field=CharField()),
+        output_field=CharField(),
+    )
+    return users.annotate(
+        **{
+            MEMBERSHIPS_ANNOTATION: StringAgg(
+                membership, delimiter=Value(","), filter=Q(memberships__is_active=True)
+            )
+        }
+    )
+
+
+def _memberships_of(user) -> list[tuple[str, int]]:
+    """(role, organisation id) of the user's active memberships: from the annotation
+    when the user was read with them, else one query."""
+    if hasattr(user, MEMBERSHIPS_ANNOTATION):
+        text = getattr(user, MEMBERSHIPS_ANNOTATION) or ""
+        pairs = (item.rpartition(":") for item in text.split(",") if item)
+        return [(role, int(organisation_id)) for role, _, organisation_id in pairs]
+    return list(
+        Membership.objects.filter(user=user, is_active=True).values_list("role", "organisation_id")
+    )
+
+
 def actor_for(user) -> Actor:
     """The user's roles, cached on the user object for the request."""
     if not getattr(user, "is_authenticated", False):
@@ -41,9 +79,7 @@ def actor_for(user) -> Actor:
     if cached is not None:
         return cached
     by_role: dict[str, set[int]] = {}
-    for role, organisation_id in Membership.objects.filter(user=user, is_active=True).values_list(
-        "role", "organisation_id"
-    ):
+    for role, organisation_id in _memberships_of(user):
         by_role.setdefault(role, set()).add(organisation_id)
     actor = Actor(
         user_id=user.pk,

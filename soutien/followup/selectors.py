@@ -27,4 +27,7 @@ def followups_visible(user, case) -> list[FollowUp] | None:
         return None
     if case.closed_at is None:
         return []  # planned at closure (services.followups_plan): none before, no query
-    return list(FollowUp.objects.filter(case=case).order_by("milestone"))
+    followups = list(FollowUp.objects.filter(case=case).order_by("milestone"))
+    for followup in followups:
+        followup.case = case  # the policies ask about the case: no query per questionnaire
+    return followups

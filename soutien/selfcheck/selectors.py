@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
+from soutien.core.refcache import ProcessCache
 from soutien.directory.actors import actor_for
 from soutien.directory.models import Domain, SocialCentre
 from soutien.selfcheck.models import Choice, DomainThreshold, Question, SavedSelfCheck
@@ -55,6 +56,19 @@ def domain_specs() -> list[DomainSpec]:
         )
         for threshold in thresholds
     ]
+
+
+# Read on every case page with an attached self-check; the thresholds and the fields'
+# names change only through the admin.
+_domain_specs = ProcessCache("selfcheck.domain_specs", lambda: tuple(domain_specs())).watch(
+    DomainThreshold, Domain
+)
+
+
+def domain_specs_cached() -> list[DomainSpec]:
+    """``domain_specs`` kept in the process (soutien.core.refcache): for display only,
+    the scoring reads the table itself."""
+    return list(_domain_specs.get())
 
 
 def questions_editable_by(user):

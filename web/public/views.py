@@ -122,7 +122,7 @@ def invitation(request, token):
         except ValidationError as error:
             form.add_error("new_password1", error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="soutien.security.backends.ModelBackendWithMemberships")
             messages.success(request, "Votre mot de passe est enregistré. Bienvenue !")
             return redirect("web:my_space")
     return render(

@@ -20,15 +20,15 @@ def selfcheck_panel(context, case, back="detail", panel=None):
 
 def panel_for(user, case, back="detail") -> dict:
     """What the self-check panel shows to `user`: for who reads the fiche, the attached
-    self-check (one query) and, when there is one, the fields' names (one more); for the
-    manager who may attach one, the choices (one more)."""
+    self-check (one query) and, when there is one, the fields' names (kept in the
+    process); for the manager who may attach one, the choices (one more)."""
     attached = selectors.attached_selfcheck(user, case) if user else None
     may_attach = bool(user) and can_attach_selfcheck(user, case)
     levels = []
     if attached is not None:
         levels = [
             (domain.name, Level(attached.levels[domain.code]))
-            for domain in selectors.domain_specs()
+            for domain in selectors.domain_specs_cached()
             if domain.code in attached.levels
         ]
     return {
