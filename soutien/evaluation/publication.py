@@ -32,7 +32,7 @@ from soutien.cases.deadlines import CLOCKS
 from soutien.cases.enums import DEFAULT_SITUATION, Situation
 from soutien.cases.models import TargetDuration
 from soutien.core import clock
-from soutien.evaluation import tasks
+from soutien.evaluation import groups, tasks
 from soutien.evaluation.facts import refresh_dirty
 from soutien.evaluation.grid import Grid, Key, _case_facts, mask
 from soutien.evaluation.models import (
@@ -97,6 +97,8 @@ def _copy_facts(grid_id: int) -> None:
             f"JOIN {copy} p ON p.case_id = d.facts_id AND p.grid_id = %s",
             [grid_id],
         )
+        if connection.vendor == "postgresql":  # the planner's statistics of the new rows
+            cursor.execute(f"ANALYZE {copy}, {copy_domains}")
 
 
 def compute_grid(now=None) -> PublishedGrid:
@@ -116,6 +118,8 @@ def compute_grid(now=None) -> PublishedGrid:
             facts_version=state.facts_version, token=uuid.uuid4().hex, as_of=now, suppressed=[]
         )
         _copy_facts(stored.pk)
+        # The copy's groups, summed up here by the worker rather than by the first reader.
+        groups.ensure_published(stored.pk, stored.token)
         source = published(stored.pk)
         suppressed = mask(_case_facts(now, source.all_facts(), source.all_domains()))
         stored.valid_after, stored.valid_until = _due_window(source, now, table)
