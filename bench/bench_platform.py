@@ -550,7 +550,11 @@ def write_report(result: dict) -> None:
         "(mot de passe puis second facteur). Données écrites par `COPY` "
         "(`bench/generate.py`) : 4 000 centres, une seule convention ; environ 78 % des "
         "dossiers clôturés, 12 % refusés ou classés sans suite, 10 % en cours dont une "
-        "partie en retard.",
+        "partie en retard. Les faits de l'évaluation et leurs groupes sont recalculés "
+        "(`facts.rebuild`), puis la grille publiée : calculée comme le fait la tâche de fond "
+        "jusqu'à 10 000 dossiers ; au-delà, une grille de substitution de même taille "
+        "(`bench_evaluation._stand_in_grid`), le masquage d'un million de dossiers prenant "
+        "des heures (section « Masquage de la grille publiée »).",
         "",
         "Relancer : `make bench` (root) ; `BENCH_CASES=10000 make bench` pour un essai "
         "rapide ; `uv run python -m bench.bench_platform --cases 10000 [--samples N] "
