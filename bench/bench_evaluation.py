@@ -27,6 +27,8 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.sections import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench_evaluation:start -->", "<!-- bench_evaluation:end -->"
@@ -449,14 +451,7 @@ def write_report(results: dict[str, dict | str], n_cases: int) -> None:
         lines.append("")
     lines.append(END)
     section = "\n".join(lines)
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performances\n\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        after = rest.split(END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    write_section(DOC, START, END, section)
 
 
 def main(argv=None) -> int:

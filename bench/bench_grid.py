@@ -23,23 +23,15 @@ import sys
 import time
 from pathlib import Path
 
+from bench.generate import STAGE_WEIGHTS
+from bench.sections import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench_grid:start -->", "<!-- bench_grid:end -->"
 DEFAULT_SIZES = [1_000, 10_000, 30_000]
 
-STAGES = [
-    ("closed", 7750),
-    ("refused", 550),
-    ("closed_without_follow_up", 650),
-    ("submitted", 100),
-    ("returned", 50),
-    ("referral", 150),
-    ("diagnostic", 300),
-    ("report_review", 100),
-    ("restitution", 100),
-    ("support", 200),
-]
+STAGES = STAGE_WEIGHTS  # the proportions of the generated database
 PROVIDED = {"diagnostic", "report_review", "restitution", "support", "closed"}
 FINAL = {"closed", "refused", "closed_without_follow_up"}
 OUTCOMES = ["improved", "improved", "stabilised", "stabilised", "deteriorated"]
@@ -56,7 +48,8 @@ def generated_cases(n: int, seed: int = 13) -> list:
     from soutien.evaluation.grid import ASSOCIATION, FEDERATION, CaseFacts
 
     rng = random.Random(seed)
-    pool = [stage for stage, weight in STAGES for _ in range(weight)]
+    # Drafts never reach the Caf: the grid does not count them.
+    pool = [stage for stage, weight in STAGES if stage != "draft" for _ in range(weight)]
     cases = []
     for pk in range(1, n + 1):
         stage = rng.choice(pool)
@@ -169,13 +162,7 @@ def write_report(results: list[dict]) -> None:
         )
     lines.append(END)
     section = "\n".join(lines)
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performances\n\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    write_section(DOC, START, END, section)
 
 
 def main(argv=None) -> int:

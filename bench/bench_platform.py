@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.sections import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench_platform:start -->", "<!-- bench_platform:end -->"
@@ -623,13 +625,7 @@ def write_report(result: dict) -> None:
         )
     lines += ["", END]
     section = "\n".join(lines)
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performances\n\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + section + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    write_section(DOC, START, END, section)
 
 
 # --- Orchestration ----------------------------------------------------------------------
