@@ -342,7 +342,6 @@ class _Index:
     def __init__(self, cases: list[CaseFacts]):
         self.cases = sorted(cases, key=lambda case: (_draw(case.pk), case.pk))
         self.drawn = [_draw(case.pk) for case in self.cases]
-        self.position_of = {value: position for position, value in enumerate(self.drawn)}
         grouped: dict[Key, list[int]] = defaultdict(list)
         case_figures = []
         for position, case in enumerate(self.cases):
