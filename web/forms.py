@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from django.db import models
 from django.forms.renderers import TemplatesSetting
 
 
@@ -64,6 +65,53 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         params={"value": text},
                     )
         return super()._check_values(value)
+
+
+class _CachedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices of a ``ReferenceChoiceField``: its rows kept in the process."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.rows():
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.rows()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.rows())
+
+
+class ReferenceChoiceField(forms.ModelChoiceField):
+    """A choice among reference rows kept in the process (``soutien.core.refcache``:
+    the federations, the fields of work): offering and checking the choice query
+    nothing, where Django's field reads the table twice on each view. The cleaned value
+    is the kept row, as Django's field would return it."""
+
+    iterator = _CachedChoiceIterator
+
+    def __init__(self, rows, **kwargs):
+        self.rows = rows  # returns the model instances offered, in their order (no query)
+        super().__init__(queryset=None, **kwargs)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        # Django's copy keeps the widget's choices bound to the original field: offer
+        # the copy's own rows (a form may narrow them, as the evaluation's territory).
+        result.widget.choices = result.choices
+        return result
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        key = str(value.pk if isinstance(value, models.Model) else value).strip()
+        for obj in self.rows():
+            if str(obj.pk) == key:
+                return obj
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
 
 
 # Dates a form accepts: anything beyond would only be a typing slip, and year 1 or 9999

@@ -26,11 +26,10 @@ from soutien.cases.enums import (
 )
 from soutien.cases.models import Satisfaction
 from soutien.cases.services import REQUIRED_FOR_SUBMISSION
+from soutien.directory import selectors as directory_selectors
 from soutien.directory.models import (
     Commune,
     Domain,
-    Organisation,
-    OrganisationKind,
     SocialCentre,
     WarningSign,
 )
@@ -40,6 +39,7 @@ from web.forms import (
     DateField,
     DateTimeField,
     ModelMultipleChoiceField,
+    ReferenceChoiceField,
     StyledFormMixin,
     style_widget,
 )
@@ -783,16 +783,16 @@ class CaseFilterForm(StyledFormMixin, forms.Form):
             }
         ),
     )
-    federation = forms.ModelChoiceField(
+    federation = ReferenceChoiceField(
+        directory_selectors.federations.get,
         label="Fédération gestionnaire",
         required=False,
-        queryset=Organisation.objects.none(),
         empty_label="Toutes",
     )
-    domain = forms.ModelChoiceField(
+    domain = ReferenceChoiceField(
+        directory_selectors.domains.get,
         label="Champ de fonctionnement",
         required=False,
-        queryset=Domain.objects.none(),
         empty_label="Tous",
     )
     overdue = forms.BooleanField(label="En retard seulement", required=False)
@@ -823,10 +823,6 @@ class CaseFilterForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         years = range(timezone.localdate().year, self.FIRST_YEAR - 1, -1)
         self.fields["year"].choices = [("", "Toutes"), *((y, str(y)) for y in years)]
-        self.fields["federation"].queryset = Organisation.objects.filter(
-            kind=OrganisationKind.FEDERATION
-        ).order_by("name")
-        self.fields["domain"].queryset = Domain.objects.order_by("order", "name")
 
     def filters(self) -> dict:
         if not self.is_valid():

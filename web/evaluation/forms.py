@@ -8,12 +8,11 @@ the published periods (every year, or one whole year): see
 import datetime as dt
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
-from soutien.directory.models import Commune, Organisation, OrganisationKind
+from soutien.directory import selectors as directory_selectors
 from soutien.evaluation.indicators import Filters
-from web.forms import DateField, StyledFormMixin
+from web.forms import DateField, ReferenceChoiceField, StyledFormMixin
 
 FIRST_YEAR = 2015  # the Convention cadre 2015–2017 created the mission
 
@@ -22,12 +21,15 @@ class EvaluationFilterForm(StyledFormMixin, forms.Form):
     year = forms.TypedChoiceField(label="Année", required=False, coerce=int, empty_value=None)
     start = DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    commune = forms.ModelChoiceField(
-        label="Commune", queryset=Commune.objects.none(), required=False, empty_label="Toutes"
+    commune = ReferenceChoiceField(
+        directory_selectors.evaluated_communes.get,
+        label="Commune",
+        required=False,
+        empty_label="Toutes",
     )
-    federation = forms.ModelChoiceField(
+    federation = ReferenceChoiceField(
+        directory_selectors.federations.get,
         label="Fédération gestionnaire",
-        queryset=Organisation.objects.filter(kind=OrganisationKind.FEDERATION).order_by("name"),
         required=False,
         empty_label="Toutes (et centres associatifs)",
     )
@@ -44,14 +46,12 @@ class EvaluationFilterForm(StyledFormMixin, forms.Form):
         # The note sits under the row of filters (beside the field it would push the
         # select out of line with the others).
         self.fields["year"].widget.attrs["aria-describedby"] = "filtre-annee-aide"
-        communes = Commune.objects.filter(parent__isnull=True).filter(
-            Q(is_signatory=True)
-            | Q(centres__isnull=False)
-            | Q(arrondissements__centres__isnull=False)
-        )
         if not territory.is_department:
-            communes = communes.filter(pk__in=territory.commune_ids)
-        self.fields["commune"].queryset = communes.distinct().order_by("name")
+            self.fields["commune"].rows = lambda: [
+                commune
+                for commune in directory_selectors.evaluated_communes.get()
+                if commune.pk in territory.commune_ids
+            ]
 
     def clean(self):
         data = super().clean()
