@@ -633,9 +633,10 @@ def todo_counts(user, *, now=None) -> list[tuple[TodoKind, int]]:
 
 def todo_for(user, *, limit: int = ROWS_PER_KIND, now=None) -> Todo:
     """The to-do list of « Mon espace »: the counts (one query), then at most `limit`
-    rows of each kind, the most urgent first (their ids, then their rows: two queries per
-    kind; one for the actions of the plan), and why (one query per kind that has a
-    reason). Constant queries whatever the number of cases."""
+    rows of each kind, the most urgent first (their ids, one query per kind; then the
+    rows of every kind together, one query; the actions of the plan, one query per kind
+    of action), and why (one query per kind that has a reason). Constant queries
+    whatever the number of cases."""
     from soutien.cases.selectors import cases_visible_to  # cycle: selectors imports this module
 
     now = now or clock.now()
@@ -644,44 +645,65 @@ def todo_for(user, *, limit: int = ROWS_PER_KIND, now=None) -> Todo:
     if not counted:
         return Todo(groups=[])
     groups = []
+    # Each shown kind with the cases it lists: the cases themselves for the actions of
+    # the plan, else their ids (their rows are read afterwards, for all kinds at once).
+    picked: list[tuple[TodoGroup, list]] = []
+    waiting_since = Coalesce("stage_changed_at", "created_at")
     for kind, count in counted:
         group = TodoGroup(kind=kind, count=count)
         groups.append(group)
         if not count:
             continue
-        waiting_since = Coalesce("stage_changed_at", "created_at")
-        if kind.kind in ("actions_due", "my_actions"):
+        if kind.kind in ACTION_KINDS:
             actions = _open_actions()
             if kind.kind == "my_actions":
                 actions = actions.filter(carried_by(user))
             first_due = Subquery(
                 actions.exclude(due_date=None).order_by("due_date").values("due_date")[:1]
             )
-            cases = list(
-                cases_visible_to(user)
-                .filter(kind.cases)
-                .select_related("centre", "centre__commune")
-                .annotate(is_new=changed_since_visit(user), first_action_due=first_due)
-                .order_by(F("first_action_due").asc(nulls_last=True), waiting_since, "pk")[:limit]
+            picked.append(
+                (
+                    group,
+                    list(
+                        cases_visible_to(user)
+                        .filter(kind.cases)
+                        .select_related("centre", "centre__commune")
+                        .annotate(is_new=changed_since_visit(user), first_action_due=first_due)
+                        .order_by(F("first_action_due").asc(nulls_last=True), waiting_since, "pk")[
+                            :limit
+                        ]
+                    ),
+                )
             )
         else:
             # No clock runs at some stages (no due date): there, the longest waiting first,
             # not ordered by the due date, whose index would be walked to its end for nothing.
             order = [F("due_at").asc(nulls_last=True)] if kind.stages & set(CLOCKS) else []
             # The ids first, from the index of the cases in progress alone (`due_at` is
-            # stored on the case: soutien.cases.deadlines), then their rows.
+            # stored on the case: soutien.cases.deadlines).
             ids = list(
                 cases_visible_to(user)
                 .filter(kind.cases)
                 .order_by(*order, waiting_since, "pk")
                 .values_list("pk", flat=True)[:limit]
             )
-            rows = Case.objects.filter(pk__in=ids).select_related("centre", "centre__commune")
-            by_pk = {case.pk: case for case in rows.annotate(is_new=changed_since_visit(user))}
-            cases = [by_pk[pk] for pk in ids if pk in by_pk]
+            picked.append((group, ids))
+    wanted = {pk for group, found in picked if group.kind.kind not in ACTION_KINDS for pk in found}
+    by_pk = {}
+    if wanted:
+        rows = Case.objects.filter(pk__in=sorted(wanted)).select_related(
+            "centre", "centre__commune"
+        )
+        by_pk = {case.pk: case for case in rows.annotate(is_new=changed_since_visit(user))}
+    for group, found in picked:
+        kind = group.kind
+        if kind.kind in ACTION_KINDS:
+            cases = found
+        else:
+            cases = [by_pk[pk] for pk in found if pk in by_pk]
         reasons = _reasons(kind.kind, cases, user, today)
         for case in cases:
-            if kind.kind in ("actions_due", "my_actions"):
+            if kind.kind in ACTION_KINDS:
                 due_on = case.first_action_due
             else:
                 due_on = timezone.localdate(case.due_at) if case.due_at else None
@@ -697,6 +719,10 @@ def todo_for(user, *, limit: int = ROWS_PER_KIND, now=None) -> Todo:
                 )
             )
     return Todo(groups=groups)
+
+
+# The kinds whose rows are ordered by the first due date of their open actions.
+ACTION_KINDS = ("actions_due", "my_actions")
 
 
 def _reasons(kind: str, cases: list[Case], user, today) -> dict[int, str]:
