@@ -67,6 +67,7 @@ ROLE_LABELS = {
     "evaluation@partenaires.demo": "instance d'évaluation",
     "admin@soutien.demo": "administration technique",
 }
+FLOOR = "Plancher : « Mon espace » de l'instance d'évaluation"
 # page → roles measured (issue #15, point 4)
 PAGES = {
     "Liste des dossiers": [
@@ -84,6 +85,9 @@ PAGES = {
         "marseille@partenaires.demo",
         "evaluation@partenaires.demo",
     ],
+    # The floor: the lightest private page (four queries: session, account, second
+    # factor, memberships), what the request cycle alone costs beside its replay.
+    FLOOR: ["evaluation@partenaires.demo"],
 }
 
 
@@ -146,6 +150,7 @@ def child_capture(database_url: str) -> list[dict]:
         "Mon espace": reverse("web:my_space"),
         "Page d'un dossier": reverse("cases:detail", args=[case_id]),
         "Évaluation": reverse("evaluation:index"),
+        FLOOR: reverse("web:my_space"),
     }
     clients = {}
     for email in ALL_ROLES:
