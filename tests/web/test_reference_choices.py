@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from soutien.directory.models import Domain, Organisation, OrganisationKind
+from tests.builders import case_at as build_case_at
 from tests.evaluation.dataset import build_dataset
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,39 @@ def test_the_evaluation_offers_and_accepts_only_the_territorys_communes(client, 
     accepted = client.get(EVALUATION, {"commune": data.aix.pk})
     assert not accepted.context["form"].errors
     assert accepted.context["form"].cleaned_data["commune"] == data.aix
+
+
+def filter_fields(html: str) -> str:
+    return html.split('aria-label="Filtrer les dossiers">', 1)[1].split(
+        '<div class="d-flex gap-2">'
+    )[0]
+
+
+def test_the_blank_filters_are_rendered_once_and_the_same_as_a_fresh_form(client, reference):
+    from web.cases import forms as case_forms
+    from web.cases.lists import _filters_html, blank_filters
+
+    _case, cast = build_case_at("submitted")
+    fresh = _filters_html(case_forms.CaseFilterForm()).strip()
+    shown = []
+    for person in (cast.coordinator, cast.board_member):
+        client.force_login(person)
+        for query in ({}, {"page": "1"}):
+            shown.append(filter_fields(client.get(LIST, query).content.decode()).strip())
+    assert shown == [fresh] * 4
+    assert blank_filters.get() is blank_filters.get()  # kept in the process
+
+    added = Organisation.objects.create(name="Fédération du jour", kind=OrganisationKind.FEDERATION)
+    html = client.get(LIST).content.decode()
+    assert "Fédération du jour" in options(html, "federation")
+    assert str(added.pk) in filter_fields(html)
+
+
+def test_typed_filters_are_shown_as_typed(client, coordinator):
+    client.force_login(coordinator)
+    html = client.get(LIST, {"q": "Tilleuls", "stage": "diagnostic"}).content.decode()
+    fields = filter_fields(html)
+    assert 'value="Tilleuls"' in fields
+    assert re.search(r'<option value="diagnostic"[^>]* selected>', fields)
+    blank = filter_fields(client.get(LIST).content.decode())
+    assert "Tilleuls" not in blank and " selected>" not in blank.replace('value="" selected', "")

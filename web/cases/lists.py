@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
@@ -13,7 +14,9 @@ from soutien.audit.actions import AuditAction
 from soutien.audit.services import audit_record
 from soutien.cases import exports, policies, selectors, services
 from soutien.cases.models import ReminderSettings, TargetDuration
+from soutien.core.refcache import ProcessCache
 from soutien.core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from soutien.directory.models import Domain, Organisation
 from soutien.security.decorators import private_page
 from soutien.security.throttle import throttle_exceeded
 from web.cases import forms, listing
@@ -62,6 +65,20 @@ class BoundedPaginator(Paginator):
         return self._get_page(selectors.case_rows(ids, user=self.user), number, self)
 
 
+def _filters_html(form) -> str:
+    return render_to_string("cases/_list_filters.html", {"form": form})
+
+
+def _blank_filters() -> str:
+    return _filters_html(forms.CaseFilterForm())
+
+
+# The filters' fields before anything is typed: the same for everyone (their choices are
+# reference lists and the years), rendered once per process and again when a federation
+# or a field of work changes, or after a minute (a new year) — soutien.core.refcache.
+blank_filters = ProcessCache("web.cases.blank_filters", _blank_filters).watch(Organisation, Domain)
+
+
 def _render_list(request, form, status=200):
     """The list page for the filters of ``form`` (also shown when an export is refused)."""
     filters = form.filters()
@@ -81,6 +98,10 @@ def _render_list(request, form, status=200):
         "cases/list.html",
         {
             "form": form,
+            # Nothing typed (at most the page's number): the fields as everyone sees them.
+            "filter_fields": (
+                blank_filters.get() if set(request.GET) <= {"page"} else _filters_html(form)
+            ),
             "page": page,
             "query": query.urlencode(),
             "filtered": bool(filters),
