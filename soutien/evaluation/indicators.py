@@ -73,7 +73,13 @@ from soutien.evaluation.models import (
     FactsGroupDomain,
 )
 from soutien.evaluation.policies import DEPARTMENT, Territory
-from soutien.evaluation.publication import LIVE, Source, published, published_grid
+from soutien.evaluation.publication import (
+    LIVE,
+    Source,
+    due_window,
+    published,
+    published_grid,
+)
 
 # Each step with a target duration: (start field, end field). Only completed steps count.
 STEP_SPANS: dict[str, tuple[str, str]] = {
@@ -586,7 +592,70 @@ def overdue_filter(table: dict[str, dict[str, int]], now) -> Q:
     return overdue_q(table, now)
 
 
+# The figures « à ce jour » are kept under the name of their facts and targets, with the
+# moments between which no step falls due (their count « en retard » holds until then).
+NOW_KEY = "soutien:evaluation:now:1:"
+
+
+def _now_key(*parts) -> str:
+    return NOW_KEY + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _within(window: tuple, now) -> bool:
+    """``now`` is after the last step fallen due and no later than the next one."""
+    after, until = window
+    return (after is None or now > after) and (until is None or now <= until)
+
+
 def _now_aggregate(
+    source: Source,
+    token: str,
+    territory: Territory,
+    filters: Filters,
+    table: dict[str, dict[str, int]],
+    now,
+) -> dict:
+    """The figures « à ce jour », from the cache where the same facts (``token``) and
+    targets gave them, at a moment no step has fallen due since: a published copy's
+    figures are those of its moment (``now`` is the grid's), the live ones hold until the
+    next step falls due (``publication.due_window``, one query per version of the facts,
+    for every territory)."""
+    targets = sorted((situation, sorted(steps.items())) for situation, steps in table.items())
+    if not token:
+        return _count_now(source, territory, filters, table, now)
+    scope = (
+        source.facts._meta.label,
+        source.grid_id,
+        token,
+        targets,
+        sorted(territory.commune_ids or ()),
+        territory.is_department,
+        getattr(filters.commune, "pk", None),
+        getattr(filters.federation, "pk", None),
+    )
+    if source.grid_id is not None:  # a published copy: always read at its own moment
+        key = _now_key(*scope, now)
+        found = cache.get(key)
+        if found is None:
+            found = _count_now(source, territory, filters, table, now)
+            cache.set(key, found, timeout=FIGURES_TIMEOUT)
+        return found
+    window_key = _now_key(source.facts._meta.label, token, targets)
+    key = _now_key(*scope)
+    kept = cache.get_many([window_key, key])  # one read of the cache
+    window = kept.get(window_key)
+    if window is None or not _within(window, now):
+        window = due_window(source, now, table)
+        cache.set(window_key, window, timeout=FIGURES_TIMEOUT)
+    found = kept.get(key)
+    if found is not None and found["window"] == window:
+        return found["figures"]
+    figures = _count_now(source, territory, filters, table, now)
+    cache.set(key, {"window": window, "figures": figures}, timeout=FIGURES_TIMEOUT)
+    return figures
+
+
+def _count_now(
     source: Source, territory: Territory, filters: Filters, table: dict[str, dict[str, int]], now
 ) -> dict:
     """The figures « à ce jour »: cases in progress and in support summed from the groups
@@ -643,7 +712,7 @@ def compute(
     figures = _period_figures(source, token, territory, filters, summary_only=summary_only)
     rolled = figures["rolled"]
     main = _totals(rolled[None])
-    current = _now_aggregate(source, territory, filters, table, now)
+    current = _now_aggregate(source, token, territory, filters, table, now)
 
     tables: dict[str, Table] = {}
 
