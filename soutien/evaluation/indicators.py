@@ -41,7 +41,8 @@ from soutien.cases.models import (
     TargetDuration,
 )
 from soutien.core import clock
-from soutien.directory.models import Commune, Domain
+from soutien.directory import selectors as directory_selectors
+from soutien.directory.models import Commune
 from soutien.evaluation.facts import (
     KEPT,
     WORSE,
@@ -517,13 +518,11 @@ def _figures_from_facts(
     }
 
 
-def _period_figures(
-    source: Source, token: str, territory: Territory, filters: Filters, *, summary_only: bool
-) -> dict:
-    """What the tables of the period are computed from — the grouped counts, the
-    lead-time histograms, the counts per field — read from the facts, or from the cache
-    where the same facts (``token``: their version, or the published grid's) gave them."""
-    cache_key = (
+def _figures_key(
+    source: Source, token: str, territory: Territory, filters: Filters, summary_only: bool
+) -> str:
+    """The name of a period's figures in the cache."""
+    return (
         FIGURES_KEY
         + hashlib.sha256(
             repr(
@@ -541,8 +540,24 @@ def _period_figures(
             ).encode()
         ).hexdigest()
     )
+
+
+def _period_figures(
+    source: Source,
+    token: str,
+    territory: Territory,
+    filters: Filters,
+    *,
+    summary_only: bool,
+    kept: dict | None = None,
+) -> dict:
+    """What the tables of the period are computed from — the grouped counts, the
+    lead-time histograms, the counts per field — read from the facts, or from the cache
+    where the same facts (``token``: their version, or the published grid's) gave them
+    (``kept``: what the page has already read of the cache)."""
+    cache_key = _figures_key(source, token, territory, filters, summary_only)
     if token:
-        found = cache.get(cache_key)
+        found = kept.get(cache_key) if kept is not None else cache.get(cache_key)
         if found is not None:
             return found
     years, edges = split_period(filters)
@@ -607,22 +622,22 @@ def _within(window: tuple, now) -> bool:
     return (after is None or now > after) and (until is None or now <= until)
 
 
-def _now_aggregate(
+def _targets(table: dict[str, dict[str, int]]) -> list:
+    return sorted((situation, sorted(steps.items())) for situation, steps in table.items())
+
+
+def _now_keys(
     source: Source,
     token: str,
     territory: Territory,
     filters: Filters,
     table: dict[str, dict[str, int]],
     now,
-) -> dict:
-    """The figures « à ce jour », from the cache where the same facts (``token``) and
-    targets gave them, at a moment no step has fallen due since: a published copy's
-    figures are those of its moment (``now`` is the grid's), the live ones hold until the
-    next step falls due (``publication.due_window``, one query per version of the facts,
-    for every territory)."""
-    targets = sorted((situation, sorted(steps.items())) for situation, steps in table.items())
-    if not token:
-        return _count_now(source, territory, filters, table, now)
+) -> tuple[str, str | None]:
+    """The names in the cache of the figures « à ce jour » and, for the live facts, of
+    the moments between which no step falls due (None for a published copy, always read
+    at its own moment: ``now`` is the grid's)."""
+    targets = _targets(table)
     scope = (
         source.facts._meta.label,
         source.grid_id,
@@ -633,16 +648,37 @@ def _now_aggregate(
         getattr(filters.commune, "pk", None),
         getattr(filters.federation, "pk", None),
     )
-    if source.grid_id is not None:  # a published copy: always read at its own moment
-        key = _now_key(*scope, now)
-        found = cache.get(key)
+    if source.grid_id is not None:
+        return _now_key(*scope, now), None
+    return _now_key(*scope), _now_key(source.facts._meta.label, token, targets)
+
+
+def _now_aggregate(
+    source: Source,
+    token: str,
+    territory: Territory,
+    filters: Filters,
+    table: dict[str, dict[str, int]],
+    now,
+    *,
+    kept: dict | None = None,
+) -> dict:
+    """The figures « à ce jour », from the cache where the same facts (``token``) and
+    targets gave them, at a moment no step has fallen due since: a published copy's
+    figures are those of its moment (``now`` is the grid's), the live ones hold until the
+    next step falls due (``publication.due_window``, one query per version of the facts,
+    for every territory). ``kept``: what the page has already read of the cache."""
+    if not token:
+        return _count_now(source, territory, filters, table, now)
+    key, window_key = _now_keys(source, token, territory, filters, table, now)
+    if kept is None:
+        kept = cache.get_many([name for name in (key, window_key) if name])
+    if window_key is None:  # a published copy
+        found = kept.get(key)
         if found is None:
             found = _count_now(source, territory, filters, table, now)
             cache.set(key, found, timeout=FIGURES_TIMEOUT)
         return found
-    window_key = _now_key(source.facts._meta.label, token, targets)
-    key = _now_key(*scope)
-    kept = cache.get_many([window_key, key])  # one read of the cache
     window = kept.get(window_key)
     if window is None or not _within(window, now):
         window = due_window(source, now, table)
@@ -683,18 +719,20 @@ def compute(
     with_department: bool = False,
     summary_only: bool = False,
     grid: Grid | None = None,
+    table: dict[str, dict[str, int]] | None = None,
 ) -> Evaluation:
     """Every indicator for a territory and filters; figures masked when ``masked``.
 
     ``summary_only``: the summary table alone (the department totals shown beside a
-    commune's figures). ``grid``: the published grid, when already loaded.
+    commune's figures). ``grid``: the published grid, ``table`` the target durations
+    (``TargetDuration.as_table``), when already loaded.
 
     Masked figures are those of the published copy of the facts, « à ce jour » meaning
     the moment it was taken (``grid.as_of``); the others those of the cases as they
     stand."""
     filters = filters or Filters()
     now = now or clock.now()
-    table = TargetDuration.as_table()
+    table = table if table is not None else TargetDuration.as_table()
     if masked:
         if grid is None:
             grid = published_grid(now, table=table)
@@ -709,10 +747,17 @@ def compute(
     place = place_of(territory, filters)
     k = place.key
     targets = table[DEFAULT_SITUATION]
-    figures = _period_figures(source, token, territory, filters, summary_only=summary_only)
+    kept = None
+    if token:  # what the page reads of the cache, in one read
+        now_keys = _now_keys(source, token, territory, filters, table, now)
+        figures_key = _figures_key(source, token, territory, filters, summary_only)
+        kept = cache.get_many([figures_key, *(name for name in now_keys if name)])
+    figures = _period_figures(
+        source, token, territory, filters, summary_only=summary_only, kept=kept
+    )
     rolled = figures["rolled"]
     main = _totals(rolled[None])
-    current = _now_aggregate(source, token, territory, filters, table, now)
+    current = _now_aggregate(source, token, territory, filters, table, now, kept=kept)
 
     tables: dict[str, Table] = {}
 
@@ -851,16 +896,16 @@ def compute(
         ["Champ de fonctionnement", "Demandes"],
         caption="Une demande peut concerner plusieurs champs.",
     )
-    for domain_id, name in Domain.objects.order_by("order", "name").values_list("pk", "name"):
+    for domain in directory_selectors.domains.get():  # kept in the process, no query
         by_domain.rows.append(
-            [name, count(domain_counts.get(domain_id, 0), k(f"domain_{domain_id}"))]
+            [domain.name, count(domain_counts.get(domain.pk, 0), k(f"domain_{domain.pk}"))]
         )
     _finish(by_domain, masked, grid)
     tables["by_domain"] = by_domain
 
     # Communes (Marseille's arrondissements count for Marseille).
     communes = rolled["municipality"]
-    names = dict(Commune.objects.filter(pk__in=list(communes)).values_list("pk", "name"))
+    names = _commune_names(communes)
     by_commune = Table(
         "by_commune",
         "Demandes par commune",
@@ -977,8 +1022,23 @@ def compute(
             now=now,
             summary_only=True,
             grid=grid,
+            table=table,
         )
     return evaluation
+
+
+def _commune_names(ids) -> dict[int, str]:
+    """The names of the municipalities counted: those the evaluation is filtered by, kept
+    in the process (soutien.directory.selectors), any other one read."""
+    names = {
+        commune.pk: commune.name
+        for commune in directory_selectors.evaluated_communes.get()
+        if commune.pk in ids
+    }
+    missing = [pk for pk in ids if pk not in names]
+    if missing:
+        names.update(Commune.objects.filter(pk__in=missing).values_list("pk", "name"))
+    return names
 
 
 # What the breakdowns by year, commune and manager show.
