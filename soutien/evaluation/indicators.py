@@ -742,6 +742,12 @@ def compute(
         refresh_dirty()  # the facts as the cases stand
         token = facts_token()
     source = source_for(masked, grid)
+    shown_key = None
+    if masked and grid.ready and token:  # what a masked reader is shown, kept whole
+        shown_key = _shown_key(grid, territory, filters, table, summary_only, with_department)
+        found = cache.get(shown_key)
+        if found is not None:
+            return _as_read_now(found, territory, filters, grid, summary_only)
     if masked:
         ensure_published(grid.grid_id, grid.token)  # the groups of its copy of the facts
     place = place_of(territory, filters)
@@ -1024,7 +1030,63 @@ def compute(
             grid=grid,
             table=table,
         )
+    if shown_key is not None:
+        cache.set(shown_key, evaluation, timeout=FIGURES_TIMEOUT)
     return evaluation
+
+
+# A masked evaluation is kept whole, as shown (every figure masked or not by its grid),
+# under the name of its grid and of everything else it is computed from.
+SHOWN_KEY = "soutien:evaluation:shown:1:"
+
+
+def _shown_key(
+    grid: Grid,
+    territory: Territory,
+    filters: Filters,
+    table: dict[str, dict[str, int]],
+    summary_only: bool,
+    with_department: bool,
+) -> str:
+    """The grid (its token names its copy of the facts, its moment and its suppressed
+    figures), the territory, the filters, the targets, the names of the fields and
+    communes shown (kept in the process), and what is computed."""
+    names = (
+        [(domain.pk, domain.name) for domain in directory_selectors.domains.get()],
+        [(commune.pk, commune.name) for commune in directory_selectors.evaluated_communes.get()],
+    )
+    return (
+        SHOWN_KEY
+        + hashlib.sha256(
+            repr(
+                (
+                    grid.grid_id,
+                    grid.token,
+                    sorted(territory.commune_ids or ()),
+                    territory.is_department,
+                    filters.start,
+                    filters.end,
+                    getattr(filters.commune, "pk", None),
+                    getattr(filters.federation, "pk", None),
+                    _targets(table),
+                    names,
+                    summary_only,
+                    with_department,
+                )
+            ).encode()
+        ).hexdigest()
+    )
+
+
+def _as_read_now(
+    kept: Evaluation, territory: Territory, filters: Filters, grid: Grid, summary_only: bool
+) -> Evaluation:
+    """A kept masked evaluation, for this reader's territory and filters (the same ones
+    as the key's), saying whether its grid is still the facts as they stand (as the
+    evaluation computed now would; the summary alone does not say)."""
+    if summary_only:
+        return replace(kept, territory=territory, filters=filters)
+    return replace(kept, territory=territory, filters=filters, current=grid.current)
 
 
 def _commune_names(ids) -> dict[int, str]:
