@@ -41,7 +41,8 @@ from soutien.cases.models import (
     TargetDuration,
 )
 from soutien.core import clock
-from soutien.directory.models import Commune, Domain
+from soutien.directory import selectors as directory_selectors
+from soutien.directory.models import Commune
 from soutien.evaluation.facts import (
     KEPT,
     WORSE,
@@ -73,7 +74,13 @@ from soutien.evaluation.models import (
     FactsGroupDomain,
 )
 from soutien.evaluation.policies import DEPARTMENT, Territory
-from soutien.evaluation.publication import LIVE, Source, published, published_grid
+from soutien.evaluation.publication import (
+    LIVE,
+    Source,
+    due_window,
+    published,
+    published_grid,
+)
 
 # Each step with a target duration: (start field, end field). Only completed steps count.
 STEP_SPANS: dict[str, tuple[str, str]] = {
@@ -511,13 +518,11 @@ def _figures_from_facts(
     }
 
 
-def _period_figures(
-    source: Source, token: str, territory: Territory, filters: Filters, *, summary_only: bool
-) -> dict:
-    """What the tables of the period are computed from — the grouped counts, the
-    lead-time histograms, the counts per field — read from the facts, or from the cache
-    where the same facts (``token``: their version, or the published grid's) gave them."""
-    cache_key = (
+def _figures_key(
+    source: Source, token: str, territory: Territory, filters: Filters, summary_only: bool
+) -> str:
+    """The name of a period's figures in the cache."""
+    return (
         FIGURES_KEY
         + hashlib.sha256(
             repr(
@@ -535,8 +540,24 @@ def _period_figures(
             ).encode()
         ).hexdigest()
     )
+
+
+def _period_figures(
+    source: Source,
+    token: str,
+    territory: Territory,
+    filters: Filters,
+    *,
+    summary_only: bool,
+    kept: dict | None = None,
+) -> dict:
+    """What the tables of the period are computed from — the grouped counts, the
+    lead-time histograms, the counts per field — read from the facts, or from the cache
+    where the same facts (``token``: their version, or the published grid's) gave them
+    (``kept``: what the page has already read of the cache)."""
+    cache_key = _figures_key(source, token, territory, filters, summary_only)
     if token:
-        found = cache.get(cache_key)
+        found = kept.get(cache_key) if kept is not None else cache.get(cache_key)
         if found is not None:
             return found
     years, edges = split_period(filters)
@@ -586,7 +607,91 @@ def overdue_filter(table: dict[str, dict[str, int]], now) -> Q:
     return overdue_q(table, now)
 
 
+# The figures « à ce jour » are kept under the name of their facts and targets, with the
+# moments between which no step falls due (their count « en retard » holds until then).
+NOW_KEY = "soutien:evaluation:now:1:"
+
+
+def _now_key(*parts) -> str:
+    return NOW_KEY + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _within(window: tuple, now) -> bool:
+    """``now`` is after the last step fallen due and no later than the next one."""
+    after, until = window
+    return (after is None or now > after) and (until is None or now <= until)
+
+
+def _targets(table: dict[str, dict[str, int]]) -> list:
+    return sorted((situation, sorted(steps.items())) for situation, steps in table.items())
+
+
+def _now_keys(
+    source: Source,
+    token: str,
+    territory: Territory,
+    filters: Filters,
+    table: dict[str, dict[str, int]],
+    now,
+) -> tuple[str, str | None]:
+    """The names in the cache of the figures « à ce jour » and, for the live facts, of
+    the moments between which no step falls due (None for a published copy, always read
+    at its own moment: ``now`` is the grid's)."""
+    targets = _targets(table)
+    scope = (
+        source.facts._meta.label,
+        source.grid_id,
+        token,
+        targets,
+        sorted(territory.commune_ids or ()),
+        territory.is_department,
+        getattr(filters.commune, "pk", None),
+        getattr(filters.federation, "pk", None),
+    )
+    if source.grid_id is not None:
+        return _now_key(*scope, now), None
+    return _now_key(*scope), _now_key(source.facts._meta.label, token, targets)
+
+
 def _now_aggregate(
+    source: Source,
+    token: str,
+    territory: Territory,
+    filters: Filters,
+    table: dict[str, dict[str, int]],
+    now,
+    *,
+    kept: dict | None = None,
+) -> dict:
+    """The figures « à ce jour », from the cache where the same facts (``token``) and
+    targets gave them, at a moment no step has fallen due since: a published copy's
+    figures are those of its moment (``now`` is the grid's), the live ones hold until the
+    next step falls due (``publication.due_window``, one query per version of the facts,
+    for every territory). ``kept``: what the page has already read of the cache."""
+    if not token:
+        return _count_now(source, territory, filters, table, now)
+    key, window_key = _now_keys(source, token, territory, filters, table, now)
+    if kept is None:
+        kept = cache.get_many([name for name in (key, window_key) if name])
+    if window_key is None:  # a published copy
+        found = kept.get(key)
+        if found is None:
+            found = _count_now(source, territory, filters, table, now)
+            cache.set(key, found, timeout=FIGURES_TIMEOUT)
+        return found
+    window = kept.get(window_key)
+    if window is None or not _within(window, now):
+        window = due_window(source, now, table)
+        cache.set(window_key, window, timeout=FIGURES_TIMEOUT)
+    found = kept.get(key)
+    if found is not None and found["window"] == window:
+        return found["figures"]
+    figures = _count_now(source, territory, filters, table, now)
+    cache.set(key, {"window": window, "figures": figures}, timeout=FIGURES_TIMEOUT)
+    return figures
+
+
+def _count_now(
     source: Source, territory: Territory, filters: Filters, table: dict[str, dict[str, int]], now
 ) -> dict:
     """The figures « à ce jour »: cases in progress and in support summed from the groups
@@ -614,18 +719,20 @@ def compute(
     with_department: bool = False,
     summary_only: bool = False,
     grid: Grid | None = None,
+    table: dict[str, dict[str, int]] | None = None,
 ) -> Evaluation:
     """Every indicator for a territory and filters; figures masked when ``masked``.
 
     ``summary_only``: the summary table alone (the department totals shown beside a
-    commune's figures). ``grid``: the published grid, when already loaded.
+    commune's figures). ``grid``: the published grid, ``table`` the target durations
+    (``TargetDuration.as_table``), when already loaded.
 
     Masked figures are those of the published copy of the facts, « à ce jour » meaning
     the moment it was taken (``grid.as_of``); the others those of the cases as they
     stand."""
     filters = filters or Filters()
     now = now or clock.now()
-    table = TargetDuration.as_table()
+    table = table if table is not None else TargetDuration.as_table()
     if masked:
         if grid is None:
             grid = published_grid(now, table=table)
@@ -635,15 +742,28 @@ def compute(
         refresh_dirty()  # the facts as the cases stand
         token = facts_token()
     source = source_for(masked, grid)
+    shown_key = None
+    if masked and grid.ready and token:  # what a masked reader is shown, kept whole
+        shown_key = _shown_key(grid, territory, filters, table, summary_only, with_department)
+        found = cache.get(shown_key)
+        if found is not None:
+            return _as_read_now(found, territory, filters, grid, summary_only)
     if masked:
         ensure_published(grid.grid_id, grid.token)  # the groups of its copy of the facts
     place = place_of(territory, filters)
     k = place.key
     targets = table[DEFAULT_SITUATION]
-    figures = _period_figures(source, token, territory, filters, summary_only=summary_only)
+    kept = None
+    if token:  # what the page reads of the cache, in one read
+        now_keys = _now_keys(source, token, territory, filters, table, now)
+        figures_key = _figures_key(source, token, territory, filters, summary_only)
+        kept = cache.get_many([figures_key, *(name for name in now_keys if name)])
+    figures = _period_figures(
+        source, token, territory, filters, summary_only=summary_only, kept=kept
+    )
     rolled = figures["rolled"]
     main = _totals(rolled[None])
-    current = _now_aggregate(source, territory, filters, table, now)
+    current = _now_aggregate(source, token, territory, filters, table, now, kept=kept)
 
     tables: dict[str, Table] = {}
 
@@ -782,16 +902,16 @@ def compute(
         ["Champ de fonctionnement", "Demandes"],
         caption="Une demande peut concerner plusieurs champs.",
     )
-    for domain_id, name in Domain.objects.order_by("order", "name").values_list("pk", "name"):
+    for domain in directory_selectors.domains.get():  # kept in the process, no query
         by_domain.rows.append(
-            [name, count(domain_counts.get(domain_id, 0), k(f"domain_{domain_id}"))]
+            [domain.name, count(domain_counts.get(domain.pk, 0), k(f"domain_{domain.pk}"))]
         )
     _finish(by_domain, masked, grid)
     tables["by_domain"] = by_domain
 
     # Communes (Marseille's arrondissements count for Marseille).
     communes = rolled["municipality"]
-    names = dict(Commune.objects.filter(pk__in=list(communes)).values_list("pk", "name"))
+    names = _commune_names(communes)
     by_commune = Table(
         "by_commune",
         "Demandes par commune",
@@ -908,8 +1028,79 @@ def compute(
             now=now,
             summary_only=True,
             grid=grid,
+            table=table,
         )
+    if shown_key is not None:
+        cache.set(shown_key, evaluation, timeout=FIGURES_TIMEOUT)
     return evaluation
+
+
+# A masked evaluation is kept whole, as shown (every figure masked or not by its grid),
+# under the name of its grid and of everything else it is computed from.
+SHOWN_KEY = "soutien:evaluation:shown:1:"
+
+
+def _shown_key(
+    grid: Grid,
+    territory: Territory,
+    filters: Filters,
+    table: dict[str, dict[str, int]],
+    summary_only: bool,
+    with_department: bool,
+) -> str:
+    """The grid (its token names its copy of the facts, its moment and its suppressed
+    figures), the territory, the filters, the targets, the names of the fields and
+    communes shown (kept in the process), and what is computed."""
+    names = (
+        [(domain.pk, domain.name) for domain in directory_selectors.domains.get()],
+        [(commune.pk, commune.name) for commune in directory_selectors.evaluated_communes.get()],
+    )
+    return (
+        SHOWN_KEY
+        + hashlib.sha256(
+            repr(
+                (
+                    grid.grid_id,
+                    grid.token,
+                    sorted(territory.commune_ids or ()),
+                    territory.is_department,
+                    filters.start,
+                    filters.end,
+                    getattr(filters.commune, "pk", None),
+                    getattr(filters.federation, "pk", None),
+                    _targets(table),
+                    names,
+                    summary_only,
+                    with_department,
+                )
+            ).encode()
+        ).hexdigest()
+    )
+
+
+def _as_read_now(
+    kept: Evaluation, territory: Territory, filters: Filters, grid: Grid, summary_only: bool
+) -> Evaluation:
+    """A kept masked evaluation, for this reader's territory and filters (the same ones
+    as the key's), saying whether its grid is still the facts as they stand (as the
+    evaluation computed now would; the summary alone does not say)."""
+    if summary_only:
+        return replace(kept, territory=territory, filters=filters)
+    return replace(kept, territory=territory, filters=filters, current=grid.current)
+
+
+def _commune_names(ids) -> dict[int, str]:
+    """The names of the municipalities counted: those the evaluation is filtered by, kept
+    in the process (soutien.directory.selectors), any other one read."""
+    names = {
+        commune.pk: commune.name
+        for commune in directory_selectors.evaluated_communes.get()
+        if commune.pk in ids
+    }
+    missing = [pk for pk in ids if pk not in names]
+    if missing:
+        names.update(Commune.objects.filter(pk__in=missing).values_list("pk", "name"))
+    return names
 
 
 # What the breakdowns by year, commune and manager show.

@@ -122,7 +122,7 @@ def compute_grid(now=None) -> PublishedGrid:
         groups.ensure_published(stored.pk, stored.token)
         source = published(stored.pk)
         suppressed = mask(_case_facts(now, source.all_facts(), source.all_domains()))
-        stored.valid_after, stored.valid_until = _due_window(source, now, table)
+        stored.valid_after, stored.valid_until = due_window(source, now, table)
         stored.suppressed = sorted([list(figure) for figure in suppressed], key=repr)
         stored.computed_in_ms = int((time.monotonic() - started) * 1000)
         stored.save(update_fields=["valid_after", "valid_until", "suppressed", "computed_in_ms"])
@@ -132,9 +132,10 @@ def compute_grid(now=None) -> PublishedGrid:
     return stored
 
 
-def _due_window(source: Source, as_of, table) -> tuple:
+def due_window(source: Source, as_of, table) -> tuple:
     """The last moment a step of the copy fell due before ``as_of``, and the next one
-    after (one aggregate query): until then the figures « en retard » do not change."""
+    after (one aggregate query, over the cases whose step has a clock): until then the
+    figures « en retard » do not change, whatever the territory."""
     bounds = {}
     for stage, (_field, step) in CLOCKS.items():
         for situation in Situation.values:
@@ -152,7 +153,8 @@ def _due_window(source: Source, as_of, table) -> tuple:
                 Min("clock_start", filter=same & Q(clock_start__gte=as_of - days)),
                 days,
             )
-    found = source.all_facts().aggregate(**{name: agg for name, (agg, _) in bounds.items()})
+    running = source.all_facts().filter(stage__in=list(CLOCKS))
+    found = running.aggregate(**{name: agg for name, (agg, _) in bounds.items()})
     before = [found[n] + days for n, (_, days) in bounds.items() if n[0] == "b" and found[n]]
     after = [found[n] + days for n, (_, days) in bounds.items() if n[0] == "a" and found[n]]
     return (max(before) if before else None, min(after) if after else None)

@@ -337,8 +337,10 @@ def test_after_a_change_the_department_figures_are_ready_in_the_cache(
             compute(masked=False)
         counts[label] = len(queries)
     # The sums of the groups, the lead-time histograms and the fields (three queries on
-    # soutien.evaluation.groups' tables): read by the task.
-    assert counts["cache emptied"] - counts["prepared by the task"] == 3
+    # soutien.evaluation.groups' tables), and the figures « à ce jour » (the moments
+    # between which no step falls due, the sums of the cases in progress, the count « en
+    # retard »): read by the task.
+    assert counts["cache emptied"] - counts["prepared by the task"] == 6
 
 
 def test_a_page_holding_a_grid_reads_its_own_copy_while_a_newer_one_is_written(dataset):
