@@ -67,6 +67,8 @@ def indicators_csv(evaluation: Evaluation) -> str:
     writer.writerow(CSV_HEADER)
     for perimeter, title, label, column, cell in indicators_rows(evaluation):
         writer.writerow(csv_row([perimeter, title, label, column, cell.text]))
+    if note := evaluation.as_of_note:  # as the page says it
+        writer.writerow(csv_row([evaluation.territory.label, "À propos", "Chiffres", "", note]))
     return out.getvalue()
 
 
@@ -84,6 +86,8 @@ def indicators_xlsx(evaluation: Evaluation, *, generated_at=None) -> bytes:
     xlsx_append(about, ["Produit le", generated_at.strftime("%d/%m/%Y %H:%M")])
     if evaluation.masked:
         xlsx_append(about, ["Secret statistique", MASKING_NOTE])
+    if note := evaluation.as_of_note:  # as the page says it
+        xlsx_append(about, ["Chiffres", note])
     about.column_dimensions["A"].width = 24
     about.column_dimensions["B"].width = 80
     for perimeter, current in _perimeters(evaluation):

@@ -10,6 +10,9 @@ coordination sees every figure.
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+from django.utils.formats import date_format
+
 MASK = "masqué"
 NO_DATA = "—"
 # Said wherever masked figures are shown (pages, exports, PDF).
@@ -19,6 +22,24 @@ MASKING_NOTE = (
     "total), de retrouver moins de 3 dossiers. Les chiffres publiés sont les mêmes quels "
     "que soient la page, l'export et le filtre choisis."
 )
+
+
+def as_of_note(*, masked: bool, current: bool, as_of) -> str:
+    """What the page, its PDF, its exports and the map say of masked figures that are not
+    the cases as they stand (one wording for every format): taken at ``as_of``, or still
+    being prepared (no grid yet: every figure masked). Empty otherwise."""
+    if not masked or current:
+        return ""
+    if as_of is None:
+        return (
+            "Les chiffres publiés sont en préparation : ils s'afficheront dans quelques "
+            "minutes. D'ici là, chaque chiffre est masqué."
+        )
+    local = timezone.localtime(as_of)
+    return (
+        f"Chiffres arrêtés le {date_format(local, 'j F Y')} à {local:%H}h{local:%M} : les "
+        "changements plus récents seront pris en compte dans quelques minutes."
+    )
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from soutien.evaluation.facts import (
     overdue_facts_q,
     refresh_dirty,
 )
-from soutien.evaluation.figures import Cell, Shown, count, share
+from soutien.evaluation.figures import Cell, Shown, as_of_note, count, share
 from soutien.evaluation.grid import (
     ASSOCIATION,
     EMPTY,
@@ -205,6 +205,11 @@ class Evaluation:
 
     def table(self, key: str) -> Table:
         return self.tables[key]
+
+    @property
+    def as_of_note(self) -> str:
+        """« Chiffres arrêtés le … » or « en préparation » (figures.as_of_note)."""
+        return as_of_note(masked=self.masked, current=self.current, as_of=self.as_of)
 
 
 def _day_start(day: dt.date) -> dt.datetime:

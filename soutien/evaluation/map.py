@@ -13,7 +13,7 @@ from soutien.cases.enums import Stage
 from soutien.cases.models import Case
 from soutien.directory.models import Commune, SocialCentre
 from soutien.evaluation.facts import refresh_dirty
-from soutien.evaluation.figures import count
+from soutien.evaluation.figures import as_of_note, count
 from soutien.evaluation.grid import Grid
 from soutien.evaluation.groups import ensure_published
 from soutien.evaluation.indicators import (
@@ -111,6 +111,12 @@ def commune_counts(
         "communes": communes,
         "total": count(total, place.key("total")).show(masked, grid).text,
         "territory": territory.label,
+        # As the page says it: masked figures taken earlier, or still being prepared.
+        "as_of_note": as_of_note(
+            masked=masked,
+            current=grid.current if masked else True,
+            as_of=grid.as_of if masked else None,
+        ),
     }
     if not territory.is_department:
         department_filters = Filters(
