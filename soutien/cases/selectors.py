@@ -40,7 +40,7 @@ from soutien.cases.policies import (
     visible_audiences,
 )
 from soutien.cases.visits import changed_since_visit
-from soutien.cases.workflow import opinion_partner_ids
+from soutien.cases.workflow import TRANSITIONS, opinion_partner_ids
 from soutien.core import clock
 from soutien.core.refcache import ProcessCache
 from soutien.directory.models import (
@@ -104,7 +104,6 @@ def case_page_for(user, pk) -> Case:
         "manager",
         "provider",
         "consultant",
-        "created_by",
         "form",
         "decision",
         "satisfaction",
@@ -144,21 +143,49 @@ def remember_opinions(case: Case) -> list[Opinion]:
     return opinions
 
 
+def _fiche_reference() -> tuple[dict, dict]:
+    """The sort key and label of every warning sign and field (reference tables of a few
+    dozen rows), by id."""
+    signs = {
+        pk: ((0, domain_order, order, label), label)
+        for pk, domain_order, order, label in WarningSign.objects.values_list(
+            "pk", "domain__order", "order", "label"
+        )
+    }
+    domains = {
+        pk: ((1, order, 0, name), name)
+        for pk, order, name in Domain.objects.values_list("pk", "order", "name")
+    }
+    return signs, domains
+
+
+# Read on every case page; changes only through the admin or a command
+# (soutien.core.refcache).
+_fiche_labels = ProcessCache("cases.fiche_labels", _fiche_reference).watch(WarningSign, Domain)
+
+
 def fiche_labels(form: InformationForm | None) -> tuple[list[str], list[str]]:
-    """The warning signs and the fields checked on the fiche, each in its usual order, in
-    one query (a union of the two lists) instead of one per list."""
+    """The warning signs and the fields checked on the fiche, each in its usual order (the
+    reference tables' order), in one query: the ids from the two link tables (a union),
+    the labels from the reference kept in the process."""
     if form is None:
         return [], []
-    signs = WarningSign.objects.filter(informationform=form).values_list(
-        Value(0), "domain__order", "order", "label"
-    )
-    domains = Domain.objects.filter(informationform=form).values_list(
-        Value(1), "order", Value(0), "name"
-    )
-    rows = sorted(signs.order_by().union(domains.order_by(), all=True))
+    signs = InformationForm.warning_signs.through.objects.filter(
+        informationform_id=form.pk
+    ).values_list(Value(0), "warningsign_id")
+    domains = InformationForm.domains.through.objects.filter(
+        informationform_id=form.pk
+    ).values_list(Value(1), "domain_id")
+    checked = list(signs.order_by().union(domains.order_by(), all=True))
+    reference = _fiche_labels.get()
+    if any(pk not in reference[kind] for kind, pk in checked):
+        # A sign or a field created by another process in the last minute.
+        _fiche_labels.clear()
+        reference = _fiche_labels.get()
+    rows = sorted(reference[kind][pk] for kind, pk in checked if pk in reference[kind])
     return (
-        [label for kind, *_, label in rows if kind == 0],
-        [name for kind, *_, name in rows if kind == 1],
+        [label for (kind, *_), label in rows if kind == 0],
+        [label for (kind, *_), label in rows if kind == 1],
     )
 
 
@@ -353,6 +380,29 @@ def events_visible(user, case):
     """The timeline of the case, limited to the events the user may read."""
 
     return case.events.filter(audience__in=visible_audiences(user, case)).select_related("actor")
+
+
+def timeline_visible(user, case) -> list[tuple]:
+    """The history the user may read as plain rows (``events_visible``, without building
+    an event and its author per row: the page's longest list): (when, label as the
+    history says it — ``CaseEvent.history_label`` —, the author's name or email, "" once
+    erased, comment)."""
+    rows = events_visible(user, case).values_list(
+        "created_at",
+        "kind",
+        "label",
+        "comment",
+        "actor__first_name",
+        "actor__last_name",
+        "actor__email",
+    )
+    timeline = []
+    for created_at, kind, label, comment, first_name, last_name, email in rows:
+        transition = TRANSITIONS.get(kind)
+        # As User.get_full_name, then the email (an erased author: nothing).
+        name = f"{first_name or ''} {last_name or ''}".strip() or email or ""
+        timeline.append((created_at, transition.done_label if transition else label, name, comment))
+    return timeline
 
 
 def messages_visible(user, case) -> dict[str, list]:

@@ -27,6 +27,7 @@ def test_the_fiches_signs_and_fields_come_in_one_query_in_their_order():
         version=None,
     )
     case = selectors.case_page_for(cast.board_member, case.pk)
+    selectors.fiche_labels(case.form)  # the labels' reference, read once by the process
     with CaptureQueriesContext(connection) as queries:
         labels = selectors.fiche_labels(case.form)
     assert len(queries) == 1
@@ -35,6 +36,17 @@ def test_the_fiches_signs_and_fields_come_in_one_query_in_their_order():
         [d.name for d in Domain.objects.filter(pk__in=[d.pk for d in domains])],
     )
     assert len(labels[0]) == 3 and len(labels[1]) == 3
+
+
+def test_a_sign_created_after_the_labels_were_kept_is_shown_at_once():
+    """A sign created by another process (no signal here) is read again, not dropped."""
+    case, cast = case_at(Stage.DRAFT)
+    domain = Domain.objects.order_by("order").first()
+    sign = WarningSign.objects.create(code="nouveau-signe", label="Signe tout neuf", domain=domain)
+    case.form.warning_signs.set([sign])
+    # The reference as kept by a process that read it before the sign was created.
+    del selectors._fiche_labels.get()[0][sign.pk]
+    assert selectors.fiche_labels(case.form)[0] == ["Signe tout neuf"]
 
 
 def test_a_partner_reads_the_opinions_once_for_the_page_and_its_policies():
