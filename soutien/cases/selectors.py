@@ -11,7 +11,6 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -43,6 +42,7 @@ from soutien.cases.visits import changed_since_visit
 from soutien.cases.workflow import TRANSITIONS, opinion_partner_ids
 from soutien.core import clock
 from soutien.core.refcache import ProcessCache
+from soutien.directory import selectors as directory_selectors
 from soutien.directory.models import (
     Commune,
     Domain,
@@ -189,13 +189,80 @@ def fiche_labels(form: InformationForm | None) -> tuple[list[str], list[str]]:
     )
 
 
+ACTION_FIELDS = [field.attname for field in Action._meta.concrete_fields]
+NOTE_FIELDS = [field.attname for field in ActionNote._meta.concrete_fields]
+AUTHOR_FIELDS = ["id", "first_name", "last_name", "email"]  # what the page shows
+
+
+def _kept_on(instance, name: str, objects) -> None:
+    """Make ``instance.<name>.all()`` give ``objects`` without a query, as
+    ``prefetch_related`` does (Django keeps prefetched rows in
+    ``_prefetched_objects_cache``): for rows read by one query of our own."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
 def case_page_actions(case: Case) -> list[Action]:
-    """The actions of the plan with their field and their progress notes (with each
-    note's author): two queries whatever the number of actions and notes."""
-    notes = ActionNote.objects.select_related("author")
-    return list(
-        case.actions.select_related("domain").prefetch_related(Prefetch("notes", queryset=notes))
+    """The actions of the plan (in their order) with their field and their progress notes
+    (oldest first, with each note's author: name and email only): one query, an outer
+    join of the actions and their notes, whatever their number. The fields come from the
+    reference kept in the process (``directory.selectors.domains``)."""
+    rows = case.actions.order_by("due_date", "pk", "notes__created_at", "notes__pk").values_list(
+        *ACTION_FIELDS,
+        *(f"notes__{name}" for name in NOTE_FIELDS),
+        *(f"notes__author__{name}" for name in AUTHOR_FIELDS),
     )
+    actions: dict[int, Action] = {}
+    notes: dict[int, list[ActionNote]] = {}
+    user_model = get_user_model()
+    first_note, first_author = len(ACTION_FIELDS), len(ACTION_FIELDS) + len(NOTE_FIELDS)
+    for row in rows:
+        if row[0] not in actions:
+            action = Action.from_db("default", ACTION_FIELDS, row[:first_note])
+            action.case = case
+            actions[action.pk] = action
+            notes[action.pk] = []
+        note_values = row[first_note:first_author]
+        if note_values[0] is not None:
+            note = ActionNote.from_db("default", NOTE_FIELDS, note_values)
+            author_values = row[first_author:]
+            note.author = (
+                user_model.from_db("default", AUTHOR_FIELDS, author_values)
+                if author_values[0] is not None
+                else None
+            )
+            notes[note.action_id].append(note)
+    with_domain(actions.values())
+    for action in actions.values():
+        _kept_on(action, "notes", notes[action.pk])
+    return list(actions.values())
+
+
+def with_domain(items) -> list:
+    """Give each of ``items`` (actions, findings) its field of work from the reference
+    kept in the process (``directory.selectors.domains``) rather than a join; read again
+    at once when one is missing (created by another process in the last minute)."""
+    items = list(items)
+    wanted = {item.domain_id for item in items if item.domain_id is not None}
+    if not wanted:
+        return items
+    kept = {domain.pk: domain for domain in directory_selectors.domains.get()}
+    if not wanted <= kept.keys():
+        directory_selectors.domains.clear()
+        kept = {domain.pk: domain for domain in directory_selectors.domains.get()}
+    for item in items:
+        if item.domain_id in kept:
+            item.domain = kept[item.domain_id]
+    return items
+
+
+def case_page_findings(case: Case) -> list:
+    """The findings by field of the diagnostic, in the fields' order, each with its field
+    (``with_domain``): one query without a join (sorted here, as ``Finding.Meta``)."""
+    findings = with_domain(case.findings.order_by())
+    return sorted(findings, key=lambda finding: (finding.domain.order, finding.pk))
 
 
 def case_opinions(case: Case) -> list[Opinion]:

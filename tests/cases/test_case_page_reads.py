@@ -67,3 +67,51 @@ def test_a_partner_reads_the_opinions_once_for_the_page_and_its_policies():
     # Someone else's page: the other commune's partner is not concerned, whatever was read.
     other = selectors.case_page_for(cast.coordinator, case.pk)
     assert not policies.is_concerned_partner(policies.actor_for(cast.partner_other_commune), other)
+
+
+def test_the_plans_actions_come_with_their_notes_authors_and_fields_in_one_query():
+    case, cast = case_at(Stage.SUPPORT)
+    field = Domain.objects.order_by("order").first()
+    services.action_add(case=case, by=cast.board_member, title="Sans point", owner="Lui")
+    noted = services.action_add(
+        case=case, by=cast.board_member, title="Avec points", owner="Elle", domain=field
+    )
+    for status, note in (("in_progress", "Lancé."), ("done", "Terminé.")):
+        services.action_update(action=noted, by=cast.board_member, status=status, note=note)
+    selectors.with_domain([noted])  # the fields' reference, read once by the process
+    with CaptureQueriesContext(connection) as queries:
+        actions = {action.title: action for action in selectors.case_page_actions(case)}
+        shown = {
+            title: [(n.text, n.author.get_full_name()) for n in action.notes.all()]
+            for title, action in actions.items()
+        }
+        fields = {title: action.domain for title, action in actions.items()}
+    assert len(queries) == 1
+    assert shown == {
+        "Sans point": [],
+        "Avec points": [
+            ("Lancé.", cast.board_member.get_full_name()),
+            ("Terminé.", cast.board_member.get_full_name()),
+        ],
+    }
+    assert fields == {"Sans point": None, "Avec points": field}
+    assert [a.pk for a in actions.values()] == list(
+        case.actions.order_by("due_date", "pk").values_list("pk", flat=True)
+    )
+
+
+def test_a_field_created_after_the_reference_was_kept_is_read_again():
+    case, cast = case_at(Stage.SUPPORT)
+    new_field = Domain.objects.create(code="champ-neuf", name="Champ tout neuf", order=99)
+    action = services.action_add(
+        case=case, by=cast.board_member, title="Nouvelle", owner="Elle", domain=new_field
+    )
+    from soutien.directory import selectors as directory_selectors
+
+    # The reference as kept by a process that read it before the field was created.
+    kept = directory_selectors.domains.get()
+    directory_selectors.domains._value = tuple(d for d in kept if d.pk != new_field.pk)
+    (shown,) = selectors.case_page_actions(case)
+    # Given by the reference read again, not left to a query of its own.
+    assert shown._meta.get_field("domain").is_cached(shown)
+    assert shown.pk == action.pk and shown.domain == new_field

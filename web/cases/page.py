@@ -118,9 +118,7 @@ def case_detail(request, pk):
             else None
         ),
         "findings": (
-            list(case.findings.select_related("domain"))
-            if policies.can_view_findings(user, case)
-            else None
+            selectors.case_page_findings(case) if policies.can_view_findings(user, case) else None
         ),
         "report_versions": selectors.report_versions_visible(user, case),
         "actions": actions,
