@@ -393,6 +393,14 @@ def report_versions_visible(user, case) -> list[ReportVersion]:
     return [v for v in versions if can_view_report_version(user, v)]
 
 
+def report_versions_listed(user, case) -> list[ReportVersion]:
+    """The report's versions the user may read (``report_versions_visible``: the same
+    policy), as the case page lists them: number, status and date, without their texts
+    or their authors (the report's own page reads those)."""
+    versions = case.report_versions.only("case_id", "number", "status", "submitted_at")
+    return [v for v in versions if can_view_report_version(user, v)]
+
+
 def current_report_draft(case) -> ReportVersion | None:
     return case.report_versions.filter(status=ReportStatus.DRAFT).order_by("-number").first()
 

@@ -115,3 +115,25 @@ def test_a_field_created_after_the_reference_was_kept_is_read_again():
     # Given by the reference read again, not left to a query of its own.
     assert shown._meta.get_field("domain").is_cached(shown)
     assert shown.pk == action.pk and shown.domain == new_field
+
+
+def test_the_pages_list_of_versions_follows_the_report_policy_for_every_role():
+    case, cast = case_at(Stage.REPORT_REVIEW)
+    services.report_request_changes(case=case, by=cast.board_member, comment="Précisez.")
+    services.report_save(case=case, by=cast.consultant, summary="Deuxième version.")
+    listed = {
+        name: [v.number for v in selectors.report_versions_listed(getattr(cast, name), case)]
+        for name in ("consultant", "board_member", "coordinator", "partner_state", "staff")
+    }
+    assert listed == {
+        "consultant": [1, 2],
+        "board_member": [1],
+        "coordinator": [],
+        "partner_state": [],
+        "staff": [],
+    }
+    for name in listed:
+        user = getattr(cast, name)
+        assert [v.pk for v in selectors.report_versions_listed(user, case)] == [
+            v.pk for v in selectors.report_versions_visible(user, case)
+        ]

@@ -120,7 +120,7 @@ def case_detail(request, pk):
         "findings": (
             selectors.case_page_findings(case) if policies.can_view_findings(user, case) else None
         ),
-        "report_versions": selectors.report_versions_visible(user, case),
+        "report_versions": selectors.report_versions_listed(user, case),
         "actions": actions,
         "timeline": timeline(selectors.timeline_visible(user, case)),
         "threads": threads,
