@@ -7,16 +7,19 @@ from django.db.models import (
     Case as When_,
 )
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
     OuterRef,
     Q,
     QuerySet,
+    StringAgg,
     Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from soutien.cases.awaiting import awaiting_user_q, todo_counts, todo_q
@@ -91,6 +94,18 @@ def case_for(user, pk, *, for_update=False) -> Case:
         raise Http404("Dossier introuvable") from None
 
 
+def _checked_ids(through, column: str) -> Subquery:
+    """The ids a case's fiche links to in one of its link tables, as « 3,7,12 »: read with
+    the case (a subquery) rather than by a query of their own."""
+    return Subquery(
+        through.objects.filter(informationform_id=OuterRef("pk"))
+        .order_by()
+        .values("informationform_id")
+        .annotate(ids=StringAgg(Cast(column, CharField()), delimiter=Value(",")))
+        .values("ids")[:1]
+    )
+
+
 def case_page_for(user, pk) -> Case:
     """The case for its page (``case_for``), with its fiche, decision and satisfaction
     read in the same query, and the person's last visit and the case's last event (so
@@ -117,11 +132,22 @@ def case_page_for(user, pk) -> Case:
             .order_by("-created_at")
             .values("created_at")[:1]
         ),
+        fiche_sign_ids=_checked_ids(InformationForm.warning_signs.through, "warningsign_id"),
+        fiche_domain_ids=_checked_ids(InformationForm.domains.through, "domain_id"),
     )
     try:
         case = queryset.get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("Dossier introuvable") from None
+    form = getattr(case, "form", None)
+    if form is not None:
+        # What ``fiche_labels`` would read (the fiche's form is the case's: same id).
+        form._checked = [
+            (kind, int(pk))
+            for kind, ids in ((0, case.fiche_sign_ids), (1, case.fiche_domain_ids))
+            for pk in (ids or "").split(",")
+            if pk
+        ]
     actor = actor_for(user)
     if actor.coordinator or actor.partner_orgs:
         remember_opinions(case)
@@ -166,17 +192,20 @@ _fiche_labels = ProcessCache("cases.fiche_labels", _fiche_reference).watch(Warni
 
 def fiche_labels(form: InformationForm | None) -> tuple[list[str], list[str]]:
     """The warning signs and the fields checked on the fiche, each in its usual order (the
-    reference tables' order), in one query: the ids from the two link tables (a union),
-    the labels from the reference kept in the process."""
+    reference tables' order): the ids from the two link tables (read with the case by
+    ``case_page_for``, else one query, a union), the labels from the reference kept in
+    the process."""
     if form is None:
         return [], []
-    signs = InformationForm.warning_signs.through.objects.filter(
-        informationform_id=form.pk
-    ).values_list(Value(0), "warningsign_id")
-    domains = InformationForm.domains.through.objects.filter(
-        informationform_id=form.pk
-    ).values_list(Value(1), "domain_id")
-    checked = list(signs.order_by().union(domains.order_by(), all=True))
+    checked = getattr(form, "_checked", None)
+    if checked is None:
+        signs = InformationForm.warning_signs.through.objects.filter(
+            informationform_id=form.pk
+        ).values_list(Value(0), "warningsign_id")
+        domains = InformationForm.domains.through.objects.filter(
+            informationform_id=form.pk
+        ).values_list(Value(1), "domain_id")
+        checked = list(signs.order_by().union(domains.order_by(), all=True))
     reference = _fiche_labels.get()
     if any(pk not in reference[kind] for kind, pk in checked):
         # A sign or a field created by another process in the last minute.

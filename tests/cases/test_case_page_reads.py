@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from soutien.cases import policies, selectors, services
 from soutien.cases.enums import Stage
+from soutien.cases.models import InformationForm
 from soutien.directory.models import Domain, WarningSign
 from tests.builders import case_at
 
@@ -26,16 +27,34 @@ def test_the_fiches_signs_and_fields_come_in_one_query_in_their_order():
         domains=domains,
         version=None,
     )
-    case = selectors.case_page_for(cast.board_member, case.pk)
-    selectors.fiche_labels(case.form)  # the labels' reference, read once by the process
-    with CaptureQueriesContext(connection) as queries:
-        labels = selectors.fiche_labels(case.form)
-    assert len(queries) == 1
-    assert labels == (
+    expected = (
         [s.label for s in WarningSign.objects.filter(pk__in=[s.pk for s in signs])],
         [d.name for d in Domain.objects.filter(pk__in=[d.pk for d in domains])],
     )
-    assert len(labels[0]) == 3 and len(labels[1]) == 3
+    assert len(expected[0]) == 3 and len(expected[1]) == 3
+    # The case page reads the checked ids with the case: no query of their own.
+    case = selectors.case_page_for(cast.board_member, case.pk)
+    selectors.fiche_labels(case.form)  # the labels' reference, read once by the process
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.fiche_labels(case.form) == expected
+    assert len(queries) == 0
+    # Any other fiche: one query.
+    form = InformationForm.objects.get(pk=case.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.fiche_labels(form) == expected
+    assert len(queries) == 1
+    # A fiche with nothing checked.
+    services.information_form_save(
+        case=case,
+        by=cast.board_member,
+        fields={},
+        situation="preventive",
+        warning_signs=[],
+        domains=[],
+        version=None,
+    )
+    case = selectors.case_page_for(cast.board_member, case.pk)
+    assert selectors.fiche_labels(case.form) == ([], [])
 
 
 def test_a_sign_created_after_the_labels_were_kept_is_shown_at_once():
