@@ -7,17 +7,19 @@ from django.db.models import (
     Case as When_,
 )
 from django.db.models import (
+    CharField,
     Count,
     Exists,
     F,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
+    StringAgg,
     Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from soutien.cases.awaiting import awaiting_user_q, todo_counts, todo_q
@@ -40,9 +42,10 @@ from soutien.cases.policies import (
     visible_audiences,
 )
 from soutien.cases.visits import changed_since_visit
-from soutien.cases.workflow import opinion_partner_ids
+from soutien.cases.workflow import TRANSITIONS, opinion_partner_ids
 from soutien.core import clock
 from soutien.core.refcache import ProcessCache
+from soutien.directory import selectors as directory_selectors
 from soutien.directory.models import (
     Commune,
     Domain,
@@ -91,6 +94,18 @@ def case_for(user, pk, *, for_update=False) -> Case:
         raise Http404("Dossier introuvable") from None
 
 
+def _checked_ids(through, column: str) -> Subquery:
+    """The ids a case's fiche links to in one of its link tables, as « 3,7,12 »: read with
+    the case (a subquery) rather than by a query of their own."""
+    return Subquery(
+        through.objects.filter(informationform_id=OuterRef("pk"))
+        .order_by()
+        .values("informationform_id")
+        .annotate(ids=StringAgg(Cast(column, CharField()), delimiter=Value(",")))
+        .values("ids")[:1]
+    )
+
+
 def case_page_for(user, pk) -> Case:
     """The case for its page (``case_for``), with its fiche, decision and satisfaction
     read in the same query, and the person's last visit and the case's last event (so
@@ -104,7 +119,6 @@ def case_page_for(user, pk) -> Case:
         "manager",
         "provider",
         "consultant",
-        "created_by",
         "form",
         "decision",
         "satisfaction",
@@ -118,11 +132,22 @@ def case_page_for(user, pk) -> Case:
             .order_by("-created_at")
             .values("created_at")[:1]
         ),
+        fiche_sign_ids=_checked_ids(InformationForm.warning_signs.through, "warningsign_id"),
+        fiche_domain_ids=_checked_ids(InformationForm.domains.through, "domain_id"),
     )
     try:
         case = queryset.get(pk=pk)
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("Dossier introuvable") from None
+    form = getattr(case, "form", None)
+    if form is not None:
+        # What ``fiche_labels`` would read (the fiche's form is the case's: same id).
+        form._checked = [
+            (kind, int(pk))
+            for kind, ids in ((0, case.fiche_sign_ids), (1, case.fiche_domain_ids))
+            for pk in (ids or "").split(",")
+            if pk
+        ]
     actor = actor_for(user)
     if actor.coordinator or actor.partner_orgs:
         remember_opinions(case)
@@ -144,31 +169,129 @@ def remember_opinions(case: Case) -> list[Opinion]:
     return opinions
 
 
+def _fiche_reference() -> tuple[dict, dict]:
+    """The sort key and label of every warning sign and field (reference tables of a few
+    dozen rows), by id."""
+    signs = {
+        pk: ((0, domain_order, order, label), label)
+        for pk, domain_order, order, label in WarningSign.objects.values_list(
+            "pk", "domain__order", "order", "label"
+        )
+    }
+    domains = {
+        pk: ((1, order, 0, name), name)
+        for pk, order, name in Domain.objects.values_list("pk", "order", "name")
+    }
+    return signs, domains
+
+
+# Read on every case page; changes only through the admin or a command
+# (soutien.core.refcache).
+_fiche_labels = ProcessCache("cases.fiche_labels", _fiche_reference).watch(WarningSign, Domain)
+
+
 def fiche_labels(form: InformationForm | None) -> tuple[list[str], list[str]]:
-    """The warning signs and the fields checked on the fiche, each in its usual order, in
-    one query (a union of the two lists) instead of one per list."""
+    """The warning signs and the fields checked on the fiche, each in its usual order (the
+    reference tables' order): the ids from the two link tables (read with the case by
+    ``case_page_for``, else one query, a union), the labels from the reference kept in
+    the process."""
     if form is None:
         return [], []
-    signs = WarningSign.objects.filter(informationform=form).values_list(
-        Value(0), "domain__order", "order", "label"
-    )
-    domains = Domain.objects.filter(informationform=form).values_list(
-        Value(1), "order", Value(0), "name"
-    )
-    rows = sorted(signs.order_by().union(domains.order_by(), all=True))
+    checked = getattr(form, "_checked", None)
+    if checked is None:
+        signs = InformationForm.warning_signs.through.objects.filter(
+            informationform_id=form.pk
+        ).values_list(Value(0), "warningsign_id")
+        domains = InformationForm.domains.through.objects.filter(
+            informationform_id=form.pk
+        ).values_list(Value(1), "domain_id")
+        checked = list(signs.order_by().union(domains.order_by(), all=True))
+    reference = _fiche_labels.get()
+    if any(pk not in reference[kind] for kind, pk in checked):
+        # A sign or a field created by another process in the last minute.
+        _fiche_labels.clear()
+        reference = _fiche_labels.get()
+    rows = sorted(reference[kind][pk] for kind, pk in checked if pk in reference[kind])
     return (
-        [label for kind, *_, label in rows if kind == 0],
-        [name for kind, *_, name in rows if kind == 1],
+        [label for (kind, *_), label in rows if kind == 0],
+        [label for (kind, *_), label in rows if kind == 1],
     )
+
+
+ACTION_FIELDS = [field.attname for field in Action._meta.concrete_fields]
+NOTE_FIELDS = [field.attname for field in ActionNote._meta.concrete_fields]
+AUTHOR_FIELDS = ["id", "first_name", "last_name", "email"]  # what the page shows
+
+
+def _kept_on(instance, name: str, objects) -> None:
+    """Make ``instance.<name>.all()`` give ``objects`` without a query, as
+    ``prefetch_related`` does (Django keeps prefetched rows in
+    ``_prefetched_objects_cache``): for rows read by one query of our own."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 def case_page_actions(case: Case) -> list[Action]:
-    """The actions of the plan with their field and their progress notes (with each
-    note's author): two queries whatever the number of actions and notes."""
-    notes = ActionNote.objects.select_related("author")
-    return list(
-        case.actions.select_related("domain").prefetch_related(Prefetch("notes", queryset=notes))
+    """The actions of the plan (in their order) with their field and their progress notes
+    (oldest first, with each note's author: name and email only): one query, an outer
+    join of the actions and their notes, whatever their number. The fields come from the
+    reference kept in the process (``directory.selectors.domains``)."""
+    rows = case.actions.order_by("due_date", "pk", "notes__created_at", "notes__pk").values_list(
+        *ACTION_FIELDS,
+        *(f"notes__{name}" for name in NOTE_FIELDS),
+        *(f"notes__author__{name}" for name in AUTHOR_FIELDS),
     )
+    actions: dict[int, Action] = {}
+    notes: dict[int, list[ActionNote]] = {}
+    user_model = get_user_model()
+    first_note, first_author = len(ACTION_FIELDS), len(ACTION_FIELDS) + len(NOTE_FIELDS)
+    for row in rows:
+        if row[0] not in actions:
+            action = Action.from_db("default", ACTION_FIELDS, row[:first_note])
+            action.case = case
+            actions[action.pk] = action
+            notes[action.pk] = []
+        note_values = row[first_note:first_author]
+        if note_values[0] is not None:
+            note = ActionNote.from_db("default", NOTE_FIELDS, note_values)
+            author_values = row[first_author:]
+            note.author = (
+                user_model.from_db("default", AUTHOR_FIELDS, author_values)
+                if author_values[0] is not None
+                else None
+            )
+            notes[note.action_id].append(note)
+    with_domain(actions.values())
+    for action in actions.values():
+        _kept_on(action, "notes", notes[action.pk])
+    return list(actions.values())
+
+
+def with_domain(items) -> list:
+    """Give each of ``items`` (actions, findings) its field of work from the reference
+    kept in the process (``directory.selectors.domains``) rather than a join; read again
+    at once when one is missing (created by another process in the last minute)."""
+    items = list(items)
+    wanted = {item.domain_id for item in items if item.domain_id is not None}
+    if not wanted:
+        return items
+    kept = {domain.pk: domain for domain in directory_selectors.domains.get()}
+    if not wanted <= kept.keys():
+        directory_selectors.domains.clear()
+        kept = {domain.pk: domain for domain in directory_selectors.domains.get()}
+    for item in items:
+        if item.domain_id in kept:
+            item.domain = kept[item.domain_id]
+    return items
+
+
+def case_page_findings(case: Case) -> list:
+    """The findings by field of the diagnostic, in the fields' order, each with its field
+    (``with_domain``): one query without a join (sorted here, as ``Finding.Meta``)."""
+    findings = with_domain(case.findings.order_by())
+    return sorted(findings, key=lambda finding: (finding.domain.order, finding.pk))
 
 
 def case_opinions(case: Case) -> list[Opinion]:
@@ -299,6 +422,14 @@ def report_versions_visible(user, case) -> list[ReportVersion]:
     return [v for v in versions if can_view_report_version(user, v)]
 
 
+def report_versions_listed(user, case) -> list[ReportVersion]:
+    """The report's versions the user may read (``report_versions_visible``: the same
+    policy), as the case page lists them: number, status and date, without their texts
+    or their authors (the report's own page reads those)."""
+    versions = case.report_versions.only("case_id", "number", "status", "submitted_at")
+    return [v for v in versions if can_view_report_version(user, v)]
+
+
 def current_report_draft(case) -> ReportVersion | None:
     return case.report_versions.filter(status=ReportStatus.DRAFT).order_by("-number").first()
 
@@ -353,6 +484,29 @@ def events_visible(user, case):
     """The timeline of the case, limited to the events the user may read."""
 
     return case.events.filter(audience__in=visible_audiences(user, case)).select_related("actor")
+
+
+def timeline_visible(user, case) -> list[tuple]:
+    """The history the user may read as plain rows (``events_visible``, without building
+    an event and its author per row: the page's longest list): (when, label as the
+    history says it — ``CaseEvent.history_label`` —, the author's name or email, "" once
+    erased, comment)."""
+    rows = events_visible(user, case).values_list(
+        "created_at",
+        "kind",
+        "label",
+        "comment",
+        "actor__first_name",
+        "actor__last_name",
+        "actor__email",
+    )
+    timeline = []
+    for created_at, kind, label, comment, first_name, last_name, email in rows:
+        transition = TRANSITIONS.get(kind)
+        # As User.get_full_name, then the email (an erased author: nothing).
+        name = f"{first_name or ''} {last_name or ''}".strip() or email or ""
+        timeline.append((created_at, transition.done_label if transition else label, name, comment))
+    return timeline
 
 
 def messages_visible(user, case) -> dict[str, list]:

@@ -33,7 +33,8 @@ def _meetings_and_polls(case) -> tuple[list, list[DatePoll]]:
     cached = getattr(case, "_meetings_and_polls", None)
     if cached is not None:
         return cached
-    meetings = list(case.meetings.select_related("created_by").order_by("starts_at", "pk"))
+    # Who created a meeting is not shown (its policies read ``created_by_id``): no join.
+    meetings = list(case.meetings.order_by("starts_at", "pk"))
     polls = list(
         case.date_polls.filter(picked_at__isnull=True)
         .select_related("created_by")

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 # and the audit entry (lock and read the case's chain, insert). The visit's upsert comes
 # on top only when the case changed since the person's last visit
 # (tests/cases/test_visit_writes.py); here each count follows a first visit.
-CASE_PAGE_MAX = 21
+CASE_PAGE_MAX = 19
 
 PARTNERS = {
     "etat@partenaires.demo",

@@ -21,24 +21,17 @@ from web.meetings import views as meeting_views
 from web.templatetags import case_tags, followup_tags, selfcheck_tags
 
 
-def timeline(events) -> list[tuple[str, str, str, str, str]]:
-    """The history's rows, formatted once here rather than by filters in the template's
-    loop (the longest of the page): ISO date, displayed date (Paris time), label, who,
-    comment."""
-    rows = []
-    for event in events:
-        moment = timezone.localtime(event.created_at)
-        actor = event.actor
-        rows.append(
-            (
-                moment.isoformat(),
-                moment.strftime("%d/%m/%Y %H:%M"),
-                event.history_label,
-                (actor.get_full_name() or actor.email) if actor else "",
-                event.comment,
-            )
+def timeline(rows) -> list[tuple[str, str, str, str, str]]:
+    """The history's rows (``selectors.timeline_visible``), formatted once here rather
+    than by filters in the template's loop (the longest of the page): ISO date, displayed
+    date (Paris time), label, who, comment."""
+    formatted = []
+    for created_at, label, actor, comment in rows:
+        moment = timezone.localtime(created_at)
+        formatted.append(
+            (moment.isoformat(), moment.strftime("%d/%m/%Y %H:%M"), label, actor, comment)
         )
-    return rows
+    return formatted
 
 
 @private_page
@@ -125,13 +118,11 @@ def case_detail(request, pk):
             else None
         ),
         "findings": (
-            list(case.findings.select_related("domain"))
-            if policies.can_view_findings(user, case)
-            else None
+            selectors.case_page_findings(case) if policies.can_view_findings(user, case) else None
         ),
-        "report_versions": selectors.report_versions_visible(user, case),
+        "report_versions": selectors.report_versions_listed(user, case),
         "actions": actions,
-        "timeline": timeline(selectors.events_visible(user, case)),
+        "timeline": timeline(selectors.timeline_visible(user, case)),
         "threads": threads,
         "can_edit_form": policies.can_edit_form(user, case),
         "can_withdraw": policies.can_withdraw(user, case),
