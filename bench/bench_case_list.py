@@ -2,15 +2,17 @@
 
 Never run by the suite. ``uv run python -m bench.bench_case_list [--cases N] [--runs R]
 [--database FILE]`` generates the cases of ``bench.bench_evaluation`` in a SQLite file (a
-temporary one unless ``--database`` names a file to keep and reuse): the State and the
-concerned commune are asked an opinion on every case past the submission, the due dates
-are stored (``refresh_due_at``, as the data migration does). On that data it creates, once
-per database, eleven accounts standing for the eleven demo roles of
-``bench_platform.ALL_ROLES`` (tests/factories.py), each with something to do: the board
-member and the employee on an association-run centre of Marseille with cases in progress,
-the federation's staff on the federation managing the most cases, the consultant
-designated on some of the provider's cases in progress, and one case of the board
-member's centre brought to the support stage through the real services (its history).
+temporary one unless ``--database`` names a file to keep and reuse): the State, the
+Region, the Department and the concerned commune are asked an opinion on every case past
+the submission (pending on half the cases at the referral stage), each case's timeline
+is written (one event per step walked), the due dates are stored (``refresh_due_at``, as
+the data migration does). On that data it creates, once per database, eleven accounts
+standing for the eleven demo roles of ``bench_platform.ALL_ROLES`` (tests/factories.py),
+each with something to do: the board member and the employee on an association-run
+centre of Marseille with cases in progress, the federation's staff on the federation
+managing the most cases, the consultant designated on some of the provider's cases in
+progress, and one case of the board member's centre brought to the support stage through
+the real services (its history).
 
 Then, one user at a time, through Django's test client with production-like settings
 (DEBUG off, the database cache, the database task queue): the case list (page 1, page
@@ -57,28 +59,95 @@ def _bench_email(demo_email: str) -> str:
 
 
 def _opinions() -> int:
-    """An opinion asked of the State and of the centre's commune (when it is a partner)
-    on every case past the submission: the partners' lists have something to read."""
+    """The State, the Region, the Department and the centre's commune (when it is a
+    partner) asked an opinion on every case past the submission, as bench/generate.py
+    does: given three days after the submission, except on half the cases still at the
+    referral stage (the partners' « Avis à donner »). The partners' lists have something
+    to read, their « Mon espace » something to do."""
     from django.db import transaction
 
-    from soutien.cases.enums import Stage
+    from soutien.cases.enums import OpinionValue, Stage
     from soutien.cases.models import Case, Opinion
     from soutien.directory.models import Organisation
 
-    state = Organisation.objects.get(funder_level="state")
+    wide = list(
+        Organisation.objects.filter(funder_level__in=["state", "region", "department"])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     by_commune = dict(
         Organisation.objects.filter(funder_level="commune").values_list("commune_id", "pk")
     )
+    values = [OpinionValue.FAVOURABLE, OpinionValue.FAVOURABLE, OpinionValue.RESERVED]
     rows = []
     cases = Case.objects.exclude(stage__in=[Stage.DRAFT, Stage.SUBMITTED]).values_list(
-        "pk", "centre__commune_id"
+        "pk", "stage", "submitted_at", "centre__commune_id"
     )
-    for case_id, commune_id in cases.iterator(chunk_size=5000):
-        rows.append(Opinion(case_id=case_id, partner_id=state.pk))
-        if commune_id in by_commune:
-            rows.append(Opinion(case_id=case_id, partner_id=by_commune[commune_id]))
+    for case_id, stage, submitted_at, commune_id in cases.iterator(chunk_size=5000):
+        partners = [*wide, by_commune[commune_id]] if commune_id in by_commune else wide
+        for partner_id in partners:
+            if stage == Stage.REFERRAL and case_id % 2:
+                rows.append(Opinion(case_id=case_id, partner_id=partner_id))
+                continue
+            rows.append(
+                Opinion(
+                    case_id=case_id,
+                    partner_id=partner_id,
+                    value=values[(case_id + partner_id) % len(values)],
+                    given_at=submitted_at + dt.timedelta(days=3),
+                )
+            )
     with transaction.atomic():
         Opinion.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def _events() -> int:
+    """Each case's timeline, one event per step walked (kinds and labels of
+    bench/generate.py), dated from the case's own dates: the case list's « nouveau depuis
+    votre visite » and the pages that read the history have a table of realistic size.
+    Written by plain INSERTs: the event's date is ``auto_now_add`` (bulk_create would
+    date every event now)."""
+    from django.db import connection, transaction
+
+    from bench.generate import EVENT_OF
+    from soutien.cases.models import Case
+
+    adapt = connection.ops.adapt_datetimefield_value
+    day = dt.timedelta(days=1)
+    steps = [  # (stage entered, the case's date of that step)
+        ("diagnostic", "decided_at"),
+        ("report_review", "report_submitted_at"),
+        ("restitution", "report_validated_at"),
+        ("support", "restitution_at"),
+        ("closed", "closed_at"),
+    ]
+    fields = ["pk", "stage", "submitted_at", "decided_at"] + [name for _, name in steps[1:]]
+    rows = []
+    for case in Case.objects.values(*fields).iterator(chunk_size=5000):
+        submitted = case["submitted_at"]
+        walk = [("create", "", "draft", submitted - 3 * day)]
+        walk.append(("submitted", "draft", "submitted", submitted))
+        if case["stage"] != "submitted":
+            walk.append(("referral", "submitted", "referral", submitted + 2 * day))
+        if case["stage"] in ("refused", "closed_without_follow_up"):
+            decided = case["decided_at"] or submitted + 30 * day
+            walk.append((case["stage"], "referral", case["stage"], decided))
+        previous = "referral"
+        for stage, date_field in steps:
+            if case.get(date_field) is None:
+                break
+            walk.append((stage, previous, stage, case[date_field]))
+            previous = stage
+        for step, from_stage, to_stage, moment in walk:
+            kind, label = ("create", "Brouillon créé") if step == "create" else EVENT_OF[step]
+            rows.append((case["pk"], kind, label, adapt(moment), from_stage, to_stage))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO cases_caseevent (case_id, kind, label, created_at, from_stage, "
+            "to_stage, comment, audience) VALUES (%s, %s, %s, %s, %s, %s, '', 'case')",
+            rows,
+        )
     return len(rows)
 
 
@@ -206,7 +275,7 @@ def create_roles(n_cases: int) -> dict:
         "federation": Organisation.objects.get(pk=federation_id).name,
         "federation_cases": Case.objects.filter(manager_id=federation_id).count(),
         "designated": len(designated),
-        "events": shown.events.count(),
+        "case_events": shown.events.count(),
     }
 
 
@@ -378,15 +447,17 @@ def report(data: dict, rows: list[dict], runs: int) -> str:
         "",
         f"Données : {_n(data['cases'])} dossiers de `bench.bench_evaluation.generate` "
         "(400 centres, 2015–2025, écrits par `bulk_create`), "
-        f"{_n(data['opinions'])} avis (l'État et la commune du centre, quand elle est "
-        f"partenaire, sur chaque dossier passé la transmission), {_generated(data)}. "
+        f"{_n(data['opinions'])} avis (l'État, la Région, le Département et la commune du "
+        "centre quand elle est partenaire, sur chaque dossier passé la transmission ; en "
+        "attente sur la moitié des dossiers en saisine), "
+        f"{_n(data['events'])} événements (un par étape franchie), {_generated(data)}. "
         "Onze comptes créés par `tests/factories.py` pour les onze rôles de "
         f"démonstration : l'administratrice et le salarié sur « {data['centre']} » "
         f"(Marseille, {data['centre_active']} dossiers en cours), la fédération sur "
         f"« {data['federation']} » ({_n(data['federation_cases'])} dossiers), la "
         f"consultante désignée sur {data['designated']} dossiers en cours du prestataire. "
         "Le dossier affiché est amené à l'accompagnement par les vrais services "
-        f"(`tests/builders.case_at`, {data['events']} événements à son historique).",
+        f"(`tests/builders.case_at`, {data['case_events']} événements à son historique).",
         "",
         "Méthode : client de test de Django, réglages proches de la production (`DEBUG` "
         "coupé, cache et file des tâches en base comme en production), session marquée "
@@ -461,7 +532,7 @@ def prepare(n_cases: int, stats_file: Path, reuse: bool) -> dict:
     from bench.bench_evaluation import generate
     from soutien.accounts.models import User
     from soutien.cases.deadlines import refresh_due_at
-    from soutien.cases.models import Case, Opinion
+    from soutien.cases.models import Case, CaseEvent, Opinion
 
     data = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else {}
     if reuse:
@@ -471,6 +542,7 @@ def prepare(n_cases: int, stats_file: Path, reuse: bool) -> dict:
         started = time.perf_counter()
         generate(n_cases)
         _opinions()
+        _events()
         refresh_due_at()
         data["generation_seconds"] = round(time.perf_counter() - started, 1)
         stats_file.write_text(json.dumps(data), encoding="utf-8")  # kept if what follows fails
@@ -481,6 +553,7 @@ def prepare(n_cases: int, stats_file: Path, reuse: bool) -> dict:
     data.update(
         cases=Case.objects.count(),
         opinions=Opinion.objects.count(),
+        events=CaseEvent.objects.count(),
         sqlite_version=connection.Database.sqlite_version,
     )
     stats_file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
