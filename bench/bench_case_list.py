@@ -550,6 +550,11 @@ def prepare(n_cases: int, stats_file: Path, reuse: bool) -> dict:
         data.update(create_roles(Case.objects.count()))
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    elif "case" not in data:
+        raise SystemExit(
+            f"{stats_file} manque (la description des données du banc) : supprimez la base "
+            "pour la régénérer."
+        )
     data.update(
         cases=Case.objects.count(),
         opinions=Opinion.objects.count(),
