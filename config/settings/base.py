@@ -113,10 +113,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while a request writes; IMMEDIATE avoids
-    # "database is locked" upgrades inside select_for_update-style services.
+    # "database is locked" upgrades inside select_for_update-style services. A page cache
+    # of 64 MiB per connection instead of 2 (docs/performance-sqlite.md: a partner's list
+    # at 100,000 cases reads SQLite in half the time).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+            ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
