@@ -678,7 +678,11 @@ def run(args) -> dict:
         log("Démarrage de make serve…")
         with serve_platform(largest_url, workdir) as server:
             server.wait_ready("/")
-            result["concurrency"] = measure(server, largest_url, entries, workdir, args)
+            try:
+                result["concurrency"] = measure(server, largest_url, entries, workdir, args)
+            finally:  # what the server and its task worker said, kept for reading
+                (ROOT / "var").mkdir(exist_ok=True)
+                shutil.copy(workdir / "serve.log", ROOT / "var" / "bench-serve.log")
         result["entries"] = [{k: v for k, v in e.items() if k != "sql"} for e in entries]
     return result
 

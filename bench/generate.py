@@ -491,6 +491,7 @@ def generate(n_cases: int, seed: int = 13, log=print) -> dict:
         _stand_in_grid()
         stats["grid"] = "stand-in"
     stats["grid_seconds"] = round(time.perf_counter() - grid_started, 1)
+    _plan_daily_run_tomorrow()
     stats.update(
         centres=len(centres),
         setup_seconds=round(set_up - started, 1),  # migrations, reference and demo data
@@ -498,3 +499,22 @@ def generate(n_cases: int, seed: int = 13, log=print) -> dict:
         generation_seconds=round(time.perf_counter() - started, 1),  # + VACUUM ANALYZE
     )
     return stats
+
+
+def _plan_daily_run_tomorrow() -> None:
+    """The daily reminders and digests planned for tomorrow's run hour, as a server that
+    ran today would have them: otherwise the task worker of ``make serve`` catches up
+    today's run at once — at a million cases, minutes of a whole core taken from the
+    pages being measured (and from their bare baseline)."""
+    from django.conf import settings
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from soutien.cases.tasks import daily_notifications
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    hour = dt.time(settings.SOUTIEN_DAILY_RUN_HOUR)
+    at = timezone.make_aware(dt.datetime.combine(tomorrow, hour))
+    # The generation runs with tasks done at once; the server's backend keeps them.
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        daily_notifications.using(run_after=at).enqueue()
