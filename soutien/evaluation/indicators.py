@@ -534,16 +534,24 @@ def _figures_key(
                 (
                     source.facts._meta.label,
                     token,
-                    sorted(territory.commune_ids or ()),
-                    territory.is_department,
+                    *_place_parts(territory, filters),
                     filters.start,
                     filters.end,
-                    getattr(filters.commune, "pk", None),
-                    getattr(filters.federation, "pk", None),
                     summary_only,
                 )
             ).encode()
         ).hexdigest()
+    )
+
+
+def _place_parts(territory: Territory, filters: Filters) -> tuple:
+    """What names a territory and the place chosen in its filters (commune, federation)
+    in the names of the figures kept in the cache: never shared between territories."""
+    return (
+        sorted(territory.commune_ids or ()),
+        territory.is_department,
+        getattr(filters.commune, "pk", None),
+        getattr(filters.federation, "pk", None),
     )
 
 
@@ -648,10 +656,7 @@ def _now_keys(
         source.grid_id,
         token,
         targets,
-        sorted(territory.commune_ids or ()),
-        territory.is_department,
-        getattr(filters.commune, "pk", None),
-        getattr(filters.federation, "pk", None),
+        *_place_parts(territory, filters),
     )
     if source.grid_id is not None:
         return _now_key(*scope, now), None
@@ -1067,12 +1072,9 @@ def _shown_key(
                 (
                     grid.grid_id,
                     grid.token,
-                    sorted(territory.commune_ids or ()),
-                    territory.is_department,
+                    *_place_parts(territory, filters),
                     filters.start,
                     filters.end,
-                    getattr(filters.commune, "pk", None),
-                    getattr(filters.federation, "pk", None),
                     _targets(table),
                     names,
                     summary_only,
